@@ -1,0 +1,41 @@
+/** `daycap reset-day`: archives the day's ledger under a new name and frees the path (DESIGN section 5). */
+import { acquireLedgerLock } from '../ledger/lock.js';
+import { archiveLedger } from '../ledger/archive.js';
+import { sealJournal } from '../ledger/journal.js';
+import { LedgerStore } from '../ledger/store.js';
+import { validateLedger } from '../ledger/validate.js';
+
+export interface ResetDayOptions {
+  ledger: string;
+  archiveDir?: string | undefined;
+  now: number;
+  log?: ((line: string) => void) | undefined;
+}
+
+export async function resetDay(options: ResetDayOptions): Promise<{ archivedTo: string | undefined }> {
+  const log = options.log ?? (() => undefined);
+  const check = await validateLedger(options.ledger);
+  let archivedTo: string | undefined;
+  if (check.ok) {
+    // Opening folds a crashed run's journal into the CSV first, so the archive is complete.
+    const store = await LedgerStore.open(options.ledger, { command: 'daycap reset-day' });
+    try {
+      archivedTo = await archiveLedger(options.ledger, { archiveDir: options.archiveDir, now: options.now });
+    } finally {
+      await store.close(undefined, 'reset-day');
+    }
+  } else {
+    // An invalid ledger is archived as it is: that is how an operator gets out of a corrupt file.
+    const lock = await acquireLedgerLock(options.ledger, { command: 'daycap reset-day' });
+    try {
+      archivedTo = await archiveLedger(options.ledger, { archiveDir: options.archiveDir, now: options.now });
+      // A journal that could not be folded must not leak into the new day; it is kept aside, never deleted.
+      await sealJournal(options.ledger, 'reset-day-unfolded');
+    } finally {
+      await lock.release();
+    }
+    log(`warning: the ledger was invalid (${check.error.message}); it was archived unchanged`);
+  }
+  log(archivedTo ? `Archived the day's ledger to ${archivedTo}` : `No ledger at ${options.ledger}; nothing to archive`);
+  return { archivedTo };
+}

@@ -1,0 +1,129 @@
+/** Seeding a ledger from a scheduler state or a campaign folder (seed section 1.2, DESIGN section 6). */
+import { DEFAULT_CAP, parseTime, type Job } from '../core/job.js';
+import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
+import { forceReseedRefusal } from '../errors.js';
+import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
+import { todaysArchives } from '../ledger/archive.js';
+import { readLedgerFile } from '../ledger/store.js';
+import type { LedgerStore } from '../ledger/store.js';
+import { openForCommand } from './open.js';
+import { resetDay } from './reset-day.js';
+
+export type SeedSource = { state: string } | { campaign: string };
+
+export interface SeedOptions {
+  ledger: string;
+  source: SeedSource;
+  accountsFile?: string | undefined;
+  cap?: number | undefined;
+  postedLedger?: string | undefined;
+  resetDay?: boolean | undefined;
+  forceReseed?: boolean | undefined;
+  archiveDir?: string | undefined;
+  now: number;
+  log?: ((line: string) => void) | undefined;
+}
+
+export interface SeedResult extends Omit<SeedPlan, 'jobs'> {
+  added: number;
+  archivedTo: string | undefined;
+  warnings: string[];
+}
+
+/** The seed system's safety rule, shared by `seed`, `run` and the library (seed section 1.4). */
+export function checkReseedSafety(options: { forceReseed?: boolean | undefined; resetDay?: boolean | undefined }): void {
+  if (options.forceReseed && !options.resetDay) throw forceReseedRefusal();
+}
+
+/** `daycap seed`: takes the lock, optionally archives the day, seeds, writes the ledger. */
+export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
+  checkReseedSafety(options);
+  const inputs = await readSeedInputs(options);
+  const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log })).archivedTo : undefined;
+  const store = await openForCommand(options.ledger, 'daycap seed');
+  try {
+    return { ...(await seedInto(store, options, inputs)), archivedTo };
+  } finally {
+    await store.close(undefined, 'seed');
+  }
+}
+
+export interface SeedInputs {
+  candidates: SeedCandidate[];
+  accounts: string[];
+  warnings: string[];
+  cap: number | undefined;
+  alreadyPosted: ((account: string, videoKey: string) => boolean) | undefined;
+}
+
+/** Reads and checks every input before the ledger is touched, so a bad input changes nothing. */
+export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'accountsFile' | 'postedLedger'>): Promise<SeedInputs> {
+  let candidates: SeedCandidate[];
+  let accounts: string[];
+  let warnings: string[] = [];
+  let cap: number | undefined;
+  if ('state' in options.source) {
+    const state = await readSchedulerState(options.source.state);
+    candidates = state.candidates;
+    accounts = state.accounts;
+    cap = state.settings.postsPerAccountPerDay;
+  } else {
+    const campaign = await readCampaign(options.source.campaign);
+    candidates = campaign.candidates;
+    accounts = campaign.accounts;
+    warnings = campaign.warnings;
+  }
+  if (options.accountsFile) accounts = await readAccountsFile(options.accountsFile);
+  const posted = options.postedLedger ? await readPostedLedger(options.postedLedger) : undefined;
+  return { candidates, accounts, warnings, cap, alreadyPosted: posted ? (account, key) => posted.has(account, key) : undefined };
+}
+
+/**
+ * Seeds into a store that is already open and locked (used by `seed` and by `run --state/--campaign`).
+ * A reset-day, if asked for, has already happened.
+ */
+export async function seedInto(store: LedgerStore, options: SeedOptions, inputs: SeedInputs): Promise<SeedResult> {
+  const log = options.log ?? (() => undefined);
+  const existing: readonly Job[] = store.jobs;
+  const priorPosts = await postsInTodaysArchives(options);
+  const plan = planSeed({
+    existing,
+    priorPosts,
+    candidates: inputs.candidates,
+    accounts: inputs.accounts,
+    cap: options.cap ?? inputs.cap ?? DEFAULT_CAP,
+    ...(inputs.alreadyPosted ? { alreadyPosted: inputs.alreadyPosted } : {}),
+  });
+  for (const line of plan.log) log(line);
+  for (const warning of inputs.warnings) log(`warning: ${warning}`);
+  const all = [...existing, ...plan.jobs];
+  if (plan.jobs.length > 0) await store.snapshot(all);
+  store.jobs = all;
+  const { jobs, ...rest } = plan;
+  return { ...rest, added: jobs.length, archivedTo: undefined, warnings: inputs.warnings };
+}
+
+/**
+ * Posts already made today (local calendar date of completed_at, or claimed_at for a claim) that a
+ * reset-day moved into an archive, so a mid-day reset cannot give an account a second post today
+ * (seed scenario B). Only archives made today can hold such posts.
+ */
+async function postsInTodaysArchives(options: Pick<SeedOptions, 'ledger' | 'archiveDir' | 'now'>): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (const archive of await todaysArchives(options.ledger, { archiveDir: options.archiveDir, now: options.now })) {
+    const file = await readLedgerFile(archive).catch(() => undefined);
+    if (!file?.parsed) continue;
+    const today = localDate(options.now);
+    const postedToday = file.parsed.jobs.filter((job) => {
+      const at = parseTime(job.completed_at) ?? parseTime(job.claimed_at);
+      return at !== undefined && localDate(at) === today;
+    });
+    for (const [account, n] of countPostsByAccount(postedToday)) totals.set(account, (totals.get(account) ?? 0) + n);
+  }
+  return totals;
+}
+
+function localDate(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}

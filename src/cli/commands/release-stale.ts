@@ -1,0 +1,23 @@
+/** `daycap release-stale`: give claims left by a dead run, and unconfirmed jobs, back to pending. */
+import { Command } from 'commander';
+import { releaseStale } from '../../api/maintenance.js';
+import type { CommandContext } from '../context.js';
+import { listIds, plural } from '../format.js';
+import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerOption, parseDuration } from '../options.js';
+
+export function releaseStaleCommand(ctx: CommandContext): Command {
+  return new Command('release-stale')
+    .summary('release unconfirmed jobs and stale claims to pending')
+    .description('put unconfirmed jobs, and claims older than --older-than, back to pending (check the platform first: they may have posted)')
+    .addOption(ledgerOption())
+    // 0 by default: this command takes the ledger's lock, so no live run can own any claim in it.
+    .option('--older-than <duration>', 'only release claims at least this old, e.g. 10m, 1h30m (unconfirmed jobs are always released)', parseDuration, 0)
+    .addHelpText('after', '\nExample:\n  daycap release-stale --ledger progress.csv --older-than 10m')
+    .action(async (flags: { ledger: string; olderThan: number }) => {
+      await requireLedgerFile(flags.ledger);
+      const changed = await releaseStale({ ledger: flags.ledger, olderThanMs: flags.olderThan, now: Date.now() });
+      ctx.io.out(`${plural(changed.length, 'job')} released to pending${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
+      ctx.setExitCode(0);
+    });
+}

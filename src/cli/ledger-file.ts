@@ -1,0 +1,16 @@
+/** Commands that read or fix an existing ledger say so plainly when there is none (usually a typo in the path). */
+import { stat } from 'node:fs/promises';
+import { DaycapError } from '../errors.js';
+
+export async function requireLedgerFile(ledger: string): Promise<void> {
+  const info = await stat(ledger).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw new DaycapError('LEDGER_UNREADABLE', `cannot read ledger ${ledger}: ${error.message}`, { cause: error, hint: 'Check the path and its permissions.' });
+  });
+  if (!info) {
+    throw new DaycapError('LEDGER_MISSING', `no ledger at ${ledger}`, {
+      hint: "Check the path. A day's ledger is created by `daycap seed --ledger <csv> --state <json>` (or --campaign <dir>), or by `daycap run` with one of those.",
+    });
+  }
+  if (!info.isFile()) throw new DaycapError('LEDGER_NOT_A_FILE', `${ledger} is not a file; --ledger takes the path of the day's CSV ledger`);
+}

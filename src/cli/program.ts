@@ -1,0 +1,45 @@
+/** The `daycap` command tree, and the one place its errors become messages and exit codes. */
+import { Command } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { releaseStaleCommand } from './commands/release-stale.js';
+import { resetDayCommand } from './commands/reset-day.js';
+import { retryFailedCommand } from './commands/retry-failed.js';
+import { runCommand } from './commands/run.js';
+import { seedCommand } from './commands/seed.js';
+import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
+import type { CommandContext } from './context.js';
+import { processIO, type CliIO } from './io.js';
+import { reportError, usageOutput } from './report.js';
+import { packageVersion } from './version.js';
+
+const COMMANDS = [seedCommand, statusCommand, validateCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, runCommand, demoCommand];
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('daycap')
+    .description("Run a day's social-media posting jobs in parallel, never past an account's daily cap, with a crash-safe CSV ledger.")
+    .version(packageVersion())
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput(usageOutput('daycap'))
+    .addHelpText('after', '\nNew here? Try `daycap demo`. Each command has its own --help.');
+  for (const make of COMMANDS) {
+    const command = make(ctx);
+    // addCommand does not pass these settings down, so each command gets them here.
+    command.exitOverride().showSuggestionAfterError().configureOutput(usageOutput(`daycap ${command.name()}`));
+    program.addCommand(command);
+  }
+  return program;
+}
+
+/** Parses and runs one command line; resolves with the exit code. */
+export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) });
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, (text) => io.err(text.replace(/\n$/, '')));
+  }
+}

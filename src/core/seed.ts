@@ -1,0 +1,181 @@
+/**
+ * Seeding: turning the day's candidate posts into ledger jobs, each on an account (seed section 1.2).
+ * Pure: the readers in src/inputs gather the data, the CLI writes the result.
+ */
+import { UsageError } from '../errors.js';
+import { CAPPED_STATUSES, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
+
+export interface SeedCandidate {
+  job_id: string;
+  video_path: string;
+  caption: string;
+  account?: string;
+  max_attempts?: number;
+  video_id?: string;
+  /** name used against the posted ledger, e.g. the video's file name */
+  videoKey?: string;
+}
+
+export interface SeedInput {
+  /** today's ledger rows */
+  existing: readonly Job[];
+  /** posts already made today in archives of this ledger (account -> count): such accounts are taken too */
+  priorPosts?: ReadonlyMap<string, number>;
+  candidates: readonly SeedCandidate[];
+  accounts: readonly string[];
+  /** max posts per account per day */
+  cap: number;
+  /** from the posted ledger */
+  alreadyPosted?: (account: string, videoKey: string) => boolean;
+}
+
+export interface SeedPlan {
+  jobs: Job[];
+  excludedAccounts: string[];
+  skippedExistingIds: string[];
+  unassigned: number;
+  log: string[];
+}
+
+/** The file name at the end of a path, whichever separator the scheduler used. */
+export function videoKeyOf(videoPath: string): string {
+  const cut = Math.max(videoPath.lastIndexOf('/'), videoPath.lastIndexOf('\\'));
+  return videoPath.slice(cut + 1);
+}
+
+/** Posts per account that count toward the cap; used on archived ledgers of the same day. */
+export function countPostsByAccount(jobs: readonly Job[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const job of jobs) {
+    if (job.account && CAPPED_STATUSES.has(job.status)) counts.set(job.account, (counts.get(job.account) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * An account that already has live or finished work today gets nothing new, even under a cap above 1:
+ * the seed system learned that topping up a taken account is how it went over its cap.
+ */
+function takenAccounts(existing: readonly Job[], priorPosts: ReadonlyMap<string, number> | undefined): Set<string> {
+  const taken = new Set<string>();
+  for (const job of existing) if (job.account && SEED_BLOCKING_STATUSES.has(job.status)) taken.add(job.account);
+  for (const [account, count] of priorPosts ?? []) if (count > 0) taken.add(account);
+  return taken;
+}
+
+/**
+ * Free accounts bucketed by how many jobs they hold. Serving the lowest bucket first, in account order,
+ * and moving a served account to the back of the next bucket is what makes the spread round-robin.
+ */
+class AccountPool {
+  private readonly held = new Map<string, number>();
+  /** `head` skips served accounts without shifting the array, so a plain turn costs O(1) even with many accounts. */
+  private levels: { queue: string[]; head: number }[] = [];
+  private lowest = 0;
+
+  constructor(accounts: readonly string[], private readonly cap: number) {
+    for (const account of accounts) this.held.set(account, 0);
+  }
+
+  hasRoom(account: string): boolean {
+    const held = this.held.get(account);
+    return held !== undefined && held < this.cap;
+  }
+
+  /** Preassignments come before the round-robin and may fill an account unevenly, as the operator asked. */
+  takeNamed(account: string): void {
+    this.held.set(account, (this.held.get(account) ?? 0) + 1);
+  }
+
+  startRoundRobin(): void {
+    this.levels = Array.from({ length: this.cap }, () => ({ queue: [], head: 0 }));
+    for (const [account, held] of this.held) if (held < this.cap) this.levels[held]?.queue.push(account);
+  }
+
+  /** The next account in turn that `accepts` the job, or undefined when none can take it. */
+  takeNext(accepts: (account: string) => boolean): string | undefined {
+    const drained = (i: number) => {
+      const level = this.levels[i];
+      return level !== undefined && level.head >= level.queue.length;
+    };
+    while (this.lowest < this.levels.length && drained(this.lowest)) this.lowest++;
+    for (let i = this.lowest; i < this.levels.length; i++) {
+      const level = this.levels[i];
+      if (!level) continue;
+      for (let at = level.head; at < level.queue.length; at++) {
+        const account = level.queue[at] as string;
+        if (!accepts(account)) continue;
+        if (at === level.head) level.head++;
+        else level.queue.splice(at, 1);
+        this.held.set(account, i + 1);
+        this.levels[i + 1]?.queue.push(account);
+        return account;
+      }
+    }
+    return undefined;
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+export function planSeed(input: SeedInput): SeedPlan {
+  const { cap } = input;
+  if (!Number.isInteger(cap) || cap < 0) throw new UsageError(`the daily cap must be a whole number of 0 or more, not ${cap}`);
+  const alreadyPosted = input.alreadyPosted ?? (() => false);
+
+  const existingIds = new Set(input.existing.map((job) => job.job_id));
+  const seen = new Set<string>();
+  const skippedExistingIds: string[] = [];
+  const fresh: SeedCandidate[] = [];
+  let duplicates = 0;
+  for (const candidate of input.candidates) {
+    if (seen.has(candidate.job_id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(candidate.job_id);
+    if (existingIds.has(candidate.job_id)) skippedExistingIds.push(candidate.job_id);
+    else fresh.push(candidate);
+  }
+
+  const accounts = unique(input.accounts.filter((account) => account !== ''));
+  const taken = takenAccounts(input.existing, input.priorPosts);
+  const excludedAccounts = accounts.filter((account) => taken.has(account));
+  const pool = new AccountPool(accounts.filter((account) => !taken.has(account)), cap);
+
+  const keys = fresh.map((candidate) => candidate.videoKey ?? videoKeyOf(candidate.video_path));
+  const assigned = fresh.map((candidate, i) => {
+    const wanted = candidate.account;
+    if (!wanted || !pool.hasRoom(wanted) || alreadyPosted(wanted, keys[i] ?? '')) return '';
+    pool.takeNamed(wanted);
+    return wanted;
+  });
+  pool.startRoundRobin();
+  for (let i = 0; i < fresh.length; i++) {
+    if (assigned[i]) continue;
+    const key = keys[i] ?? '';
+    assigned[i] = pool.takeNext((account) => !alreadyPosted(account, key)) ?? '';
+  }
+
+  const jobs = fresh.map((candidate, i) =>
+    newJob({
+      job_id: candidate.job_id,
+      account: assigned[i] ?? '',
+      video_path: candidate.video_path,
+      caption: candidate.caption,
+      video_id: candidate.video_id ?? '',
+      ...(candidate.max_attempts === undefined ? {} : { max_attempts: candidate.max_attempts }),
+    }),
+  );
+  const unassigned = jobs.filter((job) => job.account === '').length;
+
+  const log: string[] = [];
+  if (skippedExistingIds.length > 0) log.push(`Skipped ${skippedExistingIds.length} jobs already in the ledger`);
+  if (duplicates > 0) log.push(`Skipped ${duplicates} jobs whose id repeats an earlier one in the input`);
+  log.push(`Available accounts: ${accounts.length - excludedAccounts.length} (excluded ${excludedAccounts.length} with existing jobs)`);
+  if (unassigned > 0) log.push(`${unassigned} jobs left without an account`);
+
+  return { jobs, excludedAccounts, skippedExistingIds, unassigned, log };
+}

@@ -1,0 +1,27 @@
+/** The handler contract (DESIGN section 7): what a poster module exports. */
+import type { Job } from '../core/job.js';
+
+export type { Job, Status } from '../core/job.js';
+export type { HandlerSpec, SimulateOptions, Outcome, ReportedError } from '../protocol.js';
+
+export interface PostContext {
+  /** The worker thread's number, for logs and for handlers that pin devices per worker. */
+  workerId: number;
+  /** Counts from 1; a retry of the same job gets the next number. */
+  attempt: number;
+  /** Aborted on --job-timeout or at shutdown; a handler should stop its work and reject. */
+  signal: AbortSignal;
+}
+
+/** Resolving means posted (a string or `{ postId }` is kept as the post id); throwing means failed. */
+export type PostHandler = (job: Job, ctx: PostContext) => Promise<unknown>;
+
+/** Asked after a crash whether a job left in flight was in fact posted (G5). */
+export type VerifyHandler = (job: Job) => Promise<'posted' | 'not-posted' | 'unknown'>;
+
+export interface LoadedHandler {
+  post: PostHandler;
+  verify?: VerifyHandler;
+  /** One line for logs and the TUI, e.g. `module /path/post.mjs`. */
+  describe: string;
+}

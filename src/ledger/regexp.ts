@@ -1,0 +1,4 @@
+/** A file name as a literal inside a RegExp. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}

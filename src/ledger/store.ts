@@ -1,0 +1,185 @@
+/**
+ * The durable store behind every mutating command: lock, crash recovery, journaled commits and
+ * atomic CSV snapshots. Commits are cheap (a shared fdatasync); snapshots cost O(rows) and happen
+ * every O(rows) commits, so each transition costs amortized O(1).
+ */
+import { createHash } from 'node:crypto';
+
+import type { Job } from '../core/job.js';
+import { cleanupStaleTemps, writeFileAtomic } from './atomic.js';
+import { extraColumnsOf, serializeLedger, serializeLedgerChunks } from './codec.js';
+import { realFileOps, type FileOps } from './fileOps.js';
+import { Journal } from './journal.js';
+import { readJournal, type TornTail } from './journalRead.js';
+import { sealJournal } from './journalSeal.js';
+import { acquireLedgerLock, type LedgerLock } from './lock.js';
+import { ensureStateDir, journalPath, ownerPath } from './paths.js';
+import { readLedgerFile } from './read.js';
+import { replay } from './replay.js';
+
+export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from './read.js';
+
+export interface StoreOptions {
+  /** As the operator typed it ('daycap run'); shown to anyone who finds the ledger locked. */
+  command: string;
+  /** Default true. Without it the caller must already hold the lock. */
+  lock?: boolean;
+  onCompromised?: (err: Error) => void;
+  staleMs?: number;
+  ops?: FileOps;
+  /** Clock for sealed journal names; injected by tests. */
+  now?: () => number;
+}
+
+export interface Recovery {
+  /** Journal records of a run that died, now folded into the CSV. */
+  records: number;
+  tornTail?: TornTail;
+  /** Where that journal was sealed. */
+  sealedTo?: string;
+}
+
+/** Snapshot at least this often (in records), however small the ledger. */
+const MIN_RECORDS_PER_SNAPSHOT = 1000;
+const MAX_SNAPSHOT_AGE_MS = 30_000;
+
+export class LedgerStore {
+  /** sha256 (hex) of the last CSV bytes this store wrote: tells our own writes from an outside edit. */
+  lastWrittenHash: string | undefined;
+  private journal: Promise<Journal> | undefined;
+  /** Records handed to commit(), counted when called: the caller has applied them in memory by then. */
+  private requested = 0;
+  /** `requested` as it was when the last successful snapshot started. */
+  private covered = 0;
+  private windowStart: number | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly path: string,
+    /** The rows as loaded (after recovery), in file order. Commands may replace it after a snapshot. */
+    public jobs: Job[],
+    public extraColumns: string[],
+    readonly lock: LedgerLock | undefined,
+    readonly recovered: Recovery | undefined,
+    private readonly ops: FileOps,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Takes the lock, removes temp files of killed writes, reads the CSV (InputError if it does not
+   * parse, with the lock released), and folds in the journal of a run that died: replayed, written
+   * to the CSV, sealed as 'recovered'.
+   */
+  static async open(path: string, opts: StoreOptions): Promise<LedgerStore> {
+    const ops = opts.ops ?? realFileOps;
+    const now = opts.now ?? Date.now;
+    const lock = opts.lock === false ? undefined : await acquireLedgerLock(path, {
+      command: opts.command,
+      ...(opts.onCompromised ? { onCompromised: opts.onCompromised } : {}),
+      ...(opts.staleMs === undefined ? {} : { staleMs: opts.staleMs }),
+    });
+    try {
+      await cleanupStaleTemps(path, { ops });
+      await cleanupStaleTemps(ownerPath(path), { ops });
+      const file = await readLedgerFile(path);
+      let jobs = file.parsed?.jobs ?? [];
+      let extraColumns = file.parsed?.extraColumns ?? [];
+      let lastWrittenHash: string | undefined;
+      let recovered: Recovery | undefined;
+      const journal = await readJournal(journalPath(path), ops);
+      if (journal.exists) {
+        if (journal.jobs.length > 0) {
+          jobs = replay(jobs, journal.jobs);
+          extraColumns = extraColumnsOf(journal.jobs, extraColumns);
+          const bytes = Buffer.from(serializeLedger(jobs, extraColumns));
+          await writeFileAtomic(path, bytes, ops);
+          lastWrittenHash = sha256(bytes);
+        }
+        const sealedTo = await sealJournal(path, 'recovered', { ops, now: now(), tornTail: journal.tornTail, intact: !journal.tornTail });
+        recovered = { records: journal.jobs.length };
+        if (journal.tornTail) recovered.tornTail = journal.tornTail;
+        if (sealedTo) recovered.sealedTo = sealedTo;
+      }
+      const store = new LedgerStore(path, jobs, extraColumns, lock, recovered, ops, now);
+      store.lastWrittenHash = lastWrittenHash;
+      return store;
+    } catch (err) {
+      await lock?.release().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Resolves once these rows are durable in the journal (G3). Rows already changed in memory. */
+  async commit(changed: readonly Job[]): Promise<void> {
+    this.lock?.assertHeld();
+    if (changed.length === 0) return;
+    this.requested += changed.length;
+    this.journal ??= this.openJournal();
+    await (await this.journal).append(changed);
+  }
+
+  private async openJournal(): Promise<Journal> {
+    await ensureStateDir(this.path, this.ops);
+    return Journal.open(journalPath(this.path), this.ops);
+  }
+
+  /** Writes every row to the CSV atomically. */
+  async snapshot(all: readonly Job[]): Promise<void> {
+    this.lock?.assertHeld();
+    const covering = this.requested;
+    const extraColumns = extraColumnsOf(all, this.extraColumns);
+    const hash = createHash('sha256');
+    const chunks = (function* () {
+      for (const chunk of serializeLedgerChunks(all, extraColumns)) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    })();
+    await writeFileAtomic(this.path, chunks, this.ops);
+    this.extraColumns = extraColumns;
+    this.lastWrittenHash = hash.digest('hex');
+    this.covered = Math.max(this.covered, covering);
+    this.windowStart = undefined;
+  }
+
+  /**
+   * Time for a snapshot: enough records that rewriting every row is cheap per record, or some
+   * records and 30 s (by the caller's clock, counted from its first check after a snapshot), so the
+   * CSV that people open during a run is never far behind.
+   */
+  shouldSnapshot(rowCount: number, now: number): boolean {
+    const pending = this.requested - this.covered;
+    this.windowStart ??= now;
+    if (pending >= Math.max(MIN_RECORDS_PER_SNAPSHOT, rowCount)) return true;
+    return pending >= 1 && now - this.windowStart >= MAX_SNAPSHOT_AGE_MS;
+  }
+
+  /**
+   * Snapshots `all` if the journal holds anything newer, seals the journal, releases the lock.
+   * Without `all`, journaled changes are not lost either: the journal then stays active and the
+   * next open folds it in. With a lost lock nothing is written at all. Idempotent.
+   */
+  close(all: readonly Job[] | undefined, runLabel: string): Promise<void> {
+    this.closing ??= this.doClose(all, runLabel);
+    return this.closing;
+  }
+
+  private async doClose(all: readonly Job[] | undefined, runLabel: string): Promise<void> {
+    const journal = this.journal ? await this.journal.catch(() => undefined) : undefined;
+    try {
+      if (this.lock?.compromised) return;
+      const unfolded = this.requested > this.covered;
+      if (unfolded && all) await this.snapshot(all);
+      await journal?.close();
+      if (unfolded && !all) return;
+      await sealJournal(this.path, runLabel, { ops: this.ops, now: this.now(), intact: journal !== undefined && !journal.poisoned });
+    } finally {
+      await journal?.close().catch(() => undefined);
+      await this.lock?.release();
+    }
+  }
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

@@ -1,0 +1,36 @@
+import { isUtf8 } from 'node:buffer';
+
+import { InputError } from '../errors.js';
+import { columnAtByte, lineAt } from './lines.js';
+
+/**
+ * Decodes strictly: Buffer#toString would quietly turn bad bytes into U+FFFD, and the next snapshot
+ * would then write that damage back over the operator's data.
+ */
+export function decodeUtf8(bytes: Buffer, file: string, code: string): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const bad = firstInvalidByte(bytes);
+  throw new InputError(code, { file, line: lineAt(bytes, bad), column: columnAtByte(bytes, bad) }, `invalid UTF-8 (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad})`, {
+    hint: 'The file must be saved as UTF-8. In a spreadsheet, use "CSV UTF-8" when saving; in an editor, re-save with UTF-8 encoding. The file has not been changed.',
+  });
+}
+
+/**
+ * LF never occurs inside a multi-byte sequence, so the first invalid line is found line by line, and
+ * within it the longest valid prefix ends where the bad sequence starts. Only runs on the error path.
+ */
+function firstInvalidByte(bytes: Buffer): number {
+  let start = 0;
+  for (;;) {
+    const lf = bytes.indexOf(0x0a, start);
+    const end = lf === -1 ? bytes.length : lf;
+    const line = bytes.subarray(start, end);
+    if (!isUtf8(line)) {
+      let valid = 0;
+      for (let k = 1; k <= line.length; k++) if (isUtf8(line.subarray(0, k))) valid = k;
+      return start + valid;
+    }
+    if (lf === -1) return bytes.length;
+    start = lf + 1;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The one typed event stream of a run. The log writer and the TUI are subscribers; neither reads
+ * runner internals. Events carry copies of rows, so a subscriber can keep them.
+ */
+import { EventEmitter } from 'node:events';
+import type { Job, StatusCounts } from '../core/job.js';
+import type { Blockers, CapSkip } from '../core/tracker.js';
+
+export interface RunSummary {
+  runId: string;
+  ledger: string;
+  counts: StatusCounts;
+  unassigned: number;
+  jobs: number;
+  startedAt: number;
+  endedAt: number;
+  passes: number;
+  /** Jobs finished (success or final failure) during this run. */
+  processed: number;
+}
+
+export type EndReason = 'done' | 'interrupted' | 'storage-failed' | 'lock-lost';
+
+export interface RunEvents {
+  'run-started': { runId: string; ledger: string; workers: number; cap: number; handler: string; counts: StatusCounts; jobs: number; at: number };
+  /** Claims from a dead run found at start-up (G5), and how verify settled them. */
+  'recovered': { unconfirmed: number; posted: number; notPosted: number; unknown: number; journalRecords: number; at: number };
+  'job-claimed': { job: Job; workerId: number; at: number };
+  'job-done': { job: Job; workerId: number; durationMs: number; at: number };
+  'job-failed': { job: Job; workerId: number; durationMs: number; at: number };
+  'job-retrying': { job: Job; workerId: number; durationMs: number; retryAt: number; at: number };
+  'job-unconfirmed': { job: Job; workerId: number; reason: string; at: number };
+  'cap-skip': CapSkip & { at: number };
+  'pass-ended': { pass: number; nextRetryAt: number | undefined; at: number };
+  'worker-idle': { workerId: number; blockers: Blockers; at: number };
+  'worker-died': { workerId: number; message: string; at: number };
+  'ledger-written': { kind: 'snapshot' | 'journal'; rows: number; at: number };
+  'external-edit': { merged: number; refused: number; keptAs?: string; message: string; at: number };
+  'paused': { paused: boolean; at: number };
+  'stopping': { reason: string; graceMs: number; at: number };
+  'warning': { message: string; at: number };
+  'run-ended': { summary: RunSummary; reason: EndReason; exitCode: number; at: number };
+}
+
+export type RunEventName = keyof RunEvents;
+export type RunEvent = { [K in RunEventName]: { type: K } & RunEvents[K] }[RunEventName];
+
+/** A typed facade over EventEmitter; `onAny` gives one stream of `{ type, ...payload }` objects. */
+export class RunEventStream {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+  private readonly anyListeners = new Set<(event: RunEvent) => void>();
+
+  constructor() {
+    this.emitter.setMaxListeners(50);
+  }
+
+  on<K extends RunEventName>(name: K, listener: (payload: RunEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  onAny(listener: (event: RunEvent) => void): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
+
+  emit<K extends RunEventName>(name: K, payload: RunEvents[K]): void {
+    this.emitter.emit(name, payload);
+    if (this.anyListeners.size === 0) return;
+    const event = { type: name, ...payload } as RunEvent;
+    for (const listener of this.anyListeners) listener(event);
+  }
+}

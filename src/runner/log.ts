@@ -1,0 +1,86 @@
+/** The plain-text subscriber: one readable line per event, for logs, pipes and --no-tui. */
+import { capSkipLine } from '../core/tracker.js';
+import type { Blockers } from '../core/tracker.js';
+import type { RunEvent, RunEventStream } from './events.js';
+
+export function clockTime(at: number): string {
+  return new Date(at).toISOString().slice(11, 19);
+}
+
+export function describeBlockers(b: Blockers, now: number): string {
+  const parts: string[] = [];
+  if (b.accountsInFlight) parts.push(`${b.accountsInFlight} account${b.accountsInFlight === 1 ? '' : 's'} in flight`);
+  if (b.accountsAtCap) parts.push(`${b.accountsAtCap} at cap`);
+  if (b.retryingLater) parts.push(`${b.retryingLater} retrying later${b.nextRetryAt === undefined ? '' : ` (next in ${formatDuration(b.nextRetryAt - now)})`}`);
+  if (b.unassigned) parts.push(`${b.unassigned} without an account`);
+  return parts.length ? parts.join(', ') : 'nothing left to claim';
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${m}:${ss}`;
+}
+
+/** Turns one event into a log line, or undefined for events too frequent to log one by one. */
+export function formatEvent(event: RunEvent): string | undefined {
+  const t = clockTime(event.at);
+  switch (event.type) {
+    case 'run-started':
+      return `${t} run ${event.runId} started: ${event.jobs} jobs in ${event.ledger}, ${event.workers} workers, cap ${event.cap}/account/day, handler ${event.handler}`;
+    case 'recovered':
+      return `${t} recovered: ${event.unconfirmed} unconfirmed from a run that died (verify: ${event.posted} posted, ${event.notPosted} not posted, ${event.unknown} unknown)` +
+        (event.journalRecords ? `; ${event.journalRecords} journal records replayed` : '');
+    case 'job-claimed':
+      return `${t} worker ${event.workerId} claimed job ${event.job.job_id} (account: ${event.job.account})`;
+    case 'job-done':
+      return `${t} worker ${event.workerId} posted job ${event.job.job_id} (account: ${event.job.account}) in ${(event.durationMs / 1000).toFixed(1)}s${event.job.video_id ? ` as ${event.job.video_id}` : ''}`;
+    case 'job-failed':
+      return `${t} worker ${event.workerId} job ${event.job.job_id} FAILED (account: ${event.job.account}) ${event.job.error_category}/${event.job.error_type}: ${oneLine(event.job.error)} (attempt ${event.job.attempts}/${event.job.max_attempts}, not retried)`;
+    case 'job-retrying':
+      return `${t} worker ${event.workerId} job ${event.job.job_id} failed (account: ${event.job.account}) ${event.job.error_category}/${event.job.error_type}: ${oneLine(event.job.error)}; retry at ${event.job.retry_at} (attempt ${event.job.attempts}/${event.job.max_attempts})`;
+    case 'job-unconfirmed':
+      return `${t} worker ${event.workerId} job ${event.job.job_id} UNCONFIRMED (account: ${event.job.account}): ${event.reason}; it counts toward the cap until verified or released`;
+    case 'cap-skip':
+      return `${t} ${capSkipLine(event)}`;
+    case 'pass-ended':
+      return `${t} pass ${event.pass} ended${event.nextRetryAt === undefined ? '' : `; waiting ${formatDuration(event.nextRetryAt - event.at)} for the next retry`}`;
+    case 'worker-idle':
+      return `${t} worker ${event.workerId} idle: ${describeBlockers(event.blockers, event.at)}`;
+    case 'worker-died':
+      return `${t} worker ${event.workerId} died: ${oneLine(event.message)}; starting a new thread`;
+    case 'ledger-written':
+      return event.kind === 'snapshot' ? `${t} ledger written (${event.rows} rows)` : undefined;
+    case 'external-edit':
+      return `${t} ledger edited outside daycap: ${event.merged} rows merged, ${event.refused} refused${event.keptAs ? `; your file was kept as ${event.keptAs}` : ''}. ${event.message}`;
+    case 'paused':
+      return `${t} claiming ${event.paused ? 'paused' : 'resumed'}`;
+    case 'stopping':
+      return `${t} stopping (${event.reason}): no new claims; jobs in flight have ${formatDuration(event.graceMs)} to finish`;
+    case 'warning':
+      return `${t} WARNING ${event.message}`;
+    case 'run-ended': {
+      const c = event.summary.counts;
+      return `${t} run ${event.summary.runId} ended (${event.reason}) after ${formatDuration(event.summary.endedAt - event.summary.startedAt)}: ` +
+        `${c.success} success, ${c.failed} failed, ${c.retrying} retrying, ${c.unconfirmed} unconfirmed, ${c.pending} pending, ${c.skipped} skipped` +
+        `${event.summary.unassigned ? ` (${event.summary.unassigned} without an account)` : ''}; exit code ${event.exitCode}`;
+    }
+  }
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
+}
+
+/** Subscribes a line writer to a run's events; returns the unsubscribe function. */
+export function attachLog(events: RunEventStream, write: (line: string) => void): () => void {
+  return events.onAny((event) => {
+    const line = formatEvent(event);
+    if (line !== undefined) write(line);
+  });
+}

@@ -1,0 +1,605 @@
+/**
+ * The main-thread runner: owns the ledger store and the tracker, hands out claims to worker
+ * threads over the protocol, makes every claim and outcome durable before acting on it (G3),
+ * and ends when nothing can be claimed now or later.
+ */
+import { randomBytes } from 'node:crypto';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { CategoryRule } from '../core/classify.js';
+import { DEFAULT_CAP, DEFAULT_RETRY_DELAY_MS, type Job } from '../core/job.js';
+import { Tracker } from '../core/tracker.js';
+import { DaycapError, HandlerError } from '../errors.js';
+import { loadHandler } from '../handlers/load.js';
+import type { LoadedHandler } from '../handlers/types.js';
+import { LedgerStore } from '../ledger/store.js';
+import type { HandlerSpec, MainToWorker, WorkerStart, WorkerToMain } from '../protocol.js';
+import { exitCodeFor, EXIT } from './exit-codes.js';
+import { RunEventStream, type EndReason, type RunSummary } from './events.js';
+import { workerFile } from './worker-file.js';
+
+export interface RunOptions {
+  ledger: string;
+  handler: HandlerSpec;
+  workers?: number;
+  cap?: number;
+  maxPasses?: number;
+  retryDelayMs?: number;
+  jobTimeoutMs?: number;
+  /** How long jobs in flight may finish after a stop before they are aborted. */
+  graceMs?: number;
+  rules?: readonly CategoryRule[];
+  /** What the lock's owner file says is running. */
+  command?: string;
+  staleMs?: number;
+  clock?: () => number;
+  runId?: string;
+  events?: RunEventStream;
+  /** Keep claim latencies (ms) for the benchmark. */
+  measureClaimLatency?: boolean;
+  /**
+   * The most claims a worker may hold at once (the running one plus those queued behind it) when
+   * its jobs finish faster than a journal sync; then the journal write overlaps with posting.
+   * Workers whose jobs take longer (every real post) hold one claim at a time, so a crash leaves
+   * at most one unconfirmed job per worker. Default 8.
+   */
+  maxPrefetch?: number;
+}
+
+const DEFAULTS = { workers: 4, maxPasses: 3, jobTimeoutMs: 10 * 60_000, graceMs: 30_000, maxPrefetch: 8 };
+/** Jobs quicker than this (ms, on average) are worth queueing behind each other. */
+const FAST_JOB_MS = 5;
+
+interface Slot {
+  id: number;
+  port: MessagePort | undefined;
+  /** Claims handed to this worker, in the order it runs them; the first may be running. */
+  jobs: Job[];
+  /** Claims being made durable for this worker, not yet handed over. */
+  claiming: number;
+  /** Moving average of this worker's job durations (ms); decides how many claims it may hold. */
+  averageJobMs: number;
+  /** Parked: asked for work and got none yet. */
+  parked: boolean;
+  finished: boolean;
+  diedWithoutJob: number;
+  requestedAt: number;
+  task: Promise<unknown> | undefined;
+}
+
+export class Runner {
+  readonly events: RunEventStream;
+  readonly runId: string;
+  readonly claimLatencies: number[] = [];
+  private tracker!: Tracker;
+  private pool: Piscina | undefined;
+  private slots: Slot[] = [];
+  private handler!: LoadedHandler;
+  private readonly clock: () => number;
+  /** The highest attempt number claimed in this run: the seed system's "pass". */
+  private passes = 0;
+  private announcedPass = 0;
+  private processed = 0;
+  private pendingCommits = 0;
+  private paused = false;
+  private stopping = false;
+  private endReason: EndReason | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private graceExpired = false;
+  private snapshotting = false;
+  private startedAt = 0;
+  private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
+  private failed!: (error: unknown) => void;
+  private readonly settings: Required<Pick<RunOptions, 'workers' | 'cap' | 'maxPasses' | 'retryDelayMs' | 'jobTimeoutMs' | 'graceMs' | 'maxPrefetch'>>;
+
+  private constructor(readonly store: LedgerStore, private readonly options: RunOptions) {
+    this.events = options.events ?? new RunEventStream();
+    this.clock = options.clock ?? Date.now;
+    this.runId = options.runId ?? randomBytes(3).toString('hex');
+    this.settings = {
+      workers: options.workers ?? DEFAULTS.workers,
+      cap: options.cap ?? DEFAULT_CAP,
+      maxPasses: options.maxPasses ?? DEFAULTS.maxPasses,
+      retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
+      jobTimeoutMs: options.jobTimeoutMs ?? DEFAULTS.jobTimeoutMs,
+      graceMs: options.graceMs ?? DEFAULTS.graceMs,
+      maxPrefetch: Math.max(1, Math.floor(options.maxPrefetch ?? DEFAULTS.maxPrefetch)),
+    };
+    if (!Number.isInteger(this.settings.workers) || this.settings.workers < 1) throw new DaycapError('BAD_WORKERS', `--workers must be a whole number of at least 1, not ${this.settings.workers}`);
+  }
+
+  /**
+   * Takes the ledger (lock, journal recovery, parse) and loads the handler. Everything that can
+   * refuse a run refuses here, before any claim.
+   */
+  static async open(options: RunOptions): Promise<Runner> {
+    let runner: Runner | undefined;
+    const store = await LedgerStore.open(options.ledger, {
+      command: options.command ?? 'daycap run',
+      ...(options.staleMs === undefined ? {} : { staleMs: options.staleMs }),
+      onCompromised: (error) => runner?.fatal('lock-lost', `the ledger lock was lost (${error.message}); writing nothing more`),
+    });
+    try {
+      runner = new Runner(store, options);
+      runner.handler = await loadHandlerForRun(options.handler);
+      return runner;
+    } catch (error) {
+      await store.close(undefined, 'refused').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  pause(): void {
+    if (this.paused || this.stopping) return;
+    this.paused = true;
+    this.events.emit('paused', { paused: true, at: this.clock() });
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.events.emit('paused', { paused: false, at: this.clock() });
+    this.wakeParked();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Graceful stop: no new claims; jobs in flight get the grace period, then are aborted. */
+  stop(reason = 'stop requested'): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.endReason ??= 'interrupted';
+    this.events.emit('stopping', { reason, graceMs: this.settings.graceMs, at: this.clock() });
+    clearTimeout(this.retryTimer);
+    // Every worker hears it: queued claims come back unstarted, the running job may finish.
+    for (const slot of this.slots) this.send(slot, { type: 'stop' });
+    this.graceTimer = setTimeout(() => {
+      this.graceExpired = true;
+      for (const slot of this.slots) if (slot.jobs[0]) this.send(slot, { type: 'abort', jobId: slot.jobs[0].job_id });
+    }, this.settings.graceMs);
+    this.graceTimer.unref();
+    this.checkDone();
+  }
+
+  /** Runs the day until nothing can be claimed now or later; resolves with the exit code. */
+  async run(): Promise<{ summary: RunSummary; exitCode: number; reason: EndReason }> {
+    const done = new Promise<{ summary: RunSummary; exitCode: number; reason: EndReason }>((resolve, reject) => {
+      this.finished = resolve;
+      this.failed = reject;
+    });
+    this.startedAt = this.clock();
+    // The tracker takes the loaded rows over; the store keeps no second copy during the run.
+    this.tracker = new Tracker(this.store.jobs, { cap: this.settings.cap, adopt: true });
+    this.store.jobs = [];
+    await this.recover();
+    this.events.emit('run-started', {
+      runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
+      handler: this.handler.describe, counts: this.tracker.statusCounts(), jobs: this.tracker.size, at: this.clock(),
+    });
+    this.startPool();
+    return done;
+  }
+
+  /** The tracker's rows as they are now (for status over the control socket and tests). */
+  snapshotRows(): Job[] {
+    return this.tracker.all();
+  }
+
+  // ---- start-up ----
+
+  private async recover(): Promise<void> {
+    const now = this.clock();
+    const orphans = this.tracker.adoptOrphans(this.runId, now);
+    const settled = { posted: 0, notPosted: 0, unknown: 0 };
+    const changed: Job[] = [...orphans];
+    const verify = this.handler.verify;
+    if (verify) {
+      for (const job of this.tracker.all()) {
+        if (job.status !== 'unconfirmed') continue;
+        const verdict = await verifyWithTimeout(verify, job, this.settings.jobTimeoutMs);
+        if (verdict === 'posted') settled.posted += 1;
+        else if (verdict === 'not-posted') settled.notPosted += 1;
+        else settled.unknown += 1;
+        const row = this.tracker.settle(job.job_id, verdict, this.clock());
+        if (row) changed.push(row);
+      }
+    }
+    if (changed.length > 0) await this.store.commit(changed);
+    const unconfirmed = this.tracker.statusCounts().unconfirmed + settled.posted + settled.notPosted;
+    if (orphans.length > 0 || unconfirmed > 0 || this.store.recovered) {
+      this.events.emit('recovered', { unconfirmed, ...settled, journalRecords: this.store.recovered?.records ?? 0, at: this.clock() });
+    }
+  }
+
+  private startPool(): void {
+    const workers = this.settings.workers;
+    this.pool = new Piscina({
+      filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 60_000, concurrentTasksPerWorker: 1, maxQueue: 'auto',
+      // A small young generation keeps each thread's footprint down; handlers lose only a little GC time.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
+    for (let id = 0; id < workers; id++) {
+      const slot: Slot = { id, port: undefined, jobs: [], claiming: 0, averageJobMs: Infinity, parked: false, finished: false, diedWithoutJob: 0, requestedAt: 0, task: undefined };
+      this.slots.push(slot);
+      this.launch(slot);
+    }
+  }
+
+  private launch(slot: Slot): void {
+    const channel = new MessageChannel();
+    slot.port = channel.port1;
+    slot.parked = false;
+    channel.port1.on('message', (message: WorkerToMain) => {
+      try {
+        this.onMessage(slot, message);
+      } catch (error) {
+        this.crash(error);
+      }
+    });
+    const start: WorkerStart = { workerId: slot.id, handler: this.options.handler, jobTimeoutMs: this.settings.jobTimeoutMs, port: channel.port2 as unknown as WorkerStart['port'] };
+    const task = this.pool!.run(start, { transferList: [channel.port2] as never });
+    slot.task = task;
+    task.then(
+      () => this.onSlotEnded(slot, undefined),
+      (error: unknown) => this.onSlotEnded(slot, error),
+    ).catch((error: unknown) => this.crash(error));
+  }
+
+  // ---- the claim loop ----
+
+  private onMessage(slot: Slot, message: WorkerToMain): void {
+    switch (message.type) {
+      case 'ready':
+        slot.requestedAt = performance.now();
+        this.offer(slot, []).catch((error: unknown) => this.crash(error));
+        return;
+      case 'outcome':
+        slot.requestedAt = performance.now();
+        this.settleOutcome(slot, message);
+        return;
+      case 'unstarted':
+        this.returnUnstarted(slot, message.jobIds);
+        return;
+      case 'handler-unusable':
+        this.events.emit('warning', { message: `worker ${slot.id}: ${message.message}`, at: this.clock() });
+        this.fatal('interrupted', `the handler could not be loaded in a worker thread: ${message.message}`);
+        return;
+    }
+  }
+
+  private settleOutcome(slot: Slot, message: Extract<WorkerToMain, { type: 'outcome' }>): void {
+    const job = slot.jobs[0];
+    if (!job || job.job_id !== message.jobId) {
+      this.fatal('interrupted', `worker ${slot.id} reported job ${message.jobId}, which it was not running`);
+      return;
+    }
+    slot.jobs.shift();
+    const now = this.clock();
+    const durationMs = Math.max(0, message.endedAt - message.startedAt);
+    slot.averageJobMs = slot.averageJobMs === Infinity ? durationMs : slot.averageJobMs * 0.8 + durationMs * 0.2;
+    const { outcome } = message;
+    // The account stays busy until this outcome is on disk (G3), even though its claim is over.
+    this.tracker.hold(job.account);
+    let row: Job;
+    let onDurable: () => void;
+    if (outcome.ok) {
+      row = this.tracker.succeed(job.job_id, now, outcome.postId);
+      onDurable = () => this.events.emit('job-done', { job: row, workerId: slot.id, durationMs, at: this.clock() });
+    } else if (this.graceExpired && outcome.error.timedOut) {
+      // Aborted at shutdown while its handler may still be posting: we cannot know (G5).
+      row = this.tracker.markUnconfirmed(job.job_id, now);
+      onDurable = () => this.events.emit('job-unconfirmed', { job: row, workerId: slot.id, reason: 'aborted at shutdown', at: this.clock() });
+    } else {
+      row = this.tracker.fail(job.job_id, { now, failure: outcome.error, retryDelayMs: this.settings.retryDelayMs, ...(this.options.rules ? { rules: this.options.rules } : {}) });
+      const retryAt = Date.parse(row.retry_at);
+      onDurable = row.status === 'retrying'
+        ? () => this.events.emit('job-retrying', { job: row, workerId: slot.id, durationMs, retryAt, at: this.clock() })
+        : () => this.events.emit('job-failed', { job: row, workerId: slot.id, durationMs, at: this.clock() });
+    }
+    if (row.status === 'success' || row.status === 'failed') this.processed += 1;
+    this.offer(slot, [row], () => {
+      this.tracker.unhold(job.account);
+      onDurable();
+    }).catch((error: unknown) => this.crash(error));
+  }
+
+  /**
+   * Tops up a worker's claims and makes `alsoCommit` and the new claims durable in one journal
+   * write (group commit); only then reports the outcome and hands the jobs over (G3).
+   */
+  private async offer(slot: Slot, alsoCommit: Job[], afterDurable?: () => void): Promise<void> {
+    const claims: Job[] = [];
+    const depth = slot.averageJobMs < FAST_JOB_MS ? this.settings.maxPrefetch : 1;
+    for (let want = depth - slot.jobs.length - slot.claiming; want > 0; want--) {
+      const claim = this.claimFor(slot);
+      if (!claim) break;
+      claims.push(claim);
+    }
+    slot.claiming += claims.length;
+    const rows = claims.length > 0 ? [...alsoCommit, ...claims] : alsoCommit;
+    if (rows.length > 0) {
+      this.pendingCommits += 1;
+      try {
+        await this.store.commit(rows);
+      } catch (error) {
+        this.fatal('storage-failed', `could not write the journal: ${errorMessage(error)}`);
+        return;
+      } finally {
+        this.pendingCommits -= 1;
+        slot.claiming -= claims.length;
+      }
+      this.maybeSnapshot();
+    }
+    afterDurable?.();
+    if (claims.length > 0 && (this.stopping || slot.finished || !slot.port)) {
+      // Stopped while the claims were being written: give them back unrun.
+      await this.commitOrFail(claims.map((claim) => this.tracker.release(claim.job_id)));
+    } else {
+      for (const claim of claims) {
+        if (this.options.measureClaimLatency) this.claimLatencies.push(performance.now() - slot.requestedAt);
+        slot.jobs.push(claim);
+        this.events.emit('job-claimed', { job: claim, workerId: slot.id, at: this.clock() });
+        this.send(slot, { type: 'job', job: claim, attempt: claim.attempts + 1 });
+      }
+    }
+    if (slot.jobs.length === 0 && slot.claiming === 0) this.park(slot);
+    if (alsoCommit.length > 0) this.wakeParked();
+  }
+
+  /** Claims a stopping worker had queued but never started go back to pending. */
+  private returnUnstarted(slot: Slot, jobIds: readonly string[]): void {
+    const returned: Job[] = [];
+    for (const jobId of jobIds) {
+      const index = slot.jobs.findIndex((job) => job.job_id === jobId);
+      if (index < 0) continue;
+      slot.jobs.splice(index, 1);
+      returned.push(this.tracker.release(jobId));
+    }
+    this.commitOrFail(returned).then(() => this.checkDone(), (error: unknown) => this.crash(error));
+  }
+
+  private async commitOrFail(rows: Job[]): Promise<void> {
+    if (rows.length === 0) return;
+    this.pendingCommits += 1;
+    try {
+      await this.store.commit(rows);
+    } catch (error) {
+      this.fatal('storage-failed', `could not write the journal: ${errorMessage(error)}`);
+    } finally {
+      this.pendingCommits -= 1;
+    }
+  }
+
+  private claimFor(slot: Slot): Job | undefined {
+    if (this.paused || this.stopping) return undefined;
+    const { job, capSkips } = this.tracker.claimNext({ workerId: slot.id, runId: this.runId, now: this.clock() });
+    for (const skip of capSkips) this.events.emit('cap-skip', { ...skip, at: this.clock() });
+    if (job) this.passes = Math.max(this.passes, job.pass_number);
+    return job;
+  }
+
+  private park(slot: Slot): void {
+    if (slot.finished) return;
+    if (this.stopping) {
+      this.send(slot, { type: 'stop' });
+      slot.parked = true;
+      this.checkDone();
+      return;
+    }
+    if (!slot.parked) {
+      slot.parked = true;
+      this.events.emit('worker-idle', { workerId: slot.id, blockers: this.tracker.blockers(this.clock()), at: this.clock() });
+    }
+    this.checkDone();
+  }
+
+  private wakeParked(): void {
+    if (this.paused || this.stopping) return;
+    for (const slot of this.slots) {
+      if (!slot.parked || slot.finished) continue;
+      if (!this.tracker.claimableNow(this.clock())) break;
+      slot.parked = false;
+      slot.requestedAt = performance.now();
+      this.offer(slot, []).catch((error: unknown) => this.crash(error));
+    }
+  }
+
+  /** Ends the run, or waits for the next retry, once every worker is parked and nothing is claimable. */
+  private checkDone(): void {
+    if (this.endReason && !this.stopping) return;
+    const busy = this.slots.some((slot) => slot.claiming > 0 || slot.jobs.length > 0 || (!slot.finished && !slot.parked));
+    if (busy || this.pendingCommits > 0) return;
+    if (this.stopping) {
+      void this.finish();
+      return;
+    }
+    if (this.paused) return;
+    const now = this.clock();
+    if (this.tracker.claimableNow(now)) {
+      this.wakeParked();
+      return;
+    }
+    // Retries beyond --max-passes are left for a later run rather than waited for.
+    const next = this.tracker.nextRetryWithin(now, this.settings.maxPasses);
+    if (next === undefined) {
+      this.endReason = 'done';
+      this.stopping = true;
+      for (const slot of this.slots) this.send(slot, { type: 'stop' });
+      void this.finish();
+      return;
+    }
+    if (next.attempt - 1 > this.announcedPass) {
+      this.announcedPass = next.attempt - 1;
+      this.events.emit('pass-ended', { pass: this.announcedPass, nextRetryAt: next.at, at: now });
+    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.wakeParked(), Math.max(0, next.at - now));
+  }
+
+  // ---- failures of threads and storage ----
+
+  private onSlotEnded(slot: Slot, error: unknown): void {
+    // Messages on our port may still be queued behind the task's end: hear them out first.
+    if (slot.port) {
+      for (let next = receiveMessageOnPort(slot.port); next; next = receiveMessageOnPort(slot.port)) {
+        this.onMessage(slot, next.message as WorkerToMain);
+      }
+    }
+    // A thread runs its claims in order, but an outcome posted just before it died may be lost:
+    // any claim it still held may have posted (G5).
+    const held = slot.jobs.splice(0);
+    slot.port?.close();
+    slot.port = undefined;
+    if (error === undefined && held.length === 0) {
+      slot.finished = true;
+      this.checkDone();
+      return;
+    }
+    if (error !== undefined) this.events.emit('worker-died', { workerId: slot.id, message: errorMessage(error), at: this.clock() });
+    if (held.length > 0 && !this.endReason?.match(/storage|lock/)) {
+      const rows = held.map((job) => this.tracker.markUnconfirmed(job.job_id, this.clock()));
+      this.commitOrFail(rows).then(() => {
+        const reason = error === undefined ? 'its worker ended without reporting it' : 'worker thread died mid-job';
+        for (const row of rows) this.events.emit('job-unconfirmed', { job: row, workerId: slot.id, reason, at: this.clock() });
+        this.relaunchOrRetire(slot, false);
+      }, (commitError: unknown) => this.crash(commitError));
+      return;
+    }
+    this.relaunchOrRetire(slot, true);
+  }
+
+  private relaunchOrRetire(slot: Slot, withoutJob: boolean): void {
+    slot.diedWithoutJob = withoutJob ? slot.diedWithoutJob + 1 : 0;
+    if (this.stopping || slot.diedWithoutJob >= 3) {
+      if (slot.diedWithoutJob >= 3) this.events.emit('warning', { message: `worker ${slot.id} keeps dying before taking a job; retiring it`, at: this.clock() });
+      slot.finished = true;
+      if (this.slots.every((s) => s.finished) && !this.stopping) this.fatal('interrupted', 'every worker thread died');
+      this.checkDone();
+      return;
+    }
+    this.launch(slot);
+  }
+
+  private fatal(reason: EndReason, message: string): void {
+    if (this.endReason === 'storage-failed' || this.endReason === 'lock-lost') return;
+    this.events.emit('warning', { message, at: this.clock() });
+    this.endReason = reason;
+    if (!this.stopping) this.stop(message);
+    // Nothing more can be made durable: end now, without waiting for jobs in flight.
+    if (reason === 'storage-failed' || reason === 'lock-lost') void this.finish();
+  }
+
+
+  private maybeSnapshot(): void {
+    if (this.snapshotting || !this.store.shouldSnapshot(this.tracker.size, this.clock())) return;
+    this.snapshotting = true;
+    const rows = this.tracker.all();
+    this.store.snapshot(rows).then(
+      () => {
+        this.snapshotting = false;
+        this.events.emit('ledger-written', { kind: 'snapshot', rows: rows.length, at: this.clock() });
+      },
+      (error: unknown) => {
+        this.snapshotting = false;
+        this.fatal('storage-failed', `could not write the ledger: ${errorMessage(error)}`);
+      },
+    );
+  }
+
+  private finishing: Promise<void> | undefined;
+  private finish(): Promise<void> {
+    this.finishing ??= this.doFinish();
+    return this.finishing;
+  }
+
+  private async doFinish(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.graceTimer);
+    try {
+      for (const slot of this.slots) this.send(slot, { type: 'stop' });
+      await this.pool?.destroy().catch(() => undefined);
+      const reason = this.endReason ?? 'done';
+      const writable = reason !== 'storage-failed' && reason !== 'lock-lost';
+      // Jobs still marked in flight belong to threads we just stopped: their fate is unknown.
+      const leftovers: Job[] = [];
+      for (const slot of this.slots) {
+        if (writable) for (const job of slot.jobs) leftovers.push(this.tracker.markUnconfirmed(job.job_id, this.clock()));
+        slot.jobs = [];
+      }
+      if (writable) {
+        if (leftovers.length > 0) await this.store.commit(leftovers);
+        await this.store.close(this.tracker.all(), this.runId);
+        this.events.emit('ledger-written', { kind: 'snapshot', rows: this.tracker.size, at: this.clock() });
+      } else {
+        await this.store.close(undefined, this.runId).catch(() => undefined);
+      }
+      const summary: RunSummary = {
+        runId: this.runId, ledger: this.options.ledger, counts: this.tracker.statusCounts(), unassigned: this.tracker.unassigned,
+        jobs: this.tracker.size, startedAt: this.startedAt, endedAt: this.clock(), passes: this.passes, processed: this.processed,
+      };
+      const exitCode = exitCodeFor(reason, summary);
+      this.events.emit('run-ended', { summary, reason, exitCode, at: this.clock() });
+      this.finished({ summary, exitCode, reason });
+    } catch (error) {
+      await this.store.close(undefined, this.runId).catch(() => undefined);
+      this.failed(error);
+    }
+  }
+
+  /**
+   * A bug in the runner itself: stop at once and reject run(). The journal keeps every change
+   * made durable so far; it is left active so the next start folds it into the CSV.
+   */
+  private crashed = false;
+  private crash(error: unknown): void {
+    if (this.crashed) return;
+    this.crashed = true;
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.graceTimer);
+    void (async () => {
+      await this.pool?.destroy().catch(() => undefined);
+      await this.store.close(undefined, this.runId).catch(() => undefined);
+      this.failed(error);
+    })();
+  }
+
+  private send(slot: Slot, message: MainToWorker): void {
+    slot.port?.postMessage(message);
+  }
+}
+
+async function loadHandlerForRun(spec: HandlerSpec): Promise<LoadedHandler> {
+  try {
+    return await loadHandler(spec);
+  } catch (error) {
+    if (error instanceof DaycapError) throw error;
+    throw new HandlerError(errorMessage(error), { cause: error, hint: 'Check the --handler option: a path to a .js/.mjs module with a default export, `simulate`, or `command:<program> [args…]`.' });
+  }
+}
+
+async function verifyWithTimeout(verify: NonNullable<LoadedHandler['verify']>, job: Job, timeoutMs: number): Promise<'posted' | 'not-posted' | 'unknown'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const verdict = await Promise.race([
+      verify(job),
+      new Promise<'unknown'>((resolve) => {
+        timer = setTimeout(() => resolve('unknown'), timeoutMs);
+      }),
+    ]);
+    return verdict === 'posted' || verdict === 'not-posted' ? verdict : 'unknown';
+  } catch {
+    return 'unknown';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export { EXIT };

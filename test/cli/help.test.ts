@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { daycap, hasStack, tempDir } from './helpers.js';
+
+const COMMANDS = ['seed', 'status', 'validate', 'reset-day', 'retry-failed', 'release-stale', 'run', 'demo'];
+
+describe('daycap --help', () => {
+  it('lists every command and exits 0', async () => {
+    const result = await daycap(['--help'], { cwd: await tempDir() });
+    expect(result.code).toBe(0);
+    for (const name of COMMANDS) expect(result.stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'));
+  });
+
+  it.each(COMMANDS)('daycap %s --help shows its options and exits 0', async (name) => {
+    const result = await daycap([name, '--help'], { cwd: await tempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: daycap ${name}`);
+    if (name !== 'demo') expect(result.stdout).toContain('--ledger <csv>');
+  });
+
+  it('prints the version', async () => {
+    const result = await daycap(['--version'], { cwd: await tempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('an unknown command is a usage error (exit 2) that points to --help', async () => {
+    const result = await daycap(['sed', '--ledger', 'x.csv'], { cwd: await tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'sed'");
+    expect(result.stderr).toContain('see `daycap --help`');
+    expect(hasStack(result.stderr)).toBe(false);
+  });
+});

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { chmod, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { StorageError } from '../../src/errors.js';
+import { cleanupStaleTemps, writeFileAtomic } from '../../src/ledger/atomic.js';
+import type { FileOps } from '../../src/ledger/fileOps.js';
+import { bytesOf, faultyOps, listDir, tempDir } from './helpers.js';
+
+/** A pid that is certainly not running: a child that has already exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+describe('writeFileAtomic', () => {
+  it('replaces the file and leaves no temp file', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'progress.csv');
+    await writeFile(file, 'old');
+    await writeFileAtomic(file, 'new content');
+    expect((await bytesOf(file)).toString()).toBe('new content');
+    expect(await listDir(dir)).toEqual(['progress.csv']);
+  });
+
+  it('creates a missing file with mode 0644 (less the umask) and keeps an existing file\'s mode', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'progress.csv');
+    await writeFileAtomic(file, Buffer.from('a'));
+    expect((await stat(file)).mode & 0o777).toBe(0o644 & ~process.umask());
+    await chmod(file, 0o600);
+    await writeFileAtomic(file, 'b');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  const steps: (keyof FileOps)[] = ['open', 'write', 'fsync', 'close', 'rename'];
+  for (const step of steps) {
+    for (const code of ['EIO', 'ENOSPC']) {
+      it(`keeps the old file byte-identical and removes its temp file when ${step} fails with ${code}`, async () => {
+        const dir = await tempDir();
+        const file = join(dir, 'progress.csv');
+        await writeFile(file, 'the old, good ledger\n');
+        const error = await writeFileAtomic(file, 'new', faultyOps(step, code)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StorageError);
+        expect(((error as StorageError).cause as NodeJS.ErrnoException).code).toBe(code);
+        expect((await bytesOf(file)).toString()).toBe('the old, good ledger\n');
+        expect(await listDir(dir)).toEqual(['progress.csv']);
+      });
+    }
+  }
+
+  it('when only the folder sync fails: reports it, and the file is whole (the new bytes), no temp left', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'progress.csv');
+    await writeFile(file, 'old');
+    const error = await writeFileAtomic(file, 'new', faultyOps('fsyncDir')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((await bytesOf(file)).toString()).toBe('new');
+    expect(await listDir(dir)).toEqual(['progress.csv']);
+  });
+
+  it('never creates the target when the first write fails', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'progress.csv');
+    await expect(writeFileAtomic(file, 'x', faultyOps('write', 'ENOSPC'))).rejects.toBeInstanceOf(StorageError);
+    expect(await listDir(dir)).toEqual([]);
+  });
+});
+
+describe('cleanupStaleTemps', () => {
+  it('removes temp files of dead writers and old ones, and nothing else', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'progress.csv');
+    const dead = join(dir, `.progress.csv.${deadPid()}.abc123.tmp`);
+    const oldButAlive = join(dir, `.progress.csv.${process.ppid}.00ff.tmp`);
+    const live = join(dir, `.progress.csv.${process.pid}.beef.tmp`);
+    const otherLedger = join(dir, `.other.csv.${deadPid()}.abc.tmp`);
+    const notOurs = join(dir, `.progress.csv.${deadPid()}.notes.tmp`);
+    for (const f of [file, dead, oldButAlive, live, otherLedger, notOurs]) await writeFile(f, 'x');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await utimes(oldButAlive, twoMinutesAgo, twoMinutesAgo);
+    const removed = await cleanupStaleTemps(file);
+    expect(removed.sort()).toEqual([dead, oldButAlive].sort());
+    expect(await listDir(dir)).toEqual([live, otherLedger, notOurs, file].map((f) => f.slice(dir.length + 1)).sort());
+  });
+
+  it('handles a missing folder', async () => {
+    expect(await cleanupStaleTemps(join(await tempDir(), 'nope', 'x.csv'))).toEqual([]);
+  });
+});

@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import { isoTime, newJob, type Job } from '../../src/core/job.js';
+import { RunView } from '../../src/tui/model.js';
+import { dayJobs, RETRY_MS, Scenario, T0 } from './scenario.js';
+
+function watch(s: Scenario, options?: ConstructorParameters<typeof RunView>[0]): RunView {
+  const view = new RunView(options);
+  s.events.onAny((event) => view.apply(event));
+  return view;
+}
+
+/** A seeded pseudo-random sequence (mulberry32), so a failing walk can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('RunView counts', () => {
+  it('starts from run-started and keeps counts right through claim → retrying → claimed → success', () => {
+    // One account with a job, and one whose job is not due until the end (so pending is not zero).
+    const s = new Scenario([...dayJobs(1), newJob({ job_id: 'later', account: 'other', status: 'retrying', attempts: 1, error: 'x', retry_at: isoTime(T0 + 3_600_000) })]);
+    const view = watch(s);
+    s.start();
+    expect(view.counts).toMatchObject({ pending: 1, claimed: 0, retrying: 1 });
+    expect(view.total).toBe(2);
+
+    const job = s.claim(0);
+    expect(view.counts).toMatchObject({ pending: 0, claimed: 1, retrying: 1 });
+    s.fail(job, 0, 'adb timeout');
+    expect(view.counts).toMatchObject({ pending: 0, claimed: 0, retrying: 2 });
+    s.advance(RETRY_MS);
+    // The same job again: claimed from retrying.
+    const again = s.claim(1);
+    expect(again.job_id).toBe(job.job_id);
+    expect(view.counts).toMatchObject({ pending: 0, claimed: 1, retrying: 1 });
+    s.succeed(again, 1);
+    expect(view.counts).toEqual(s.tracker.statusCounts());
+    expect(view.counts).toMatchObject({ success: 1, retrying: 1 });
+  });
+
+  it('counts final failures and unconfirmed claims', () => {
+    const s = new Scenario(dayJobs(3));
+    const view = watch(s);
+    s.start();
+    const a = s.claim(0);
+    s.fail(a, 0, 'Your account has been suspended');
+    expect(view.counts).toMatchObject({ failed: 1, claimed: 0 });
+    const b = s.claim(1);
+    const row = s.tracker.markUnconfirmed(b.job_id, s.clock);
+    s.events.emit('job-unconfirmed', { job: row, workerId: 1, reason: 'worker thread died mid-job', at: s.clock });
+    expect(view.counts).toEqual(s.tracker.statusCounts());
+    expect(view.counts.unconfirmed).toBe(1);
+    expect(view.failures.map((f) => f.outcome)).toEqual(['failed', 'unconfirmed']);
+  });
+
+  it('tells a claim of a job left retrying by an earlier run from a claim of a pending job', () => {
+    const past = T0 - 60_000;
+    const jobs: Job[] = [
+      newJob({ job_id: 'r1', account: 'a1', status: 'retrying', attempts: 1, error: 'adb timeout', error_category: 'infrastructure', error_type: 'adb_timeout', retry_at: isoTime(past) }),
+      newJob({ job_id: 'p1', account: 'a2' }),
+      newJob({ job_id: 'p2', account: 'a3' }),
+    ];
+    const s = new Scenario(jobs, { workers: 3 });
+    const view = watch(s);
+    s.start();
+    for (let w = 0; w < 3; w++) {
+      s.claim(w);
+      expect(view.counts).toEqual(s.tracker.statusCounts());
+    }
+  });
+
+  it('stays equal to the tracker through a long random run (claims, posts, retries, final failures)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const next = random(seed);
+      const s = new Scenario(dayJobs(12, 3), { cap: 2, workers: 4 });
+      const view = watch(s);
+      s.start();
+      const inFlight = new Map<number, Job>();
+      for (let step = 0; step < 400; step++) {
+        const worker = Math.floor(next() * 4);
+        const job = inFlight.get(worker);
+        if (job) {
+          const r = next();
+          if (r < 0.6) s.succeed(job, worker);
+          else if (r < 0.85) s.fail(job, worker, 'connection reset');
+          else s.fail(job, worker, 'video corrupted');
+          inFlight.delete(worker);
+        } else if (s.tracker.claimableNow(s.clock)) {
+          inFlight.set(worker, s.claim(worker));
+        } else {
+          s.idle(worker);
+          s.advance(RETRY_MS / 2);
+        }
+        expect(view.counts, `seed ${seed} step ${step}`).toEqual(s.tracker.statusCounts());
+      }
+      // Accounts at the cap and in flight agree with the tracker's own accounting.
+      let atCap = 0;
+      let busy = 0;
+      for (const name of s.tracker.accountNames()) {
+        const summary = s.tracker.accountSummary(name)!;
+        const mine = view.accounts.get(name);
+        if (!mine) continue;
+        expect(mine.counted, `${name} counted`).toBe(summary.counted);
+        if (summary.counted >= 2) atCap += 1;
+        if (summary.byStatus.claimed > 0) busy += 1;
+      }
+      expect(view.atCap).toBe(atCap);
+      expect(view.inFlight).toBe(busy);
+    }
+  });
+
+  it('takes the ledger counts an event carries (a merge can add or change rows) and the final counts at run-ended', () => {
+    const s = new Scenario(dayJobs(2));
+    const view = watch(s);
+    s.start();
+    const counts = { ...s.tracker.statusCounts(), pending: 5 };
+    s.events.emit('external-edit', { merged: 3, refused: 0, message: '3 new rows', at: s.clock, ...({ counts, jobs: 5 } as object) });
+    expect(view.counts.pending).toBe(5);
+    expect(view.total).toBe(5);
+    s.end();
+    expect(view.counts).toEqual(s.tracker.statusCounts());
+    expect(view.total).toBe(2);
+  });
+});
+
+describe('RunView workers, accounts and history', () => {
+  it('tracks each worker: busy with a job, idle with its reason, dead', () => {
+    const s = new Scenario(dayJobs(1, 2), { workers: 3 });
+    const view = watch(s);
+    s.start();
+    expect(view.workers.map((w) => w.kind)).toEqual(['starting', 'starting', 'starting']);
+    const job = s.claim(0);
+    s.idle(1);
+    s.events.emit('worker-died', { workerId: 2, message: 'out of memory', at: s.clock });
+    expect(view.workers[0]).toMatchObject({ kind: 'busy', account: 'account00', video: 'DMNmeE-0-0.mp4', since: T0 });
+    expect(view.workers[1]).toMatchObject({ kind: 'idle', blockers: { accountsInFlight: 1 } });
+    expect(view.workers[2]).toMatchObject({ kind: 'died', message: 'out of memory' });
+    s.succeed(job, 0);
+    expect(view.workers[0]!.kind).toBe('between');
+  });
+
+  it('counts accounts at the cap, in flight, with account errors, and holds jobs passed over by the cap out of what is left', () => {
+    const s = new Scenario(dayJobs(3, 2), { workers: 3 });
+    const view = watch(s);
+    s.start();
+    const a = s.claim(0);
+    const b = s.claim(1);
+    const c = s.claim(2);
+    expect(view.inFlight).toBe(3);
+    s.succeed(a, 0);
+    s.fail(b, 1, 'Your account has been suspended');
+    s.fail(c, 2, 'adb timeout');
+    expect(view.inFlight).toBe(0);
+    expect(view.atCap).toBe(1);
+    expect(view.withAccountErrors).toBe(1);
+    expect(view.accounts.get(b.account)).toMatchObject({ accountError: true, lastError: 'account/suspended: Your account has been suspended' });
+    // account00's second job is passed over by the cap on the next claim: it cannot run today.
+    s.claim(0);
+    expect(view.heldAtCap).toBe(1);
+    expect(view.remaining).toBe(view.counts.pending - 1 + view.counts.claimed + view.counts.retrying);
+    expect(view.accountRows()[0]!.name).toBe(b.account);
+  });
+
+  it('tallies failures by category/type: final, retried, unconfirmed', () => {
+    const s = new Scenario(dayJobs(3), { workers: 3 });
+    const view = watch(s);
+    s.start();
+    s.fail(s.claim(0), 0, 'adb timeout');
+    s.fail(s.claim(1), 1, 'Your account has been suspended');
+    expect(view.failureTallies()).toEqual([
+      { category: 'infrastructure', type: 'adb_timeout', final: 0, retried: 1, unconfirmed: 0 },
+      { category: 'account', type: 'suspended', final: 1, retried: 0, unconfirmed: 0 },
+    ]);
+    expect(view.failedAttempts).toBe(2);
+  });
+
+  it('keeps a live window of recent lines; older ones scroll out once, in order, and all of them at the end', () => {
+    const s = new Scenario(dayJobs(8), { workers: 1 });
+    const view = watch(s, { liveFailures: 2, liveNotes: 1, keep: 5 });
+    s.start();
+    for (let i = 0; i < 6; i++) s.fail(s.claim(0), 0, `broken pipe ${i}`);
+    expect(view.liveFailures().map((f) => f.message)).toEqual(['broken pipe 4', 'broken pipe 5']);
+    expect(view.failures).toHaveLength(5);
+    const scrolled = view.takeScrolled();
+    expect(scrolled.map((l) => (l.kind === 'failure' ? l.failure.message : l.kind))).toEqual(['broken pipe 0', 'broken pipe 1', 'broken pipe 2', 'broken pipe 3']);
+    expect(view.takeScrolled()).toEqual([]);
+    s.events.emit('warning', { message: 'first', at: s.clock });
+    s.events.emit('warning', { message: 'second', at: s.clock });
+    expect(view.liveNotes().map((n) => n.text)).toEqual(['WARNING second']);
+    s.end();
+    expect(view.liveFailures()).toEqual([]);
+    const rest = view.takeScrolled();
+    expect(rest.map((l) => (l.kind === 'failure' ? l.failure.message : l.kind === 'note' ? l.note.text : 'dropped'))).toEqual([
+      'WARNING first', 'broken pipe 4', 'broken pipe 5', 'WARNING second',
+    ]);
+  });
+
+  it('counts the lines of a burst beyond its backlog instead of keeping them', () => {
+    const s = new Scenario(dayJobs(30), { workers: 1 });
+    const view = watch(s, { liveFailures: 1, backlog: 5 });
+    s.start();
+    for (let i = 0; i < 20; i++) s.fail(s.claim(0), 0, `broken pipe ${i}`);
+    const scrolled = view.takeScrolled();
+    expect(scrolled).toHaveLength(6);
+    expect(scrolled[5]).toMatchObject({ kind: 'dropped', count: 14 });
+  });
+
+  it('measures jobs per minute, the sparkline history and the ETA from the recent rate', () => {
+    const s = new Scenario(dayJobs(40), { workers: 1 });
+    const view = watch(s);
+    s.start();
+    expect(view.etaMs(s.clock)).toBeUndefined();
+    // 4 jobs a minute for 5 minutes.
+    for (let m = 0; m < 5; m++) {
+      for (let i = 0; i < 4; i++) {
+        s.advance(15_000);
+        s.succeed(s.claim(0), 0);
+      }
+    }
+    expect(view.rate(s.clock)).toBeCloseTo(4, 0);
+    expect(view.perMinute(s.clock).reduce((a, b) => a + b, 0)).toBe(20);
+    // 20 left at 4 a minute: about 5 minutes.
+    expect(view.etaMs(s.clock)! / 60_000).toBeCloseTo(5, 0);
+    expect(view.elapsedMs(s.clock)).toBe(5 * 60_000);
+    // 30 quiet minutes: the history shows the last 20 minutes, all empty.
+    s.advance(30 * 60_000);
+    expect(view.perMinute(s.clock)).toHaveLength(20);
+    expect(view.rate(s.clock)).toBe(0);
+  });
+
+  it('remembers pause, stop and the end', () => {
+    const s = new Scenario(dayJobs(1));
+    const view = watch(s);
+    s.start();
+    s.events.emit('paused', { paused: true, at: s.clock });
+    expect(view.paused).toBe(true);
+    s.events.emit('paused', { paused: false, at: s.clock });
+    expect(view.paused).toBe(false);
+    s.events.emit('stopping', { reason: 'SIGINT', graceMs: 30_000, at: s.clock });
+    expect(view.stopping).toMatchObject({ reason: 'SIGINT' });
+    s.end('interrupted');
+    expect(view.ended).toMatchObject({ reason: 'interrupted', exitCode: 130 });
+  });
+});
