@@ -46,6 +46,9 @@ const MAX_SNAPSHOT_AGE_MS = 30_000;
 export class LedgerStore {
   /** sha256 (hex) of the last CSV bytes this store wrote: tells our own writes from an outside edit. */
   lastWrittenHash: string | undefined;
+  /** The hash of a snapshot being written right now: an outside observer may already see those bytes. */
+  writingHash: string | undefined;
+  private lastWritten: string[] = [];
   private journal: Promise<Journal> | undefined;
   /** Records handed to commit(), counted when called: the caller has applied them in memory by then. */
   private requested = 0;
@@ -84,7 +87,8 @@ export class LedgerStore {
       const file = await readLedgerFile(path);
       let jobs = file.parsed?.jobs ?? [];
       let extraColumns = file.parsed?.extraColumns ?? [];
-      let lastWrittenHash: string | undefined;
+      let lastWrittenHash: string | undefined = file.exists ? sha256(file.bytes) : undefined;
+      let loadedText = file.exists ? file.bytes.toString('utf8') : '';
       let recovered: Recovery | undefined;
       const journal = await readJournal(journalPath(path), ops);
       if (journal.exists) {
@@ -94,6 +98,7 @@ export class LedgerStore {
           const bytes = Buffer.from(serializeLedger(jobs, extraColumns));
           await writeFileAtomic(path, bytes, ops);
           lastWrittenHash = sha256(bytes);
+          loadedText = bytes.toString('utf8');
         }
         const sealedTo = await sealJournal(path, 'recovered', { ops, now: now(), tornTail: journal.tornTail, intact: !journal.tornTail });
         recovered = { records: journal.jobs.length };
@@ -102,6 +107,7 @@ export class LedgerStore {
       }
       const store = new LedgerStore(path, jobs, extraColumns, lock, recovered, ops, now);
       store.lastWrittenHash = lastWrittenHash;
+      store.lastWritten = [loadedText];
       return store;
     } catch (err) {
       await lock?.release().catch(() => undefined);
@@ -123,23 +129,35 @@ export class LedgerStore {
     return Journal.open(journalPath(this.path), this.ops);
   }
 
-  /** Writes every row to the CSV atomically. */
+  /**
+   * Writes every row to the CSV atomically. The rows are serialized in one synchronous stretch, so
+   * the file is one consistent moment even while transitions go on during the write; the text is
+   * kept as `lastWrittenText()`, the base an outside edit is merged against (G7).
+   */
   async snapshot(all: readonly Job[]): Promise<void> {
     this.lock?.assertHeld();
     const covering = this.requested;
     const extraColumns = extraColumnsOf(all, this.extraColumns);
+    const chunks = [...serializeLedgerChunks(all, extraColumns)];
     const hash = createHash('sha256');
-    const chunks = (function* () {
-      for (const chunk of serializeLedgerChunks(all, extraColumns)) {
-        hash.update(chunk);
-        yield chunk;
-      }
-    })();
-    await writeFileAtomic(this.path, chunks, this.ops);
+    for (const chunk of chunks) hash.update(chunk);
+    const digest = hash.digest('hex');
+    this.writingHash = digest;
+    try {
+      await writeFileAtomic(this.path, chunks, this.ops);
+    } finally {
+      this.writingHash = undefined;
+    }
     this.extraColumns = extraColumns;
-    this.lastWrittenHash = hash.digest('hex');
+    this.lastWrittenHash = digest;
+    this.lastWritten = chunks;
     this.covered = Math.max(this.covered, covering);
     this.windowStart = undefined;
+  }
+
+  /** The CSV text daycap last wrote (or loaded): what the file holds unless someone else edited it. */
+  lastWrittenText(): string {
+    return this.lastWritten.join('');
   }
 
   /**

@@ -17,6 +17,7 @@ import type { HandlerSpec, MainToWorker, WorkerStart, WorkerToMain } from '../pr
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { RunEventStream, type EndReason, type RunSummary } from './events.js';
 import { workerFile } from './worker-file.js';
+import { ExternalEdits } from './external-edits.js';
 
 export interface RunOptions {
   ledger: string;
@@ -44,6 +45,10 @@ export interface RunOptions {
    * at most one unconfirmed job per worker. Default 8.
    */
   maxPrefetch?: number;
+  /** Watch the ledger for outside edits and merge them (G7). Default true. */
+  watchLedger?: boolean;
+  watchSettleMs?: number;
+  watchPollMs?: number;
 }
 
 const DEFAULTS = { workers: 4, maxPasses: 3, jobTimeoutMs: 10 * 60_000, graceMs: 30_000, maxPrefetch: 8 };
@@ -88,6 +93,8 @@ export class Runner {
   private graceTimer: NodeJS.Timeout | undefined;
   private graceExpired = false;
   private snapshotting = false;
+  private snapshotRequested = false;
+  private edits: ExternalEdits | undefined;
   private startedAt = 0;
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
   private failed!: (error: unknown) => void;
@@ -175,6 +182,23 @@ export class Runner {
     this.tracker = new Tracker(this.store.jobs, { cap: this.settings.cap, adopt: true });
     this.store.jobs = [];
     await this.recover();
+    if (this.options.watchLedger !== false) {
+      this.edits = new ExternalEdits({
+        ledger: this.options.ledger,
+        store: this.store,
+        tracker: () => this.tracker,
+        events: this.events,
+        clock: this.clock,
+        commit: (rows) => this.commitOrFail(rows),
+        requestSnapshot: () => this.requestSnapshot(),
+        wake: () => this.wakeParked(),
+        isSnapshotting: () => this.store.writingHash !== undefined,
+        onError: (error) => this.events.emit('warning', { message: `handling an outside edit of the ledger failed: ${errorMessage(error)}`, at: this.clock() }),
+        settleMs: this.options.watchSettleMs,
+        pollMs: this.options.watchPollMs,
+      });
+      await this.edits.ready;
+    }
     this.events.emit('run-started', {
       runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
       handler: this.handler.describe, counts: this.tracker.statusCounts(), jobs: this.tracker.size, at: this.clock(),
@@ -494,19 +518,33 @@ export class Runner {
 
 
   private maybeSnapshot(): void {
-    if (this.snapshotting || !this.store.shouldSnapshot(this.tracker.size, this.clock())) return;
+    if (this.store.shouldSnapshot(this.tracker.size, this.clock())) this.requestSnapshot();
+  }
+
+  private requestSnapshot(): void {
+    this.snapshotRequested = true;
+    void this.writeSnapshots();
+  }
+
+  /** One snapshot at a time; a request made during one is served by the next turn of the loop. */
+  private async writeSnapshots(): Promise<void> {
+    if (this.snapshotting) return;
     this.snapshotting = true;
-    const rows = this.tracker.all();
-    this.store.snapshot(rows).then(
-      () => {
-        this.snapshotting = false;
+    try {
+      while (this.snapshotRequested && !this.crashed && !this.finishing) {
+        this.snapshotRequested = false;
+        // An edit already on disk is merged before daycap replaces the file (G7).
+        await this.edits?.settle();
+        const rows = this.tracker.all();
+        await this.store.snapshot(rows);
+        this.edits?.noteOwnWrite();
         this.events.emit('ledger-written', { kind: 'snapshot', rows: rows.length, at: this.clock() });
-      },
-      (error: unknown) => {
-        this.snapshotting = false;
-        this.fatal('storage-failed', `could not write the ledger: ${errorMessage(error)}`);
-      },
-    );
+      }
+    } catch (error) {
+      this.fatal('storage-failed', `could not write the ledger: ${errorMessage(error)}`);
+    } finally {
+      this.snapshotting = false;
+    }
   }
 
   private finishing: Promise<void> | undefined;
@@ -529,11 +567,16 @@ export class Runner {
         if (writable) for (const job of slot.jobs) leftovers.push(this.tracker.markUnconfirmed(job.job_id, this.clock()));
         slot.jobs = [];
       }
+      while (this.snapshotting) await new Promise((resolve) => setTimeout(resolve, 5));
       if (writable) {
         if (leftovers.length > 0) await this.store.commit(leftovers);
+        await this.edits?.settle().catch((error: unknown) => this.events.emit('warning', { message: `reading an outside edit failed: ${errorMessage(error)}`, at: this.clock() }));
         await this.store.close(this.tracker.all(), this.runId);
+        this.edits?.noteOwnWrite();
+        await this.edits?.close();
         this.events.emit('ledger-written', { kind: 'snapshot', rows: this.tracker.size, at: this.clock() });
       } else {
+        await this.edits?.close().catch(() => undefined);
         await this.store.close(undefined, this.runId).catch(() => undefined);
       }
       const summary: RunSummary = {
@@ -561,6 +604,7 @@ export class Runner {
     clearTimeout(this.retryTimer);
     clearTimeout(this.graceTimer);
     void (async () => {
+      await this.edits?.close().catch(() => undefined);
       await this.pool?.destroy().catch(() => undefined);
       await this.store.close(undefined, this.runId).catch(() => undefined);
       this.failed(error);

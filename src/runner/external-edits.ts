@@ -1,0 +1,114 @@
+/**
+ * G7 during a run: an edit of the ledger made outside daycap is merged row by row against the
+ * text daycap last wrote; what cannot be merged is refused, reported, and the operator's file is
+ * kept aside under a new name. The ledger is then rewritten from memory, so it is whole again.
+ */
+import { applyMergePlan, mergeEdit } from '../core/merge.js';
+import type { Job } from '../core/job.js';
+import type { Tracker } from '../core/tracker.js';
+import { InputError } from '../errors.js';
+import { parseLedger } from '../ledger/codec.js';
+import { keepAside } from '../ledger/keep-aside.js';
+import type { LedgerStore } from '../ledger/store.js';
+import { readEdit, watchLedger, type LedgerWatcher } from '../ledger/watch.js';
+import type { RunEventStream } from './events.js';
+
+export interface EditContext {
+  ledger: string;
+  store: LedgerStore;
+  tracker: () => Tracker;
+  events: RunEventStream;
+  clock: () => number;
+  /** Makes merged rows durable (G3) before they are reported. */
+  commit: (rows: Job[]) => Promise<void>;
+  /** Rewrites the CSV from memory soon. */
+  requestSnapshot: () => void;
+  /** Revived jobs may be claimable: offer them to idle workers. */
+  wake: () => void;
+  isSnapshotting: () => boolean;
+  onError: (error: unknown) => void;
+  settleMs?: number | undefined;
+  pollMs?: number | undefined;
+}
+
+/** Hashes of our own recent snapshots: a late event about an older write of ours is still ours. */
+const OWN_HASHES_KEPT = 64;
+
+export class ExternalEdits {
+  private readonly watcher: LedgerWatcher;
+  private readonly ownHashes: string[] = [];
+  /** Merges run one at a time, in the order the edits were seen. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: EditContext) {
+    this.noteOwnWrite();
+    this.watcher = watchLedger(ctx.ledger, {
+      ...(ctx.store.lastWrittenHash ? { knownHash: ctx.store.lastWrittenHash } : {}),
+      isOwnWrite: (hash) => hash === ctx.store.writingHash || this.ownHashes.includes(hash),
+      writing: () => ctx.isSnapshotting(),
+      onEdit: (bytes) => {
+        this.queue = this.queue.then(() => this.merge(bytes)).catch(ctx.onError);
+      },
+      onError: ctx.onError,
+      ...(ctx.settleMs === undefined ? {} : { settleMs: ctx.settleMs }),
+      ...(ctx.pollMs === undefined ? {} : { pollMs: ctx.pollMs }),
+    });
+  }
+
+  get ready(): Promise<void> {
+    return this.watcher.ready;
+  }
+
+  /** Call after each snapshot of ours. */
+  noteOwnWrite(): void {
+    const hash = this.ctx.store.lastWrittenHash;
+    if (!hash || this.ownHashes.at(-1) === hash) return;
+    this.ownHashes.push(hash);
+    if (this.ownHashes.length > OWN_HASHES_KEPT) this.ownHashes.shift();
+  }
+
+  /** Looks at the file now and waits for any merge it causes: call before replacing the file. */
+  async settle(): Promise<void> {
+    await this.watcher.check();
+    await this.queue;
+  }
+
+  async close(): Promise<void> {
+    await this.settle().catch(this.ctx.onError);
+    await this.watcher.close();
+  }
+
+  private async merge(bytes: Buffer): Promise<void> {
+    const { ctx } = this;
+    const now = ctx.clock();
+    let edited;
+    try {
+      edited = readEdit(bytes, ctx.ledger);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const keptAs = await keepAside(ctx.ledger, bytes, 'malformed', { now });
+      ctx.events.emit('external-edit', { merged: 0, refused: 0, keptAs, message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.`, at: now });
+      ctx.requestSnapshot();
+      return;
+    }
+    const tracker = ctx.tracker();
+    const base = parseLedger(ctx.store.lastWrittenText(), ctx.ledger).jobs;
+    const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: tracker, now });
+    const applied = applyMergePlan(tracker, plan);
+    if (applied.changed.length > 0) await ctx.commit(applied.changed);
+    const refused = [...plan.refused, ...applied.refused];
+    const keptAs = refused.length > 0 ? await keepAside(ctx.ledger, bytes, 'refused', { now }) : undefined;
+    const details = refused.slice(0, 5).map((r) => `${r.line === undefined ? '' : `line ${r.line}: `}${r.reason}`);
+    const more = refused.length > details.length ? ` (and ${refused.length - details.length} more)` : '';
+    ctx.events.emit('external-edit', {
+      merged: applied.changed.length,
+      refused: refused.length,
+      ...(keptAs ? { keptAs } : {}),
+      message: refused.length ? `Refused: ${details.join('; ')}${more}.` : 'Every change was applied.',
+      at: ctx.clock(),
+    });
+    // Rewrite the file from memory: the merged result replaces the operator's version.
+    ctx.requestSnapshot();
+    if (applied.changed.length > 0) ctx.wake();
+  }
+}
