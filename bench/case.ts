@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { HandlerSpec } from '../src/protocol.js';
 import { Runner } from '../src/runner/runner.js';
+import { tuneHeapForLongRuns } from '../src/runtime-tuning.js';
+
+// As the daycap binary does.
+tuneHeapForLongRuns();
 
 const WORKERS = 4;
 const [kind, sizeText, ledgerPath] = process.argv.slice(2);

@@ -3,8 +3,8 @@
  * with the simulator, so a new user sees seeding, parallel posting, failures, retries and the cap
  * at work in a few seconds.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { DaycapError } from '../errors.js';
 import type { RunDayOptions } from './run.js';
 
@@ -126,7 +126,11 @@ async function useEmptyDir(dir: string): Promise<string> {
     throw demoDirError(dir, error);
   });
   if (entries === undefined) {
-    await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    // Not recursive: a typo in a parent folder should be reported, not silently created.
+    await mkdir(dir).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' && !(await stat(dirname(dir)).then(() => true, () => false))) {
+        throw new DaycapError('DEMO_DIR_UNUSABLE', `cannot create the demo folder ${dir}: its parent folder ${dirname(dir)} does not exist`, { hint: 'Create the parent folder first, or pick another --dir.' });
+      }
       throw demoDirError(dir, error);
     });
   } else if (entries.length > 0) {

@@ -3,7 +3,7 @@
  * by proper-lockfile and taken over once it goes stale (its holder died), plus owner.json to say who
  * holds it.
  */
-import { stat } from 'node:fs/promises';
+import { stat, utimes } from 'node:fs/promises';
 
 import lockfile from 'proper-lockfile';
 
@@ -39,6 +39,12 @@ export interface LedgerLock {
 export async function acquireLedgerLock(ledgerPath: string, opts: LockOptions): Promise<LedgerLock> {
   const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
   const before = await previousLock(ledgerPath, staleMs);
+  if (before?.holderDead) {
+    // Its holder is provably gone (same host, no such process): age the lock so it is taken over
+    // now instead of after the stale time. A stopped (SIGSTOP) holder is alive and keeps it.
+    const longAgo = new Date(Date.now() - 10 * staleMs);
+    await utimes(lockPath(ledgerPath), longAgo, longAgo).catch(() => undefined);
+  }
   const held = new HeldLock(ledgerPath, opts.onCompromised);
   let unlock: () => Promise<void>;
   try {
@@ -69,7 +75,7 @@ export async function acquireLedgerLock(ledgerPath: string, opts: LockOptions): 
 }
 
 /** What was there before we tried: a lock left by a dead or stuck holder is about to be taken over. */
-async function previousLock(ledgerPath: string, staleMs: number): Promise<{ abandoned: boolean; holder: string } | undefined> {
+async function previousLock(ledgerPath: string, staleMs: number): Promise<{ abandoned: boolean; holderDead: boolean; holder: string } | undefined> {
   let mtimeMs: number;
   try {
     mtimeMs = (await stat(lockPath(ledgerPath))).mtimeMs;
@@ -78,8 +84,10 @@ async function previousLock(ledgerPath: string, staleMs: number): Promise<{ aban
   }
   const owner = await readOwner(ledgerPath);
   const stale = mtimeMs < Date.now() - staleMs;
+  const holderDead = owner !== undefined && ownerIsDead(owner);
   return {
-    abandoned: stale || (owner !== undefined && ownerIsDead(owner)),
+    abandoned: stale || holderDead,
+    holderDead,
     holder: owner ? `${describeOwner(owner)}, which stopped without releasing it` : 'a process that stopped without releasing it',
   };
 }

@@ -199,6 +199,7 @@ export class Runner {
       });
       await this.edits.ready;
     }
+    if (this.store.lock?.tookOverFrom) this.events.emit('warning', { message: `took over the ledger lock from ${this.store.lock.tookOverFrom}`, at: this.clock() });
     this.events.emit('run-started', {
       runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
       handler: this.handler.describe, counts: this.tracker.statusCounts(), jobs: this.tracker.size, at: this.clock(),

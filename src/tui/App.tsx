@@ -66,9 +66,9 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
   const [stopRequested, setStopRequested] = useState(false);
   const stopRef = useRef(false);
   const batch = useRef<{ key: number; items: ScrolledLine[] }>({ key: 0, items: [] });
-  // What a frame costs, from this render to its layout effect (after Ink has written it), smoothed.
+  // What a frame costs, from this render to its layout effect (after Ink has written it).
   const frameStart = useRef(0);
-  const frameCost = useRef(0);
+  const frameCosts = useRef(new FrameCosts());
   frameStart.current = performance.now();
 
   // A layout effect runs before Ink's render() returns, so no event emitted after startTui is missed.
@@ -91,7 +91,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
     const timer = setInterval(() => {
       ticks += 1;
       if (model.ended) return;
-      const gap = Math.min(CLOCK_TICKS, Math.max(1, Math.ceil(frameCost.current / FRAME_BUDGET / tickMs)));
+      const gap = Math.min(CLOCK_TICKS, Math.max(1, Math.ceil(frameCosts.current.typical() / FRAME_BUDGET / tickMs)));
       if ((dirty && ticks >= gap) || ticks >= CLOCK_TICKS) redraw();
     }, tickMs);
     return () => {
@@ -118,8 +118,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
   }, [ended, exit]);
 
   useLayoutEffect(() => {
-    const cost = performance.now() - frameStart.current;
-    frameCost.current = frameCost.current === 0 ? cost : 0.8 * frameCost.current + 0.2 * cost;
+    frameCosts.current.add(performance.now() - frameStart.current);
     onRender?.();
   });
 
@@ -211,6 +210,22 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
       </Box>
     </>
   );
+}
+
+/** The median of the last few frame costs: a garbage collection in one frame does not slow the screen down. */
+class FrameCosts {
+  private readonly recent: number[] = [];
+
+  add(ms: number): void {
+    this.recent.push(ms);
+    if (this.recent.length > 7) this.recent.shift();
+  }
+
+  typical(): number {
+    if (this.recent.length === 0) return 0;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1]!;
+  }
 }
 
 function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {

@@ -20,6 +20,9 @@ const CASES: Case[] = [
   { name: 'seed: --cap 0', args: ['seed', '--ledger', 'p.csv', '--state', STATE, '--cap', '0'], code: 2, says: 'not a whole number of at least 1' },
   { name: 'seed: accounts file missing', args: ['seed', '--ledger', 'p.csv', '--state', STATE, '--accounts', 'missing.txt'], code: 2, says: 'missing.txt' },
   { name: 'seed: --ledger left out', args: ['seed', '--state', STATE], code: 2, says: "required option '--ledger <csv>'" },
+  { name: 'seed: the ledger\'s folder does not exist', args: ['seed', '--ledger', 'nodir/p.csv', '--state', STATE], code: 2, says: 'the folder of ledger nodir/p.csv (nodir) does not exist' },
+  { name: 'reset-day: the ledger\'s folder does not exist', args: ['reset-day', '--ledger', 'nodir/p.csv'], code: 2, says: 'does not exist' },
+  { name: 'demo: --dir whose parent does not exist', args: ['demo', '--dir', 'nodir/demo'], code: 2, says: 'does not exist' },
   { name: 'status: ledger missing', args: ['status', '--ledger', 'p.csv'], code: 2, says: 'no ledger at p.csv' },
   { name: 'status: --ledger is a folder', args: ['status', '--ledger', '.'], code: 2, says: 'is not a file' },
   { name: 'validate: ledger missing', args: ['validate', '--ledger', 'p.csv'], code: 2, says: 'no ledger at p.csv' },
@@ -34,6 +37,7 @@ const CASES: Case[] = [
   { name: 'run: --job-timeout nonsense', args: ['run', '--ledger', 'p.csv', '--handler', 'simulate', '--job-timeout', '10x'], code: 2, says: 'is not a duration' },
   { name: 'run: handler that is not a module', args: ['run', '--ledger', 'p.csv', '--handler', 'poster.txt'], code: 2, says: 'is not a handler' },
   { name: 'run: command handler with an open quote', args: ['run', '--ledger', 'p.csv', '--handler', "command:./post.sh 'oops"], code: 2, says: 'unterminated' },
+  { name: 'run: --reset-day with nothing to seed from', args: ['run', '--ledger', 'p.csv', '--handler', 'simulate', '--reset-day'], code: 2, says: 'only make sense with --state <json> or --campaign <dir>' },
   { name: 'run: unknown option', args: ['run', '--ledger', 'p.csv', '--handler', 'simulate', '--worker', '2'], code: 2, says: "unknown option '--worker'" },
 ];
 

@@ -5,7 +5,7 @@ import { checkReseedSafety } from '../../api/seed.js';
 import type { HandlerSpec } from '../../protocol.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { requireLedgerFile, requireLedgerFolder } from '../ledger-file.js';
 import { capOption, ledgerOption, parseDuration, parseHandler, parsePositiveInt, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
 import { runToEnd } from '../run-day.js';
 
@@ -58,6 +58,8 @@ export function runCommand(ctx: CommandContext): Command {
       }
       // Nothing to seed from, so there must already be a day to run.
       await requireLedgerFile(flags.ledger);
+    } else {
+      await requireLedgerFolder(flags.ledger);
     }
     const { runner, seeded } = await openRun({
       ledger: flags.ledger,

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { checkReseedSafety, seedLedger } from '../../api/seed.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
+import { requireLedgerFolder } from '../ledger-file.js';
 import { capOption, ledgerOption, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
 
 interface SeedFlags extends SourceFlags {
@@ -29,6 +30,7 @@ export function seedCommand(ctx: CommandContext): Command {
       checkReseedSafety(flags);
       const source = seedSourceOf(flags);
       if (!source) self.error('daycap seed needs --state <json> or --campaign <dir>', { exitCode: 2, code: 'daycap.usage' });
+      await requireLedgerFolder(flags.ledger);
       const result = await seedLedger({
         ledger: flags.ledger,
         source,
