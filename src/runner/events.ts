@@ -35,7 +35,8 @@ export interface RunEvents {
   'worker-idle': { workerId: number; blockers: Blockers; at: number };
   'worker-died': { workerId: number; message: string; at: number };
   'ledger-written': { kind: 'snapshot' | 'journal'; rows: number; at: number };
-  'external-edit': { merged: number; refused: number; keptAs?: string; message: string; at: number };
+  /** `counts` and `jobs` are the day's totals after the merge. */
+  'external-edit': { merged: number; refused: number; keptAs?: string; message: string; counts: StatusCounts; jobs: number; at: number };
   'paused': { paused: boolean; at: number };
   'stopping': { reason: string; graceMs: number; at: number };
   'warning': { message: string; at: number };

@@ -87,7 +87,8 @@ export class ExternalEdits {
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       const keptAs = await keepAside(ctx.ledger, bytes, 'malformed', { now });
-      ctx.events.emit('external-edit', { merged: 0, refused: 0, keptAs, message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.`, at: now });
+      const tracker = ctx.tracker();
+      ctx.events.emit('external-edit', { merged: 0, refused: 0, keptAs, counts: tracker.statusCounts(), jobs: tracker.size, message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.`, at: now });
       ctx.requestSnapshot();
       return;
     }
@@ -105,6 +106,8 @@ export class ExternalEdits {
       refused: refused.length,
       ...(keptAs ? { keptAs } : {}),
       message: refused.length ? `Refused: ${details.join('; ')}${more}.` : 'Every change was applied.',
+      counts: tracker.statusCounts(),
+      jobs: tracker.size,
       at: ctx.clock(),
     });
     // Rewrite the file from memory: the merged result replaces the operator's version.

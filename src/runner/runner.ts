@@ -570,7 +570,10 @@ export class Runner {
       }
       while (this.snapshotting) await new Promise((resolve) => setTimeout(resolve, 5));
       if (writable) {
-        if (leftovers.length > 0) await this.store.commit(leftovers);
+        if (leftovers.length > 0) {
+          await this.store.commit(leftovers);
+          for (const job of leftovers) this.events.emit('job-unconfirmed', { job, workerId: Number(job.worker_id), reason: 'its worker was stopped before it reported', at: this.clock() });
+        }
         await this.edits?.settle().catch((error: unknown) => this.events.emit('warning', { message: `reading an outside edit failed: ${errorMessage(error)}`, at: this.clock() }));
         await this.store.close(this.tracker.all(), this.runId);
         this.edits?.noteOwnWrite();

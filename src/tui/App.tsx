@@ -68,7 +68,8 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
   const batch = useRef<{ key: number; items: ScrolledLine[] }>({ key: 0, items: [] });
   // What a frame costs, from this render to its layout effect (after Ink has written it).
   const frameStart = useRef(0);
-  const frameCosts = useRef(new FrameCosts());
+  const frameCosts = useRef<FrameCosts | null>(null);
+  frameCosts.current ??= new FrameCosts();
   frameStart.current = performance.now();
 
   // A layout effect runs before Ink's render() returns, so no event emitted after startTui is missed.
@@ -91,7 +92,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
     const timer = setInterval(() => {
       ticks += 1;
       if (model.ended) return;
-      const gap = Math.min(CLOCK_TICKS, Math.max(1, Math.ceil(frameCosts.current.typical() / FRAME_BUDGET / tickMs)));
+      const gap = Math.min(CLOCK_TICKS, Math.max(1, Math.ceil(frameCosts.current!.typical() / FRAME_BUDGET / tickMs)));
       if ((dirty && ticks >= gap) || ticks >= CLOCK_TICKS) redraw();
     }, tickMs);
     return () => {
@@ -118,7 +119,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
   }, [ended, exit]);
 
   useLayoutEffect(() => {
-    frameCosts.current.add(performance.now() - frameStart.current);
+    frameCosts.current!.add(performance.now() - frameStart.current);
     onRender?.();
   });
 
@@ -206,7 +207,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
       </Static>
       <Box flexDirection="column" width={width}>
         {body}
-        {!model.ended && <KeyHelp width={width} paused={model.header ? controls.isPaused() : false} stopRequested={stopping} screen={screen} />}
+        {!model.ended && <KeyHelp width={width} paused={controls.isPaused()} stopRequested={stopping} screen={screen} />}
       </Box>
     </>
   );

@@ -115,7 +115,7 @@ describe('keys', () => {
     await until(r, 'q stop');
     r.stdin.write('q');
     await vi.waitFor(() => expect(controls.stop).toHaveBeenCalledTimes(1));
-    await until(r, 'Ctrl-C again stops now');
+    await until(r, 'Ctrl-C stops now');
     r.stdin.write('q');
     expect(controls.calls).toEqual(['stop']);
   });

@@ -109,7 +109,7 @@ describe('components at a given width', () => {
   it('KeyHelp: the keys, paused and stopping wording', () => {
     expect(draw(<KeyHelp width={80} paused={false} stopRequested={false} screen="live" />)[0]).toBe(' q stop after jobs in flight · p pause claiming · f failures · a accounts');
     expect(draw(<KeyHelp width={80} paused stopRequested={false} screen="live" />)[0]).toContain('p resume claiming');
-    expect(draw(<KeyHelp width={80} paused={false} stopRequested screen="live" />)[0]).toContain('Ctrl-C again stops now');
+    expect(draw(<KeyHelp width={80} paused={false} stopRequested screen="live" />)[0]).toContain('Ctrl-C stops now');
     expect(draw(<KeyHelp width={40} paused={false} stopRequested={false} screen="failures" />)[0]).toBe(' q stop p pause f back a accounts');
   });
 

@@ -18,23 +18,25 @@ export function Header({ view, now, width }: ViewProps) {
   const eta = view.etaMs(now);
   const etaText = view.ended ? '' : ` · ETA ${eta === undefined ? '–' : formatDuration(eta)}`;
   const ledger = baseName(h.ledger);
-  const details = [
-    [`run ${h.runId}`, plural(h.workers, 'worker'), `cap ${h.cap}/account/day`],
-    [`run ${h.runId}`, plural(h.workers, 'worker'), `cap ${h.cap}/day`],
-    [`run ${h.runId}`, plural(h.workers, 'worker'), `cap ${h.cap}`],
-    [`run ${h.runId}`, `${h.workers}w`, `cap ${h.cap}`],
-    [h.runId],
+  const workers = plural(h.workers, 'worker');
+  const long = `elapsed ${elapsed}${etaText}`;
+  const short = `${elapsed}${etaText}`;
+  // From the fullest to the tersest; the ledger's name takes what is left, but no less than a
+  // dozen columns (or its whole name).
+  const candidates: Array<[string[], string]> = [
+    [[`run ${h.runId}`, workers, `cap ${h.cap}/account/day`], long],
+    [[`run ${h.runId}`, workers, `cap ${h.cap}/day`], long],
+    [[`run ${h.runId}`, workers, `cap ${h.cap}`], long],
+    [[`run ${h.runId}`, workers, `cap ${h.cap}`], short],
+    [[`run ${h.runId}`, `${h.workers}w`, `cap ${h.cap}`], short],
+    [[h.runId], short],
+    [[h.runId], elapsed],
   ];
-  const rights = [`elapsed ${elapsed}${etaText}`, `${elapsed}${etaText}`, elapsed];
-  // The ledger's name takes what is left, but no less than a dozen columns (or its full name).
   const minLedger = Math.min(12, textWidth(ledger));
-  for (const right of rights) {
-    for (const parts of details) {
-      const rest = parts.map((p) => ` · ${p}`).join('');
-      const room = width - textWidth(title.text) - 1 - textWidth(rest) - 2 - textWidth(right) - 1;
-      if (room < minLedger) continue;
-      return <Segs row={layout(title, fit(ledger, room), rest, right, width)} />;
-    }
+  for (const [parts, right] of candidates) {
+    const rest = parts.map((p) => ` · ${p}`).join('');
+    const room = width - textWidth(title.text) - 1 - textWidth(rest) - 2 - textWidth(right) - 1;
+    if (room >= minLedger) return <Segs row={layout(title, fit(ledger, room), rest, right, width)} />;
   }
   return <Segs row={[title, seg(` ${fit(ledger, Math.max(1, width - textWidth(title.text) - 1))}`)]} />;
 }

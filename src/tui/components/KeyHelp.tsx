@@ -8,8 +8,8 @@ export function KeyHelp({ width, paused, stopRequested, screen }: { width: numbe
   const text = (t: string) => seg(t, { dim: true });
   if (stopRequested) {
     return <Segs row={firstFit([
-      [seg(' '), text('stopping: no new claims, jobs in flight finish · '), key('Ctrl-C'), text(' again stops now')],
-      [seg(' '), text('stopping · '), key('Ctrl-C'), text(' again stops now')],
+      [seg(' '), text('stopping: no new claims, jobs in flight finish · '), key('Ctrl-C'), text(' stops now')],
+      [seg(' '), text('stopping · '), key('Ctrl-C'), text(' stops now')],
     ], width - 1)} />;
   }
   const pause = paused ? 'resume claiming' : 'pause claiming';
