@@ -49,7 +49,7 @@ export class LedgerInvalidError extends DaycapError {
     super('LEDGER_INVALID', `VALIDATION FAILED: ledger ${file} ${problem}`, {
       ...options,
       exitCode: 2,
-      hint: `ACTION REQUIRED: run \`daycap reset-day --ledger ${file}\` to archive it and start fresh, or inspect and repair the file by hand. The file has not been changed.`,
+      hint: `ACTION REQUIRED: run \`daycap reset-day --ledger ${file}\` (or the same command with --reset-day) to archive it and start fresh, or inspect and repair the file by hand. The file has not been changed.`,
     });
     this.file = file;
   }

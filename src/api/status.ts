@@ -1,21 +1,15 @@
 /** `daycap status`: what the day looks like, read from CSV + journal without taking the lock. */
-import { CAPPED_STATUSES, DEFAULT_CAP, STATUSES, zeroCounts, type Job, type StatusCounts } from '../core/job.js';
+import { DEFAULT_CAP, STATUSES } from '../core/job.js';
+import { summarize, type LedgerSummary } from '../core/summary.js';
+
+export { summarize, type LedgerSummary } from '../core/summary.js';
 import { readLockHolder } from '../ledger/lock.js';
 import { readLedgerView } from '../ledger/store.js';
 import { validateLedger } from '../ledger/validate.js';
 
-export interface StatusReport {
+export interface StatusReport extends LedgerSummary {
   ledger: string;
   exists: boolean;
-  jobs: number;
-  counts: StatusCounts;
-  /** Pending jobs without an account: never claimed. */
-  unassigned: number;
-  failures: Array<{ category: string; type: string; count: number }>;
-  workers: Array<{ workerId: string; counts: Partial<StatusCounts> }>;
-  accounts: number;
-  cap: number;
-  accountsAtCap: string[];
   /** Who holds the ledger now (a live run), if anyone. */
   heldBy: string | undefined;
   journalRecords: number;
@@ -27,46 +21,6 @@ export async function ledgerStatus(options: { ledger: string; cap?: number | und
   const view = await readLedgerView(options.ledger);
   const report = summarize(view.jobs, options.cap ?? DEFAULT_CAP);
   return { ledger: options.ledger, exists: view.exists, ...report, heldBy: await readLockHolder(options.ledger), journalRecords: view.journalRecords };
-}
-
-/** Pure: the counts `status` shows, from rows. */
-export function summarize(jobs: readonly Job[], cap: number): Omit<StatusReport, 'ledger' | 'exists' | 'heldBy' | 'journalRecords'> {
-  const counts = zeroCounts();
-  let unassigned = 0;
-  const failures = new Map<string, { category: string; type: string; count: number }>();
-  const workers = new Map<string, Partial<StatusCounts>>();
-  const counted = new Map<string, number>();
-  const accounts = new Set<string>();
-  for (const job of jobs) {
-    counts[job.status] += 1;
-    if (!job.account) {
-      if (job.status === 'pending') unassigned += 1;
-    } else {
-      accounts.add(job.account);
-      if (CAPPED_STATUSES.has(job.status)) counted.set(job.account, (counted.get(job.account) ?? 0) + 1);
-    }
-    if ((job.status === 'failed' || job.status === 'retrying') && job.error_category) {
-      const key = `${job.error_category}/${job.error_type}`;
-      const entry = failures.get(key) ?? { category: job.error_category, type: job.error_type, count: 0 };
-      entry.count += 1;
-      failures.set(key, entry);
-    }
-    if (job.worker_id !== '') {
-      const entry = workers.get(job.worker_id) ?? {};
-      entry[job.status] = (entry[job.status] ?? 0) + 1;
-      workers.set(job.worker_id, entry);
-    }
-  }
-  return {
-    jobs: jobs.length,
-    counts,
-    unassigned,
-    failures: [...failures.values()].sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
-    workers: [...workers.entries()].map(([workerId, c]) => ({ workerId, counts: c })).sort((a, b) => Number(a.workerId) - Number(b.workerId) || a.workerId.localeCompare(b.workerId)),
-    accounts: accounts.size,
-    cap,
-    accountsAtCap: [...counted.entries()].filter(([, n]) => n >= cap).map(([account]) => account).sort(),
-  };
 }
 
 export function formatStatus(report: StatusReport): string {

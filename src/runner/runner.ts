@@ -18,6 +18,9 @@ import { exitCodeFor, EXIT } from './exit-codes.js';
 import { RunEventStream, type EndReason, type RunSummary } from './events.js';
 import { workerFile } from './worker-file.js';
 import { ExternalEdits } from './external-edits.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+import type { ControlRequest, LiveStatus } from './control-protocol.js';
+import { summarize } from '../core/summary.js';
 
 export interface RunOptions {
   ledger: string;
@@ -45,6 +48,8 @@ export interface RunOptions {
    * at most one unconfirmed job per worker. Default 8.
    */
   maxPrefetch?: number;
+  /** Answer `daycap status|pause|resume|stop|retry-failed|release-stale` from other terminals. Default true. */
+  controlSocket?: boolean;
   /** Watch the ledger for outside edits and merge them (G7). Default true. */
   watchLedger?: boolean;
   watchSettleMs?: number;
@@ -95,6 +100,9 @@ export class Runner {
   private snapshotting = false;
   private snapshotRequested = false;
   private edits: ExternalEdits | undefined;
+  /** Set once the run has ended and the threads are being let go: their ends are no news. */
+  private poolClosing = false;
+  private control: ControlServer | undefined;
   private startedAt = 0;
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
   private failed!: (error: unknown) => void;
@@ -199,6 +207,12 @@ export class Runner {
       });
       await this.edits.ready;
     }
+    if (this.options.controlSocket !== false) {
+      this.control = await startControlServer(this.options.ledger, this.runId, (request) => this.onControl(request)).catch((error: unknown) => {
+        this.events.emit('warning', { message: `no control socket: ${errorMessage(error)}`, at: this.clock() });
+        return undefined;
+      });
+    }
     if (this.store.lock?.tookOverFrom) this.events.emit('warning', { message: `took over the ledger lock from ${this.store.lock.tookOverFrom}`, at: this.clock() });
     this.events.emit('run-started', {
       runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
@@ -206,6 +220,66 @@ export class Runner {
     });
     this.startPool();
     return done;
+  }
+
+  /** What `daycap status` shows beside this run: the live rows, not the file. */
+  liveStatus(): LiveStatus {
+    return { ...summarize(this.tracker.all(), this.settings.cap), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
+  }
+
+  /** retry-failed on the live rows: made durable, then offered to idle workers. */
+  async retryFailed(options: { includeNonRetryable?: boolean | undefined; category?: string | undefined; type?: string | undefined }): Promise<Job[]> {
+    const rows = this.tracker.retryFailed({
+      includeNonRetryable: options.includeNonRetryable === true || options.category !== undefined,
+      ...(this.options.rules ? { rules: this.options.rules } : {}),
+      filter: (job) => (options.category === undefined || job.error_category === options.category) && (options.type === undefined || job.error_type === options.type),
+    });
+    await this.commitOrFail(rows);
+    this.afterOperatorChange(rows);
+    return rows;
+  }
+
+  /**
+   * release-stale beside a live run: only unconfirmed jobs. This run's own claims are never stale
+   * (their workers are alive), and claims of dead runs were made unconfirmed at start-up.
+   */
+  async releaseUnconfirmed(): Promise<Job[]> {
+    const rows = this.tracker.releaseStale({ now: this.clock(), olderThanMs: Number.POSITIVE_INFINITY });
+    await this.commitOrFail(rows);
+    this.afterOperatorChange(rows);
+    return rows;
+  }
+
+  private afterOperatorChange(rows: Job[]): void {
+    if (rows.length === 0) return;
+    this.requestSnapshot();
+    this.wakeParked();
+  }
+
+  private async onControl(request: ControlRequest): Promise<{ message: string; changed?: string[]; status?: LiveStatus }> {
+    switch (request.op) {
+      case 'status':
+        return { message: 'live', status: this.liveStatus() };
+      case 'pause':
+        this.pause();
+        return { message: 'claiming paused; jobs in flight go on (resume with `daycap resume`)' };
+      case 'resume':
+        this.resume();
+        return { message: 'claiming resumed' };
+      case 'stop':
+        this.stop('daycap stop');
+        return { message: `stopping: no new claims; jobs in flight have ${Math.round(this.settings.graceMs / 1000)}s to finish` };
+      case 'retry-failed': {
+        const rows = await this.retryFailed(request);
+        return { message: `${rows.length} failed job${rows.length === 1 ? '' : 's'} back to pending in the live run`, changed: rows.map((r) => r.job_id) };
+      }
+      case 'release-stale': {
+        const rows = await this.releaseUnconfirmed();
+        return { message: `${rows.length} unconfirmed job${rows.length === 1 ? '' : 's'} back to pending in the live run (claims of this run are never stale)`, changed: rows.map((r) => r.job_id) };
+      }
+      default:
+        throw new Error(`unknown request ${JSON.stringify((request as { op?: unknown }).op)}`);
+    }
   }
 
   /** The tracker's rows as they are now (for status over the control socket and tests). */
@@ -407,7 +481,10 @@ export class Runner {
   }
 
   private park(slot: Slot): void {
-    if (slot.finished) return;
+    if (slot.finished) {
+      this.checkDone();
+      return;
+    }
     if (this.stopping) {
       this.send(slot, { type: 'stop' });
       slot.parked = true;
@@ -467,6 +544,10 @@ export class Runner {
   // ---- failures of threads and storage ----
 
   private onSlotEnded(slot: Slot, error: unknown): void {
+    if (this.poolClosing) {
+      slot.finished = true;
+      return;
+    }
     // Messages on our port may still be queued behind the task's end: hear them out first.
     if (slot.port) {
       for (let next = receiveMessageOnPort(slot.port); next; next = receiveMessageOnPort(slot.port)) {
@@ -557,8 +638,12 @@ export class Runner {
   private async doFinish(): Promise<void> {
     clearTimeout(this.retryTimer);
     clearTimeout(this.graceTimer);
+    await this.control?.close().catch(() => undefined);
     try {
       for (const slot of this.slots) this.send(slot, { type: 'stop' });
+      // Let the loops end by themselves (a stopped worker finishes at once); only then end the pool.
+      this.poolClosing = true;
+      await Promise.race([Promise.allSettled(this.slots.map((slot) => slot.task)), delay(2000)]);
       await this.pool?.destroy().catch(() => undefined);
       const reason = this.endReason ?? 'done';
       const writable = reason !== 'storage-failed' && reason !== 'lock-lost';
@@ -609,6 +694,7 @@ export class Runner {
     clearTimeout(this.graceTimer);
     void (async () => {
       await this.edits?.close().catch(() => undefined);
+      await this.control?.close().catch(() => undefined);
       await this.pool?.destroy().catch(() => undefined);
       await this.store.close(undefined, this.runId).catch(() => undefined);
       this.failed(error);
@@ -644,6 +730,10 @@ async function verifyWithTimeout(verify: NonNullable<LoadedHandler['verify']>, j
   } finally {
     clearTimeout(timer);
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function errorMessage(error: unknown): string {

@@ -2,7 +2,7 @@
  * Runs the BUILT `daycap` binary as a real process (no TTY) in a temporary folder, and reads the
  * files it leaves. Build first: `npm run build` (npm test does it through pretest).
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,8 @@ export function start(args: readonly string[], options: Options): Started {
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   const watchers: Array<{ pattern: RegExp; resolve: (text: string) => void; reject: (error: Error) => void }> = [];
@@ -81,7 +83,11 @@ export function start(args: readonly string[], options: Options): Started {
 }
 
 const made: string[] = [];
+/** Processes still alive when a test ends (it failed midway) are killed, so they cannot hold a lock or a folder. */
+const running = new Set<ChildProcess>();
 afterEach(async () => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
   for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 

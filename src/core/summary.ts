@@ -1,0 +1,55 @@
+/** What `status` shows about a day, computed from rows: pure, shared by the file reader and the live runner. */
+import { CAPPED_STATUSES, zeroCounts, type Job, type StatusCounts } from './job.js';
+
+export interface LedgerSummary {
+  jobs: number;
+  counts: StatusCounts;
+  /** Pending jobs without an account: never claimed. */
+  unassigned: number;
+  failures: Array<{ category: string; type: string; count: number }>;
+  workers: Array<{ workerId: string; counts: Partial<StatusCounts> }>;
+  accounts: number;
+  cap: number;
+  accountsAtCap: string[];
+}
+
+/** Pure: the counts `status` shows, from rows. */
+export function summarize(jobs: readonly Job[], cap: number): LedgerSummary {
+  const counts = zeroCounts();
+  let unassigned = 0;
+  const failures = new Map<string, { category: string; type: string; count: number }>();
+  const workers = new Map<string, Partial<StatusCounts>>();
+  const counted = new Map<string, number>();
+  const accounts = new Set<string>();
+  for (const job of jobs) {
+    counts[job.status] += 1;
+    if (!job.account) {
+      if (job.status === 'pending') unassigned += 1;
+    } else {
+      accounts.add(job.account);
+      if (CAPPED_STATUSES.has(job.status)) counted.set(job.account, (counted.get(job.account) ?? 0) + 1);
+    }
+    if ((job.status === 'failed' || job.status === 'retrying') && job.error_category) {
+      const key = `${job.error_category}/${job.error_type}`;
+      const entry = failures.get(key) ?? { category: job.error_category, type: job.error_type, count: 0 };
+      entry.count += 1;
+      failures.set(key, entry);
+    }
+    if (job.worker_id !== '') {
+      const entry = workers.get(job.worker_id) ?? {};
+      entry[job.status] = (entry[job.status] ?? 0) + 1;
+      workers.set(job.worker_id, entry);
+    }
+  }
+  return {
+    jobs: jobs.length,
+    counts,
+    unassigned,
+    failures: [...failures.values()].sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
+    workers: [...workers.entries()].map(([workerId, c]) => ({ workerId, counts: c })).sort((a, b) => Number(a.workerId) - Number(b.workerId) || a.workerId.localeCompare(b.workerId)),
+    accounts: accounts.size,
+    cap,
+    accountsAtCap: [...counted.entries()].filter(([, n]) => n >= cap).map(([account]) => account).sort(),
+  };
+}
+

@@ -1,0 +1,56 @@
+/**
+ * What the command handler (in a worker thread) and its spawner process (spawner.ts) say to each
+ * other over the IPC channel, and the limits both sides share. Kept free of other imports: the
+ * spawner loads only this and node builtins, so it stays small.
+ */
+
+/** Only the tail of each stream matters (last line); the cap keeps a chatty program from eating memory. */
+export const OUTPUT_CAP_BYTES = 64 * 1024;
+/** How long a child gets to exit after SIGTERM before SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+/** After the child exits, how long its stdio may stay open (a grandchild holding the pipe) before we stop reading. */
+export const STDIO_DRAIN_MS = 1000;
+/**
+ * NODE_OPTIONS is meant for the programs the spawner runs, not for the spawner (a `--require` or a
+ * big heap there would undo the point of a small process): the handler moves it here and the
+ * spawner puts it back into the environment its children get.
+ */
+export const SAVED_NODE_OPTIONS_ENV = 'DAYCAP_SPAWNER_SAVED_NODE_OPTIONS';
+
+/** Run `program` with `args` (never through a shell), with `env` added to the spawner's environment. */
+export interface SpawnRequest {
+  id: number;
+  program: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** Stop request `kill`: SIGTERM, then SIGKILL after KILL_GRACE_MS. */
+export interface KillRequest {
+  kill: number;
+}
+
+export type SpawnerRequest = SpawnRequest | KillRequest;
+
+/** The child is running (sent so the handler can still stop it should the spawner die). */
+export interface SpawnStarted {
+  id: number;
+  pid: number;
+}
+
+/** The child ended and its output is read; the tails are the last OUTPUT_CAP_BYTES of each stream. */
+export interface SpawnExited {
+  id: number;
+  code: number | null;
+  signal: string | null;
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+/** The child could not be started at all (e.g. ENOENT, EACCES). */
+export interface SpawnFailed {
+  id: number;
+  spawnError: { code?: string; message: string };
+}
+
+export type SpawnerReply = SpawnStarted | SpawnExited | SpawnFailed;

@@ -1,0 +1,159 @@
+/**
+ * The command handler's spawner: a small Node process, one per worker thread, started with
+ * child_process.fork by command.ts. fork() costs grow with the forking process's memory, so
+ * spawning from this ~50 MB process instead of the runner (100+ MB) is what makes `command:` fast.
+ *
+ * It runs each requested program with shell: false (arguments arrive as a finished array and are
+ * never parsed), keeps the last OUTPUT_CAP_BYTES of stdout and stderr, and replies when the child
+ * has ended. It exits by itself when its parent goes away (the IPC channel disconnects), stopping
+ * the children it still runs first, so it never leaves orphans behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  KILL_GRACE_MS,
+  OUTPUT_CAP_BYTES,
+  SAVED_NODE_OPTIONS_ENV,
+  STDIO_DRAIN_MS,
+  type SpawnerReply,
+  type SpawnerRequest,
+  type SpawnRequest,
+} from './spawner-protocol.js';
+
+interface Running {
+  child: ChildProcess;
+  killTimer: NodeJS.Timeout | undefined;
+}
+
+const running = new Map<number, Running>();
+let shuttingDown = false;
+
+if (typeof process.send !== 'function') {
+  process.stderr.write('daycap spawner: must be started by the command handler (with an IPC channel)\n');
+  process.exit(2);
+}
+
+// The children get the environment the handler's thread had, NODE_OPTIONS included.
+const savedNodeOptions = process.env[SAVED_NODE_OPTIONS_ENV];
+delete process.env[SAVED_NODE_OPTIONS_ENV];
+if (savedNodeOptions !== undefined) process.env['NODE_OPTIONS'] = savedNodeOptions;
+
+// Ctrl-C and SIGTERM reach the whole process group; the runner handles them (it lets jobs in
+// flight finish), so the spawner must stay until its parent lets go of it.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+
+process.on('message', (message: SpawnerRequest) => {
+  if ('kill' in message) stop(message.kill);
+  else start(message);
+});
+process.on('disconnect', shutDown);
+
+function reply(message: SpawnerReply): void {
+  if (process.connected) process.send!(message);
+}
+
+function start(request: SpawnRequest): void {
+  const { id } = request;
+  let child: ChildProcess;
+  try {
+    child = spawn(request.program, request.args, {
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...request.env },
+    });
+  } catch (err) {
+    // Some failures (ENOEXEC, ENOTDIR, invalid arguments) are thrown rather than emitted.
+    replyFailed(id, err);
+    return;
+  }
+  const entry: Running = { child, killTimer: undefined };
+  running.set(id, entry);
+  if (child.pid !== undefined) reply({ id, pid: child.pid });
+
+  const stdout = new TailBuffer(OUTPUT_CAP_BYTES);
+  const stderr = new TailBuffer(OUTPUT_CAP_BYTES);
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+
+  let done = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const finish = (message: SpawnerReply) => {
+    if (done) return;
+    done = true;
+    clearTimeout(entry.killTimer);
+    clearTimeout(drainTimer);
+    running.delete(id);
+    reply(message);
+    if (shuttingDown && running.size === 0) process.exit(0);
+  };
+
+  child.on('error', (err) => {
+    // 'error' also fires when kill() fails on an already-dead child; only a failed spawn matters.
+    if (child.pid !== undefined || done) return;
+    done = true;
+    running.delete(id);
+    replyFailed(id, err);
+  });
+  child.on('exit', () => {
+    drainTimer = setTimeout(() => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+    }, STDIO_DRAIN_MS);
+  });
+  child.on('close', (code, signal) => {
+    if (child.pid === undefined) return;
+    finish({ id, code, signal, stdoutTail: stdout.text(), stderrTail: stderr.text() });
+  });
+}
+
+function replyFailed(id: number, err: unknown): void {
+  const error = err as NodeJS.ErrnoException;
+  const spawnError: { code?: string; message: string } = { message: String(error?.message ?? err) };
+  if (typeof error?.code === 'string') spawnError.code = error.code;
+  reply({ id, spawnError });
+}
+
+function stop(id: number): void {
+  const entry = running.get(id);
+  if (!entry || entry.killTimer !== undefined) return;
+  entry.child.kill('SIGTERM');
+  entry.killTimer = setTimeout(() => entry.child.kill('SIGKILL'), KILL_GRACE_MS);
+}
+
+/** The parent is gone: nobody will read a result, so stop every child and leave. */
+function shutDown(): void {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  if (running.size === 0) process.exit(0);
+  for (const id of running.keys()) stop(id);
+  // Normally the process ends by itself once the children have; this is the backstop for a
+  // grandchild holding a pipe open.
+  setTimeout(() => process.exit(0), KILL_GRACE_MS + STDIO_DRAIN_MS + 500).unref();
+}
+
+class TailBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly cap: number) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    // Compact only when well over the cap so a stream of small chunks costs O(n), not O(n × cap).
+    if (this.size > this.cap * 2) this.compact();
+  }
+
+  text(): string {
+    if (this.size === 0) return '';
+    this.compact();
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+
+  private compact(): void {
+    if (this.size <= this.cap) return;
+    const all = Buffer.concat(this.chunks);
+    const tail = Buffer.from(all.subarray(all.length - this.cap));
+    this.chunks = [tail];
+    this.size = tail.length;
+  }
+}
