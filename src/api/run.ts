@@ -3,6 +3,7 @@ import { Runner, type RunOptions } from '../runner/runner.js';
 import { checkReseedSafety, readSeedInputs, seedInto, type SeedResult, type SeedSource } from './seed.js';
 import { resetDay } from './reset-day.js';
 import { validateLedger } from '../ledger/validate.js';
+import { recordPosts } from './posted-recorder.js';
 
 export interface RunDayOptions extends RunOptions {
   source?: SeedSource | undefined;
@@ -35,6 +36,10 @@ export async function openRun(options: RunDayOptions): Promise<{ runner: Runner;
       await runner.store.close(undefined, 'refused').catch(() => undefined);
       throw error;
     }
+  }
+  if (options.postedLedger) {
+    const recorder = recordPosts(runner.events, options.postedLedger);
+    runner.beforeEnd(() => recorder.flush());
   }
   return { runner, seeded };
 }

@@ -102,6 +102,7 @@ export class Runner {
   private edits: ExternalEdits | undefined;
   /** Set once the run has ended and the threads are being let go: their ends are no news. */
   private poolClosing = false;
+  private readonly endHooks: Array<() => Promise<void>> = [];
   private control: ControlServer | undefined;
   private startedAt = 0;
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
@@ -220,6 +221,11 @@ export class Runner {
     });
     this.startPool();
     return done;
+  }
+
+  /** Work to finish before run() resolves (e.g. appending to the posted ledger). */
+  beforeEnd(hook: () => Promise<void>): void {
+    this.endHooks.push(hook);
   }
 
   /** What `daycap status` shows beside this run: the live rows, not the file. */
@@ -673,6 +679,7 @@ export class Runner {
         jobs: this.tracker.size, startedAt: this.startedAt, endedAt: this.clock(), passes: this.passes, processed: this.processed,
       };
       const exitCode = exitCodeFor(reason, summary);
+      for (const hook of this.endHooks) await hook();
       this.events.emit('run-ended', { summary, reason, exitCode, at: this.clock() });
       this.finished({ summary, exitCode, reason });
     } catch (error) {

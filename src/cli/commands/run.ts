@@ -52,7 +52,7 @@ export function runCommand(ctx: CommandContext): Command {
     checkReseedSafety(flags);
     const source = seedSourceOf(flags);
     if (!source) {
-      const seedOnly = (['resetDay', 'accounts', 'postedLedger'] as const).filter((flag) => flags[flag] !== undefined);
+      const seedOnly = (['resetDay', 'accounts'] as const).filter((flag) => flags[flag] !== undefined);
       if (seedOnly.length > 0) {
         self.error(`${seedOnly.map(flagName).join(', ')} only make sense with --state <json> or --campaign <dir> (to archive the day alone, use \`daycap reset-day\`)`, { exitCode: 2, code: 'daycap.usage' });
       }
