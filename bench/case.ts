@@ -6,6 +6,7 @@
  * Prints one JSON line.
  */
 import { fileURLToPath } from 'node:url';
+import { PassThrough, Writable } from 'node:stream';
 import { Piscina } from 'piscina';
 import type { HandlerSpec } from '../src/protocol.js';
 import { Runner } from '../src/runner/runner.js';
@@ -25,12 +26,27 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function daycap(handler: HandlerSpec): Promise<Record<string, number>> {
+/** A terminal that draws nowhere: what the live UI costs is measured, not what a terminal costs. */
+function fakeTerminal(): NodeJS.WriteStream {
+  const out = new Writable({ write: (_chunk, _encoding, callback) => callback() }) as unknown as NodeJS.WriteStream;
+  Object.assign(out, { isTTY: true, columns: 80, rows: 24 });
+  return out;
+}
+
+async function daycap(handler: HandlerSpec, withTui = false): Promise<Record<string, number>> {
   const ledger = ledgerPath!;
   const runner = await Runner.open({ ledger, handler, workers, cap: 1, measureClaimLatency: true, command: 'daycap bench' });
+  let tui: { done: Promise<void> } | undefined;
+  if (withTui) {
+    process.env.NODE_ENV ??= 'production';
+    const { startTui } = await import('../src/tui/render.js');
+    const controls = { stop: () => runner.stop('q'), stopNow: () => process.exit(130), pause: () => runner.pause(), resume: () => runner.resume(), isPaused: () => runner.isPaused };
+    tui = startTui(runner.events, controls, { stdout: fakeTerminal(), stdin: new PassThrough() as unknown as NodeJS.ReadStream });
+  }
   const started = performance.now();
   const { summary } = await runner.run();
   const seconds = (performance.now() - started) / 1000;
+  await tui?.done;
   if (summary.counts.success !== size) throw new Error(`expected ${size} successes, got ${JSON.stringify(summary.counts)}`);
   const latencies = runner.claimLatencies.sort((a, b) => a - b);
   return { jobsPerSecond: size / seconds, seconds, claimP50Ms: percentile(latencies, 50), claimP99Ms: percentile(latencies, 99) };
@@ -57,6 +73,7 @@ async function piscina(): Promise<Record<string, number>> {
 
 const result = kind === 'piscina' ? await piscina()
   : kind === 'command' ? await daycap({ kind: 'command', argv: ['true'] })
+  : kind === 'tui' ? await daycap({ kind: 'module', path: repoFile('bench/noop-handler.mjs') }, true)
   : await daycap({ kind: 'module', path: repoFile('bench/noop-handler.mjs') });
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(`${JSON.stringify({ kind, size, workers, ...result, peakRssMb })}\n`);

@@ -47,6 +47,13 @@ const smallest = daycapRates.get(Math.min(...sizes));
 const largest = daycapRates.get(Math.max(...sizes));
 if (smallest && largest) console.log(`\nthroughput at ${fmt(Math.max(...sizes))} jobs / at ${fmt(Math.min(...sizes))} jobs: ${fmt(largest / smallest, 2)} (target ≥ 0.70)`);
 
+// The live UI on a terminal (drawing into a sink) against the same run without it, at the middle size.
+const tuiSize = sizes.includes(10_000) ? 10_000 : Math.min(...sizes);
+const plain = [runCase('daycap', tuiSize), runCase('daycap', tuiSize)].map((r) => r.jobsPerSecond);
+const withTui = [runCase('tui', tuiSize), runCase('tui', tuiSize)].map((r) => r.jobsPerSecond);
+const best = (xs: number[]) => Math.max(...xs);
+console.log(`\nlive UI on, ${fmt(tuiSize)} jobs (best of 2 each): ${fmt(best(withTui))} jobs/s vs ${fmt(best(plain))} without; change ${fmt((best(withTui) / best(plain) - 1) * 100, 1)}% (target: no worse than -5%)`);
+
 const commandJobs = Number(process.env.BENCH_COMMAND_JOBS ?? 2000);
 const command = runCase('command', commandJobs);
 console.log(`\ncommand handler on \`true\`, ${fmt(commandJobs)} jobs, 4 workers: ${fmt(command.jobsPerSecond)} jobs/s (${fmt(command.seconds, 2)} s)`);

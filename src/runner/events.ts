@@ -65,10 +65,13 @@ export class RunEventStream {
     return () => this.anyListeners.delete(listener);
   }
 
+  /** `payload` must be a fresh object: subscribers may keep it. */
   emit<K extends RunEventName>(name: K, payload: RunEvents[K]): void {
+    if (this.anyListeners.size > 0) {
+      // Tagged in place rather than copied: events come thousands a second, and payloads are fresh objects.
+      const event = Object.assign(payload, { type: name }) as unknown as RunEvent;
+      for (const listener of this.anyListeners) listener(event);
+    }
     this.emitter.emit(name, payload);
-    if (this.anyListeners.size === 0) return;
-    const event = { type: name, ...payload } as RunEvent;
-    for (const listener of this.anyListeners) listener(event);
   }
 }

@@ -127,3 +127,34 @@ describe('the runner with real worker threads', () => {
     expect(() => readFileSync(marker)).toThrow();
   });
 });
+
+describe('handlers that misbehave', () => {
+  it('fails a job that hangs past --job-timeout as a retryable timeout, and loses no job', async () => {
+    const dir = tempDir();
+    const ledger = writeLedger(dir, gridJobs(2, 1, { max_attempts: 2 }));
+    const runner = await Runner.open({ ledger, handler: { kind: 'module', path: fixture('handlers/hangs.mjs') }, workers: 2, jobTimeoutMs: 200, retryDelayMs: 10, maxPasses: 2 });
+    const { summary } = await runner.run();
+    expect(summary.counts.failed).toBe(2);
+    const rows = (await readLedgerView(ledger)).jobs;
+    for (const row of rows) expect(row).toMatchObject({ status: 'failed', attempts: 2, error_type: 'timeout', error_category: 'infrastructure' });
+    expect(rows[0]!.error).toMatch(/timed out/);
+  });
+
+  it('records a thrown non-Error value as a failure with a clear message', async () => {
+    const dir = tempDir();
+    const ledger = writeLedger(dir, gridJobs(1, 1, { max_attempts: 1 }));
+    const runner = await Runner.open({ ledger, handler: { kind: 'module', path: fixture('handlers/throws-object.mjs') }, workers: 1 });
+    const { summary } = await runner.run();
+    expect(summary.counts.failed).toBe(1);
+    expect((await readLedgerView(ledger)).jobs[0]!.error).toMatch(/non-Error value/);
+  });
+
+  it('refuses to start, before any claim, with a handler that cannot be loaded', async () => {
+    const dir = tempDir();
+    const ledger = writeLedger(dir, gridJobs(1, 1));
+    for (const bad of ['no-default.mjs', 'syntax-error.mjs', 'throws-on-import.mjs', 'missing.mjs']) {
+      await expect(Runner.open({ ledger, handler: { kind: 'module', path: fixture(`handlers/${bad}`) } })).rejects.toMatchObject({ code: 'HANDLER_UNUSABLE' });
+    }
+    expect((await readLedgerView(ledger)).jobs[0]!.status).toBe('pending');
+  });
+});
