@@ -4,6 +4,8 @@ import { summarize, type LedgerSummary } from '../core/summary.js';
 
 export { summarize, type LedgerSummary } from '../core/summary.js';
 import { readLockHolder } from '../ledger/lock.js';
+import { formatDuration } from '../runner/log.js';
+import type { LiveStatus } from '../runner/control-protocol.js';
 import { readLedgerView } from '../ledger/store.js';
 import { validateLedger } from '../ledger/validate.js';
 
@@ -13,6 +15,14 @@ export interface StatusReport extends LedgerSummary {
   /** Who holds the ledger now (a live run), if anyone. */
   heldBy: string | undefined;
   journalRecords: number;
+  /** Set when the counts come from the live run (over its control socket), not from the file. */
+  live?: { runId: string; pid: number; paused: boolean; startedAt: number } | undefined;
+}
+
+/** A live runner's answer to `status`, as a report: its rows in memory are newer than the file. */
+export function liveStatusReport(status: LiveStatus, heldBy: string | undefined): StatusReport {
+  const { runId, pid, paused, startedAt, ...summary } = status;
+  return { ...summary, exists: true, heldBy, journalRecords: 0, live: { runId, pid, paused, startedAt } };
 }
 
 export async function ledgerStatus(options: { ledger: string; cap?: number | undefined }): Promise<StatusReport> {
@@ -23,9 +33,14 @@ export async function ledgerStatus(options: { ledger: string; cap?: number | und
   return { ledger: options.ledger, exists: view.exists, ...report, heldBy: await readLockHolder(options.ledger), journalRecords: view.journalRecords };
 }
 
-export function formatStatus(report: StatusReport): string {
+export function formatStatus(report: StatusReport, now: number = Date.now()): string {
   const lines: string[] = [];
-  lines.push(`ledger ${report.ledger}${report.exists ? '' : ' (does not exist yet)'}${report.heldBy ? `: a run is in progress (${report.heldBy})` : ''}`);
+  const { live } = report;
+  if (live) {
+    lines.push(`ledger ${report.ledger}: live from run ${live.runId} (pid ${live.pid}), ${live.paused ? 'paused (no new claims)' : 'running'} for ${formatDuration(now - live.startedAt)}`);
+  } else {
+    lines.push(`ledger ${report.ledger}${report.exists ? '' : ' (does not exist yet)'}${report.heldBy ? `: a run is in progress (${report.heldBy})` : ''}`);
+  }
   lines.push(`${report.jobs} jobs over ${report.accounts} accounts, cap ${report.cap}/account/day`);
   lines.push(STATUSES.map((s) => `${s} ${report.counts[s]}`).join('  '));
   if (report.unassigned) lines.push(`${report.unassigned} pending jobs have no account and will not be claimed`);
@@ -39,6 +54,7 @@ export function formatStatus(report: StatusReport): string {
   }
   lines.push(`accounts at their cap: ${report.accountsAtCap.length}${report.accountsAtCap.length ? ` (${abbreviate(report.accountsAtCap, 10)})` : ''}`);
   if (report.journalRecords) lines.push(`(includes ${report.journalRecords} journal records not yet folded into the CSV)`);
+  if (live) lines.push('(the live run\'s own state; the CSV on disk may lag behind it)');
   return lines.join('\n');
 }
 

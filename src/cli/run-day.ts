@@ -6,8 +6,15 @@ import { stopOnSignals } from './signals.js';
 import { attachView } from './view.js';
 
 export async function runToEnd(runner: Runner, io: CliIO, options: { noTui: boolean }): Promise<{ summary: RunSummary; exitCode: number; reason: EndReason }> {
-  const view = attachView(runner, { tty: process.stdout.isTTY === true, noTui: options.noTui, write: io.out });
-  const unwireSignals = stopOnSignals(runner, io.err);
+  let view;
+  try {
+    view = await attachView(runner, { tty: process.stdout.isTTY === true, noTui: options.noTui, write: io.out, writeErr: io.err });
+  } catch (error) {
+    // The runner holds the ledger's lock: let it go before the error is reported.
+    await runner.store.close(undefined, 'refused').catch(() => undefined);
+    throw error;
+  }
+  const unwireSignals = stopOnSignals(runner, view);
   try {
     return await runner.run();
   } finally {

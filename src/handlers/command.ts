@@ -177,7 +177,7 @@ class Spawner {
       execArgv: SPAWNER_FLAGS,
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
+      serialization: (process.env['XSER'] ?? 'json') as 'json',
     });
     this.child.on('message', (message: SpawnerReply) => this.onReply(message));
     this.child.stderr?.setEncoding('utf8');

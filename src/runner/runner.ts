@@ -13,6 +13,7 @@ import { DaycapError, HandlerError } from '../errors.js';
 import { loadHandler } from '../handlers/load.js';
 import type { LoadedHandler } from '../handlers/types.js';
 import { LedgerStore } from '../ledger/store.js';
+import type { FileOps } from '../ledger/fileOps.js';
 import type { HandlerSpec, MainToWorker, WorkerStart, WorkerToMain } from '../protocol.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { RunEventStream, type EndReason, type RunSummary } from './events.js';
@@ -48,6 +49,8 @@ export interface RunOptions {
    * at most one unconfirmed job per worker. Default 8.
    */
   maxPrefetch?: number;
+  /** The file layer under the ledger and journal; tests inject faults here. */
+  fileOps?: FileOps;
   /** Answer `daycap status|pause|resume|stop|retry-failed|release-stale` from other terminals. Default true. */
   controlSocket?: boolean;
   /** Watch the ledger for outside edits and merge them (G7). Default true. */
@@ -134,6 +137,7 @@ export class Runner {
     const store = await LedgerStore.open(options.ledger, {
       command: options.command ?? 'daycap run',
       ...(options.staleMs === undefined ? {} : { staleMs: options.staleMs }),
+      ...(options.fileOps ? { ops: options.fileOps } : {}),
       onCompromised: (error) => runner?.fatal('lock-lost', `the ledger lock was lost (${error.message}); writing nothing more`),
     });
     try {
