@@ -1,5 +1,6 @@
 /** The `daycap` command tree, and the one place its errors become messages and exit codes. */
 import { Command } from 'commander';
+import { pauseCommand, resumeCommand, stopCommand } from './commands/control.js';
 import { demoCommand } from './commands/demo.js';
 import { releaseStaleCommand } from './commands/release-stale.js';
 import { resetDayCommand } from './commands/reset-day.js';
@@ -13,7 +14,7 @@ import { processIO, type CliIO } from './io.js';
 import { reportError, usageOutput } from './report.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS = [seedCommand, statusCommand, validateCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, runCommand, demoCommand];
+const COMMANDS = [seedCommand, statusCommand, validateCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, runCommand, pauseCommand, resumeCommand, stopCommand, demoCommand];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('daycap')

@@ -62,6 +62,8 @@ export interface AccountSummary {
 const EMPTY: ReadonlySet<string> = new Set();
 
 class AccountState {
+  /** In the ready queue as claimable now (see ReadyQueue). */
+  ready = false;
   /** success + claimed + unconfirmed: what G1 bounds. */
   counted = 0;
   claimed = 0;
@@ -85,11 +87,59 @@ class AccountState {
   }
 }
 
+/**
+ * Accounts claimable now, first come first served. A FIFO with lazy removal: an account that stops
+ * being ready only has its flag cleared, and stale entries are skipped when they reach the front.
+ * (A Set would do, but taking its first element after many deletions walks over every deleted
+ * slot: quadratic over a day of 100,000 accounts.)
+ */
+class ReadyQueue {
+  private queue: AccountState[] = [];
+  private head = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(state: AccountState): void {
+    if (state.ready) return;
+    state.ready = true;
+    this.count += 1;
+    this.queue.push(state);
+  }
+
+  delete(state: AccountState): void {
+    if (!state.ready) return;
+    state.ready = false;
+    this.count -= 1;
+  }
+
+  first(): AccountState | undefined {
+    while (this.head < this.queue.length) {
+      const state = this.queue[this.head]!;
+      if (state.ready) {
+        if (this.head > 1024 && this.head * 2 > this.queue.length) this.compact();
+        return state;
+      }
+      this.head += 1;
+    }
+    this.compact();
+    return undefined;
+  }
+
+  private compact(): void {
+    if (this.head === 0) return;
+    this.queue = this.queue.slice(this.head);
+    this.head = 0;
+  }
+}
+
 export class Tracker {
   private readonly jobs = new Map<string, Job>();
   private readonly accounts = new Map<string, AccountState>();
   /** Accounts with a job claimable now, no job in flight and room under the cap, in round-robin order. */
-  private readonly ready = new Set<string>();
+  private readonly ready = new ReadyQueue();
   private readonly retryHeap = new MinHeap<string>();
   private readonly counts: StatusCounts = zeroCounts();
   private unassignedCount = 0;
@@ -168,9 +218,8 @@ export class Tracker {
   claimNext(ctx: ClaimContext): { job: Job | undefined; capSkips: CapSkip[] } {
     this.promoteDue(ctx.now);
     let job: Job | undefined;
-    const first = this.ready.values().next();
-    if (!first.done) {
-      const state = this.accounts.get(first.value)!;
+    const state = this.ready.first();
+    if (state) {
       const jobId = state.due.values().next().value as string;
       job = this.claim(jobId, ctx);
     }
@@ -477,10 +526,10 @@ export class Tracker {
     const hasWork = state.due.size > 0;
     const atCap = state.counted >= this.capValue;
     if (hasWork && !state.busy && !atCap) {
-      this.ready.add(state.name);
+      this.ready.add(state);
       return;
     }
-    this.ready.delete(state.name);
+    this.ready.delete(state);
     if (hasWork && atCap && !state.busy) {
       for (const jobId of state.due) {
         if (this.capReported.has(jobId)) continue;

@@ -1,22 +1,37 @@
-/** `daycap status`: the day at a glance; read-only, so it works beside a running `daycap run`. */
+/**
+ * `daycap status`: the day at a glance; read-only, so it works beside a running `daycap run`. Beside
+ * a live run it shows the run's own state (asked over its control socket), which is newer than the
+ * file; otherwise it reads the CSV plus the run's journal. It never takes the lock.
+ */
 import { Command } from 'commander';
-import { formatStatus, ledgerStatus } from '../../api/status.js';
+import { formatStatus, ledgerStatus, liveStatusReport, type StatusReport } from '../../api/status.js';
+import { readLockHolder } from '../../ledger/lock.js';
 import type { CommandContext } from '../context.js';
 import { requireLedgerFile } from '../ledger-file.js';
+import { askLiveRun } from '../live.js';
 import { capOption, ledgerOption } from '../options.js';
 
 export function statusCommand(ctx: CommandContext): Command {
   return new Command('status')
-    .summary('show how the day is going (read-only)')
-    .description('show counts by status, failures by category, per-worker counts and accounts at their cap (read-only)')
+    .summary('show how the day is going (read-only; live beside a run)')
+    .description('show counts by status, failures by category, per-worker counts and accounts at their cap (read-only). Beside a live run: the run\'s own state, newer than the file')
     .addOption(ledgerOption())
-    .option('--json', 'print one JSON object instead of text')
-    .addOption(capOption('the daily cap used to list accounts at their cap (default 1)'))
+    .option('--json', 'print one JSON object instead of text ("source": "live" or "file")')
+    .addOption(capOption('the daily cap used to list accounts at their cap (default 1; beside a live run, the run\'s cap)'))
     .addHelpText('after', '\nExamples:\n  daycap status --ledger progress.csv\n  daycap status --ledger progress.csv --json | jq .counts')
     .action(async (flags: { ledger: string; json?: boolean; cap?: number }) => {
-      await requireLedgerFile(flags.ledger);
-      const report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap });
-      ctx.io.out(flags.json ? JSON.stringify(report) : formatStatus(report));
+      const answer = await askLiveRun(flags.ledger, { op: 'status' });
+      let report: StatusReport;
+      const notes: string[] = [];
+      if (answer?.status) {
+        report = liveStatusReport(answer.status, await readLockHolder(flags.ledger));
+        if (flags.cap !== undefined && flags.cap !== report.cap) notes.push(`(--cap ${flags.cap} does not apply beside a live run: its accounts at their cap are counted with the run's cap, ${report.cap})`);
+      } else {
+        await requireLedgerFile(flags.ledger);
+        report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap });
+      }
+      if (flags.json) ctx.io.out(JSON.stringify({ source: report.live ? 'live' : 'file', ...report }));
+      else ctx.io.out([formatStatus(report), ...notes].join('\n'));
       ctx.setExitCode(0);
     });
 }

@@ -1,0 +1,50 @@
+/**
+ * Reaching a live `daycap run` from another terminal: through its control socket beside the ledger
+ * (api/control.ts), trusted only from the process that holds the ledger's lock.
+ */
+import { askRunner } from '../api/control.js';
+import { DaycapError } from '../errors.js';
+import { readLockHolder } from '../ledger/lock.js';
+import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
+import { EXIT } from '../runner/exit-codes.js';
+import { requireLedgerFile } from './ledger-file.js';
+
+/** `daycap pause|resume|stop` found no run using the ledger (CLI only; the README's exit code table lists it). */
+export const EXIT_NO_RUN = 6;
+
+export type LiveAnswer = Extract<ControlResponse, { ok: true }>;
+
+/** The live runner's answer, or undefined when no live run holds the ledger. A refusal by the runner is an error (exit 2). */
+export async function askLiveRun(ledger: string, request: ControlRequest): Promise<LiveAnswer | undefined> {
+  const response = await askRunner(ledger, request);
+  if (!response) return undefined;
+  if (!response.ok) {
+    throw new DaycapError('RUN_REFUSED', `run ${response.runId} (pid ${response.pid}) using ${ledger} refused ${request.op}: ${response.error}`, { exitCode: EXIT.INPUT });
+  }
+  return response;
+}
+
+/** `run 7f3c0a (pid 4242)` */
+export function whichRun(answer: LiveAnswer): string {
+  return `run ${answer.runId} (pid ${answer.pid})`;
+}
+
+/**
+ * For commands that only make sense beside a live run (pause, resume, stop): says why there is
+ * none. A missing ledger is the usual typo (exit 2); a holder that does not answer on the control
+ * socket is a command other than a run, or a run on another host (exit 3); otherwise nothing runs.
+ */
+export async function noLiveRun(ledger: string, what: string): Promise<never> {
+  await requireLedgerFile(ledger);
+  const holder = await readLockHolder(ledger);
+  if (holder) {
+    throw new DaycapError('RUN_UNREACHABLE', `ledger ${ledger} is held by ${holder}, which does not answer on its control socket; nothing to ${what}`, {
+      exitCode: EXIT.LOCKED,
+      hint: 'Only a `daycap run` (or `daycap demo`) on this machine can be reached from another terminal. If that is one, stop it with Ctrl-C in its own terminal.',
+    });
+  }
+  throw new DaycapError('NO_LIVE_RUN', `no run is using ${ledger}; nothing to ${what}`, {
+    exitCode: EXIT_NO_RUN,
+    hint: `\`daycap status --ledger ${ledger}\` shows the day as the file has it.`,
+  });
+}
