@@ -6,7 +6,9 @@
 // ---- operations (one per command) ----
 export { seedLedger, checkReseedSafety, readSeedInputs, type SeedOptions, type SeedResult, type SeedSource, type SeedInputs } from './api/seed.js';
 export { resetDay, type ResetDayOptions } from './api/reset-day.js';
-export { ledgerStatus, summarize, formatStatus, type StatusReport } from './api/status.js';
+export { ledgerStatus, liveStatusReport, summarize, formatStatus, type StatusReport } from './api/status.js';
+export { askRunner } from './api/control.js';
+export type { ControlRequest, ControlResponse, LiveStatus } from './runner/control-protocol.js';
 export { retryFailed, releaseStale, type RetryFailedOptions } from './api/maintenance.js';
 export { openRun, type RunDayOptions } from './api/run.js';
 export { createDemoCampaign, demoRunOptions, type DemoCampaign } from './api/demo.js';

@@ -8,7 +8,7 @@ import { attachView } from './view.js';
 export async function runToEnd(runner: Runner, io: CliIO, options: { noTui: boolean }): Promise<{ summary: RunSummary; exitCode: number; reason: EndReason }> {
   let view;
   try {
-    view = await attachView(runner, { tty: process.stdout.isTTY === true, noTui: options.noTui, write: io.out, writeErr: io.err });
+    view = await attachView(runner, { tty: process.stdout.isTTY === true && process.env.TERM !== 'dumb', noTui: options.noTui, write: io.out, writeErr: io.err });
   } catch (error) {
     // The runner holds the ledger's lock: let it go before the error is reported.
     await runner.store.close(undefined, 'refused').catch(() => undefined);

@@ -9,6 +9,7 @@
 import { EXIT } from '../runner/exit-codes.js';
 import { attachLog } from '../runner/log.js';
 import type { Runner } from '../runner/runner.js';
+import type { Tui } from '../tui/render.js';
 import { holdOutput } from './hold-output.js';
 
 export interface ViewOptions {
@@ -73,17 +74,24 @@ async function liveView(runner: Runner, writeErr: (line: string) => void): Promi
     writeErr(message);
     process.exit(EXIT.INTERRUPTED);
   };
-  const tui = startTui(
-    runner.events,
-    {
-      stop: () => runner.stop('q'),
-      stopNow: () => exitNow('daycap: stopped at once (Ctrl-C twice). Jobs still in flight will show as unconfirmed on the next run; everything else is on disk.'),
-      pause: () => runner.pause(),
-      resume: () => runner.resume(),
-      isPaused: () => runner.isPaused,
-    },
-    { stdout: output.stdout },
-  );
+  let tui: Tui;
+  try {
+    tui = startTui(
+      runner.events,
+      {
+        stop: () => runner.stop('q'),
+        stopNow: () => exitNow('daycap: stopped at once (Ctrl-C twice). Jobs still in flight will show as unconfirmed on the next run; everything else is on disk.'),
+        pause: () => runner.pause(),
+        resume: () => runner.resume(),
+        isPaused: () => runner.isPaused,
+      },
+      { stdout: output.stdout },
+    );
+  } catch (error) {
+    offEnded();
+    output.release();
+    throw error;
+  }
   return {
     live: true,
     notify: () => undefined,

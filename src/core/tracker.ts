@@ -64,6 +64,7 @@ const EMPTY: ReadonlySet<string> = new Set();
 class AccountState {
   /** In the ready queue as claimable now (see ReadyQueue). */
   ready = false;
+  readyTicket = 0;
   /** success + claimed + unconfirmed: what G1 bounds. */
   counted = 0;
   claimed = 0;
@@ -95,6 +96,8 @@ class AccountState {
  */
 class ReadyQueue {
   private queue: AccountState[] = [];
+  /** The account's readyTicket when it was queued: an older entry of a re-queued account is stale. */
+  private tickets: number[] = [];
   private head = 0;
   private count = 0;
 
@@ -105,8 +108,10 @@ class ReadyQueue {
   add(state: AccountState): void {
     if (state.ready) return;
     state.ready = true;
+    state.readyTicket += 1;
     this.count += 1;
     this.queue.push(state);
+    this.tickets.push(state.readyTicket);
   }
 
   delete(state: AccountState): void {
@@ -118,7 +123,7 @@ class ReadyQueue {
   first(): AccountState | undefined {
     while (this.head < this.queue.length) {
       const state = this.queue[this.head]!;
-      if (state.ready) {
+      if (state.ready && state.readyTicket === this.tickets[this.head]) {
         if (this.head > 1024 && this.head * 2 > this.queue.length) this.compact();
         return state;
       }
@@ -131,6 +136,7 @@ class ReadyQueue {
   private compact(): void {
     if (this.head === 0) return;
     this.queue = this.queue.slice(this.head);
+    this.tickets = this.tickets.slice(this.head);
     this.head = 0;
   }
 }

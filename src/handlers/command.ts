@@ -30,7 +30,7 @@ export { KILL_GRACE_MS, OUTPUT_CAP_BYTES } from './spawner-protocol.js';
  * Node flags for the spawner: no inherited flags (execArgv: [] drops a parent's loaders and heap
  * settings) and small heaps, because its memory is what every spawn pays for.
  */
-const SPAWNER_FLAGS = process.env['XSPAWNER_FLAGS'] ? process.env['XSPAWNER_FLAGS'].split(' ') : ['--max-old-space-size=64', '--max-semi-space-size=1'];
+const SPAWNER_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=1'];
 /** How much of the spawner's own stderr is kept to explain its death. */
 const SPAWNER_STDERR_CAP = 4096;
 
@@ -164,6 +164,7 @@ class Spawner {
   private readonly inFlight = new Map<number, InFlight>();
   private nextId = 1;
   private gone = false;
+  private ready = false;
   private stderrTail = '';
 
   constructor(private readonly onGone: () => void) {
@@ -177,7 +178,7 @@ class Spawner {
       execArgv: SPAWNER_FLAGS,
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: (process.env['XSER'] ?? 'json') as 'json',
+      serialization: 'json',
     });
     this.child.on('message', (message: SpawnerReply) => this.onReply(message));
     this.child.stderr?.setEncoding('utf8');
@@ -186,15 +187,19 @@ class Spawner {
     });
     this.child.on('error', (err: NodeJS.ErrnoException) => {
       // A failed fork; errors of a live process (a failed send or kill) are followed by 'close'.
-      if (this.child.pid === undefined) this.fail(`command spawner could not be started (${err.code ?? 'error'}: ${err.message})`);
+      if (this.child.pid === undefined) {
+        this.fail(new CommandSpawnerDiedError(`command spawner could not be started (${err.code ?? 'error'}: ${err.message})`));
+      }
     });
     // 'disconnect' without the process ending would be a broken spawner: make sure it ends.
     this.child.on('disconnect', () => this.child.kill('SIGKILL'));
     // 'close' comes after the exit and after every message it sent has been read.
     this.child.on('close', (code, signal) => {
-      const how = signal ? `killed by signal ${signal}` : `exited with code ${code}`;
-      const said = lastLine(this.stderrTail);
-      this.fail(`command spawner died: ${how}${said ? ` (${said})` : ''}`);
+      const how = `${signal ? `killed by signal ${signal}` : `exited with code ${code}`}${this.stderrTail ? ` (${lastLine(this.stderrTail)})` : ''}`;
+      // Dying before it said ready is a broken installation (bad flags, a missing file), not bad luck:
+      // retrying every job against it would only burn their attempts.
+      if (this.ready) this.fail(new CommandSpawnerDiedError(`command spawner died: ${how}`));
+      else this.fail(new CommandUnusableError(`command spawner could not start: ${how}`));
     });
     // An idle spawner must not keep its thread (or a test process) alive.
     this.idle();
@@ -221,6 +226,10 @@ class Spawner {
   }
 
   private onReply(message: SpawnerReply): void {
+    if ('ready' in message) {
+      this.ready = true;
+      return;
+    }
     const entry = this.inFlight.get(message.id);
     if (!entry) return;
     if ('pid' in message) {
@@ -239,7 +248,7 @@ class Spawner {
     (this.child.stderr as { unref?: () => void } | null)?.unref?.();
   }
 
-  private fail(reason: string): void {
+  private fail(error: Error): void {
     if (this.gone) return;
     this.gone = true;
     this.onGone();
@@ -251,7 +260,7 @@ class Spawner {
       // The spawner can no longer stop or report the program: stop it here rather than leave it
       // running (it might post after its job was failed and retried).
       if (entry.pid !== undefined) stopOrphan(entry.pid);
-      entry.reject(new CommandSpawnerDiedError(reason));
+      entry.reject(error);
     }
   }
 }

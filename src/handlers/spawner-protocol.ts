@@ -32,6 +32,11 @@ export interface KillRequest {
 
 export type SpawnerRequest = SpawnRequest | KillRequest;
 
+/** Sent once, first: the spawner started. Dying before this means it cannot start at all. */
+export interface SpawnerReady {
+  ready: true;
+}
+
 /** The child is running (sent so the handler can still stop it should the spawner die). */
 export interface SpawnStarted {
   id: number;
@@ -53,4 +58,4 @@ export interface SpawnFailed {
   spawnError: { code?: string; message: string };
 }
 
-export type SpawnerReply = SpawnStarted | SpawnExited | SpawnFailed;
+export type SpawnerReply = SpawnerReady | SpawnStarted | SpawnExited | SpawnFailed;

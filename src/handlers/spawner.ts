@@ -49,6 +49,7 @@ process.on('message', (message: SpawnerRequest) => {
   else start(message);
 });
 process.on('disconnect', shutDown);
+reply({ ready: true });
 
 function reply(message: SpawnerReply): void {
   if (process.connected) process.send!(message);
@@ -70,7 +71,7 @@ function start(request: SpawnRequest): void {
   }
   const entry: Running = { child, killTimer: undefined };
   running.set(id, entry);
-  if (child.pid !== undefined && !process.env['XNO_STARTED']) reply({ id, pid: child.pid });
+  if (child.pid !== undefined) reply({ id, pid: child.pid });
 
   const stdout = new TailBuffer(OUTPUT_CAP_BYTES);
   const stderr = new TailBuffer(OUTPUT_CAP_BYTES);

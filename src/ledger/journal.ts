@@ -43,12 +43,15 @@ export class Journal {
         hint: 'Open the ledger with daycap (which folds and seals the journal) before writing to it.',
       });
     }
-    let handle: FileHandle;
+    let handle: FileHandle | undefined;
     try {
       handle = await ops.open(path, 'a', 0o644);
       // A new journal's directory entry must survive a crash as surely as its records.
       if (!existing.exists) await ops.fsyncDir(dirname(path));
     } catch (err) {
+      // Found by test/faults/disk-faults.test.ts: when the folder sync failed, the open handle was
+      // left to the garbage collector (a leaked descriptor and a DEP0137 warning).
+      if (handle) await ops.close(handle).catch(() => undefined);
       throw new StorageError(`could not open journal ${path}: ${errorMessage(err)}`, { cause: err });
     }
     return new Journal(path, handle, ops, existing.jobs.length);

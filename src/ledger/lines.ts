@@ -34,5 +34,8 @@ export function linesAt(src: Source, offsets: readonly number[]): number[] {
 
 /** 1-based column (in bytes) of the byte at `offset`. */
 export function columnAtByte(bytes: Uint8Array, offset: number): number {
+  // At offset 0 there is no earlier line end; lastIndexOf(x, -1) would search from the END of the
+  // buffer instead (found by test/faults/bad-input.test.ts: a UTF-16 file was reported at column -258).
+  if (offset <= 0) return 1;
   return offset - (bytes.lastIndexOf(0x0a, offset - 1) + 1) + 1;
 }

@@ -36,7 +36,16 @@ export async function writeOwner(ledgerPath: string, owner: Owner): Promise<void
 /** undefined when missing or unreadable: a holder that has just taken the lock may not have written it yet. */
 export async function readOwner(ledgerPath: string): Promise<Owner | undefined> {
   try {
-    const value: unknown = JSON.parse(await readFile(ownerPath(ledgerPath), 'utf8'));
+    return parseOwner(await readFile(ownerPath(ledgerPath), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** undefined when the text is not an owner record. */
+export function parseOwner(text: string): Owner | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return undefined;
     const { pid, hostname: host, command, started } = value as Record<string, unknown>;
     if (typeof pid !== 'number' || typeof host !== 'string' || typeof command !== 'string' || typeof started !== 'string') return undefined;

@@ -12,7 +12,7 @@ import { realFileOps, type FileOps } from './fileOps.js';
 import { Journal } from './journal.js';
 import { readJournal, type TornTail } from './journalRead.js';
 import { sealJournal } from './journalSeal.js';
-import { acquireLedgerLock, type LedgerLock } from './lock.js';
+import { acquireLedgerLock, guardWrites, type LedgerLock } from './lock.js';
 import { ensureStateDir, journalPath, ownerPath } from './paths.js';
 import { readLedgerFile } from './read.js';
 import { replay } from './replay.js';
@@ -64,7 +64,8 @@ export class LedgerStore {
     public extraColumns: string[],
     readonly lock: LedgerLock | undefined,
     readonly recovered: Recovery | undefined,
-    private readonly ops: FileOps,
+    /** The file layer this store writes through (guarded by the lock): for files written beside the ledger. */
+    readonly ops: FileOps,
     private readonly now: () => number,
   ) {}
 
@@ -74,13 +75,15 @@ export class LedgerStore {
    * to the CSV, sealed as 'recovered'.
    */
   static async open(path: string, opts: StoreOptions): Promise<LedgerStore> {
-    const ops = opts.ops ?? realFileOps;
     const now = opts.now ?? Date.now;
     const lock = opts.lock === false ? undefined : await acquireLedgerLock(path, {
       command: opts.command,
       ...(opts.onCompromised ? { onCompromised: opts.onCompromised } : {}),
       ...(opts.staleMs === undefined ? {} : { staleMs: opts.staleMs }),
     });
+    // Every write of this store checks the lock first, so a holder whose lock was taken over (it was
+    // stopped past the stale time) writes nothing more from the moment it could know (G6).
+    const ops = lock ? guardWrites(opts.ops ?? realFileOps, lock) : opts.ops ?? realFileOps;
     try {
       await cleanupStaleTemps(path, { ops });
       await cleanupStaleTemps(ownerPath(path), { ops });
@@ -112,6 +115,16 @@ export class LedgerStore {
     } catch (err) {
       await lock?.release().catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** False once the lock is lost (checked now, see LedgerLock.assertHeld): nothing may be written then. */
+  holdsLock(): boolean {
+    try {
+      this.lock?.assertHeld();
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -10,7 +10,10 @@ import { columnAtByte, lineAt } from './lines.js';
 export function decodeUtf8(bytes: Buffer, file: string, code: string): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
   const bad = firstInvalidByte(bytes);
-  throw new InputError(code, { file, line: lineAt(bytes, bad), column: columnAtByte(bytes, bad) }, `invalid UTF-8 (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad})`, {
+  // Spreadsheets' "Unicode Text" saves UTF-16 with a byte-order mark: name it, the bytes alone puzzle.
+  const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  const problem = `invalid UTF-8 (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad}${utf16 ? '; the file starts with a UTF-16 byte-order mark, so it was saved as UTF-16' : ''})`;
+  throw new InputError(code, { file, line: lineAt(bytes, bad), column: columnAtByte(bytes, bad) }, problem, {
     hint: 'The file must be saved as UTF-8. In a spreadsheet, use "CSV UTF-8" when saving; in an editor, re-save with UTF-8 encoding. The file has not been changed.',
   });
 }

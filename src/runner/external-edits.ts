@@ -44,7 +44,7 @@ export class ExternalEdits {
     this.noteOwnWrite();
     this.watcher = watchLedger(ctx.ledger, {
       ...(ctx.store.lastWrittenHash ? { knownHash: ctx.store.lastWrittenHash } : {}),
-      isOwnWrite: (hash) => hash === ctx.store.writingHash || this.ownHashes.includes(hash),
+      isOwnWrite: (hash) => hash === ctx.store.writingHash || hash === ctx.store.lastWrittenHash || this.ownHashes.includes(hash),
       writing: () => ctx.isSnapshotting(),
       onEdit: (bytes) => {
         this.queue = this.queue.then(() => this.merge(bytes)).catch(ctx.onError);
@@ -80,13 +80,16 @@ export class ExternalEdits {
 
   private async merge(bytes: Buffer): Promise<void> {
     const { ctx } = this;
+    // A run whose lock was taken over sees the new holder's writes as edits: they are not ours to
+    // merge, and nothing may be written (not even the kept-aside copy) once the lock is lost (G6).
+    if (!ctx.store.holdsLock()) return;
     const now = ctx.clock();
     let edited;
     try {
       edited = readEdit(bytes, ctx.ledger);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      const keptAs = await keepAside(ctx.ledger, bytes, 'malformed', { now });
+      const keptAs = await keepAside(ctx.ledger, bytes, 'malformed', { now, ops: ctx.store.ops });
       const tracker = ctx.tracker();
       ctx.events.emit('external-edit', { merged: 0, refused: 0, keptAs, counts: tracker.statusCounts(), jobs: tracker.size, message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.`, at: now });
       ctx.requestSnapshot();
@@ -98,7 +101,7 @@ export class ExternalEdits {
     const applied = applyMergePlan(tracker, plan);
     if (applied.changed.length > 0) await ctx.commit(applied.changed);
     const refused = [...plan.refused, ...applied.refused];
-    const keptAs = refused.length > 0 ? await keepAside(ctx.ledger, bytes, 'refused', { now }) : undefined;
+    const keptAs = refused.length > 0 ? await keepAside(ctx.ledger, bytes, 'refused', { now, ops: ctx.store.ops }) : undefined;
     const details = refused.slice(0, 5).map((r) => `${r.line === undefined ? '' : `line ${r.line}: `}${r.reason}`);
     const more = refused.length > details.length ? ` (and ${refused.length - details.length} more)` : '';
     ctx.events.emit('external-edit', {

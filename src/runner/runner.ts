@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { CategoryRule } from '../core/classify.js';
-import { DEFAULT_CAP, DEFAULT_RETRY_DELAY_MS, type Job } from '../core/job.js';
+import { DEFAULT_CAP, DEFAULT_RETRY_DELAY_MS, zeroCounts, type Job, type StatusCounts } from '../core/job.js';
 import { Tracker } from '../core/tracker.js';
-import { DaycapError, HandlerError } from '../errors.js';
+import { DaycapError, HandlerError, StorageError } from '../errors.js';
 import { loadHandler } from '../handlers/load.js';
 import type { LoadedHandler } from '../handlers/types.js';
-import { LedgerStore } from '../ledger/store.js';
+import { LedgerStore, readLedgerView } from '../ledger/store.js';
 import type { FileOps } from '../ledger/fileOps.js';
 import type { HandlerSpec, MainToWorker, WorkerStart, WorkerToMain } from '../protocol.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
@@ -194,7 +194,16 @@ export class Runner {
     // The tracker takes the loaded rows over; the store keeps no second copy during the run.
     this.tracker = new Tracker(this.store.jobs, { cap: this.settings.cap, adopt: true });
     this.store.jobs = [];
-    await this.recover();
+    try {
+      await this.recover();
+    } catch (error) {
+      // Found by test/faults/disk-faults.test.ts: a disk fault while journaling the start-up recovery
+      // (claims of a dead run made unconfirmed) used to reject run() with the lock still held. End
+      // the run as a storage failure instead, before any claim: nothing was reported as saved.
+      if (!isStorageFailure(error)) throw error;
+      this.fatal('storage-failed', `could not write the journal: ${errorMessage(error)}`);
+      return done;
+    }
     if (this.options.watchLedger !== false) {
       this.edits = new ExternalEdits({
         ledger: this.options.ledger,
@@ -548,7 +557,11 @@ export class Runner {
       this.events.emit('pass-ended', { pass: this.announcedPass, nextRetryAt: next.at, at: now });
     }
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.wakeParked(), Math.max(0, next.at - now));
+    // Timers may fire a little before the clock reaches the due time: look again, and re-arm if needed.
+    this.retryTimer = setTimeout(() => {
+      this.wakeParked();
+      this.checkDone();
+    }, Math.max(0, next.at - now) + 1);
   }
 
   // ---- failures of threads and storage ----
@@ -639,6 +652,22 @@ export class Runner {
     }
   }
 
+  /**
+   * Found by test/faults/disk-faults.test.ts: after a storage failure the tracker holds transitions
+   * the disk refused (a success whose journal sync failed, claims never written), and the run's
+   * summary reported them as if saved. Count what the ledger holds instead (CSV + journal, read back
+   * read-only); only if even that read fails, fall back to memory.
+   */
+  private async durableCounts(): Promise<StatusCounts> {
+    try {
+      const counts = zeroCounts();
+      for (const job of (await readLedgerView(this.options.ledger)).jobs) counts[job.status] += 1;
+      return counts;
+    } catch {
+      return this.tracker.statusCounts();
+    }
+  }
+
   private finishing: Promise<void> | undefined;
   private finish(): Promise<void> {
     this.finishing ??= this.doFinish();
@@ -655,7 +684,7 @@ export class Runner {
       this.poolClosing = true;
       await Promise.race([Promise.allSettled(this.slots.map((slot) => slot.task)), delay(2000)]);
       await this.pool?.destroy().catch(() => undefined);
-      const reason = this.endReason ?? 'done';
+      let reason = this.endReason ?? 'done';
       const writable = reason !== 'storage-failed' && reason !== 'lock-lost';
       // Jobs still marked in flight belong to threads we just stopped: their fate is unknown.
       const leftovers: Job[] = [];
@@ -665,21 +694,34 @@ export class Runner {
       }
       while (this.snapshotting) await new Promise((resolve) => setTimeout(resolve, 5));
       if (writable) {
-        if (leftovers.length > 0) {
-          await this.store.commit(leftovers);
-          for (const job of leftovers) this.events.emit('job-unconfirmed', { job, workerId: Number(job.worker_id), reason: 'its worker was stopped before it reported', at: this.clock() });
+        try {
+          if (leftovers.length > 0) {
+            await this.store.commit(leftovers);
+            for (const job of leftovers) this.events.emit('job-unconfirmed', { job, workerId: Number(job.worker_id), reason: 'its worker was stopped before it reported', at: this.clock() });
+          }
+          await this.edits?.settle().catch((error: unknown) => this.events.emit('warning', { message: `reading an outside edit failed: ${errorMessage(error)}`, at: this.clock() }));
+          await this.store.close(this.tracker.all(), this.runId);
+          this.edits?.noteOwnWrite();
+          await this.edits?.close();
+          this.events.emit('ledger-written', { kind: 'snapshot', rows: this.tracker.size, at: this.clock() });
+        } catch (error) {
+          // Found by test/faults/disk-faults.test.ts: a disk fault in the end-of-run snapshot or journal
+          // seal used to reject run() (a "bug", exit 70, no run-ended). It is a storage failure like any
+          // other: the old CSV is intact (atomic write) and the journal, left active, holds every change
+          // for the next start. Say so and end with exit code 5.
+          const lost = this.store.lock?.compromised === true;
+          if (!lost && !isStorageFailure(error)) throw error;
+          this.fatal(lost ? 'lock-lost' : 'storage-failed', `could not write the ledger: ${errorMessage(error)}`);
+          reason = this.endReason ?? 'storage-failed';
+          await this.edits?.close().catch(() => undefined);
+          await this.store.close(undefined, this.runId).catch(() => undefined);
         }
-        await this.edits?.settle().catch((error: unknown) => this.events.emit('warning', { message: `reading an outside edit failed: ${errorMessage(error)}`, at: this.clock() }));
-        await this.store.close(this.tracker.all(), this.runId);
-        this.edits?.noteOwnWrite();
-        await this.edits?.close();
-        this.events.emit('ledger-written', { kind: 'snapshot', rows: this.tracker.size, at: this.clock() });
       } else {
         await this.edits?.close().catch(() => undefined);
         await this.store.close(undefined, this.runId).catch(() => undefined);
       }
       const summary: RunSummary = {
-        runId: this.runId, ledger: this.options.ledger, counts: this.tracker.statusCounts(), unassigned: this.tracker.unassigned,
+        runId: this.runId, ledger: this.options.ledger, counts: reason === 'storage-failed' ? await this.durableCounts() : this.tracker.statusCounts(), unassigned: this.tracker.unassigned,
         jobs: this.tracker.size, startedAt: this.startedAt, endedAt: this.clock(), passes: this.passes, processed: this.processed,
       };
       const exitCode = exitCodeFor(reason, summary);
@@ -741,6 +783,11 @@ async function verifyWithTimeout(verify: NonNullable<LoadedHandler['verify']>, j
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** An error of the file layer (a StorageError, or a raw fs error such as EIO from creating a folder), not a bug. */
+function isStorageFailure(error: unknown): boolean {
+  return error instanceof StorageError || (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string');
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { daycap, hasStack, tempDir } from './helpers.js';
 
-const COMMANDS = ['seed', 'status', 'validate', 'reset-day', 'retry-failed', 'release-stale', 'run', 'demo'];
+const COMMANDS = ['seed', 'status', 'validate', 'reset-day', 'retry-failed', 'release-stale', 'run', 'pause', 'resume', 'stop', 'demo'];
 
 describe('daycap --help', () => {
   it('lists every command and exits 0', async () => {

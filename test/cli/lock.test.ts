@@ -17,7 +17,7 @@ async function heldRun() {
 }
 
 describe('a ledger held by a run', () => {
-  it('a second run and a seed exit 3 naming the holder; status and validate still work', async () => {
+  it('a second run, a seed and reset-day exit 3 naming the holder; status and validate still work', async () => {
     const { dir, ledger, env, first, release } = await heldRun();
     try {
       const second = await daycap(['run', '--ledger', ledger, '--handler', 'simulate'], { cwd: dir, env });
@@ -30,14 +30,15 @@ describe('a ledger held by a run', () => {
       expect(seed.code).toBe(3);
       expect(seed.stderr).toContain('is in use by');
 
-      for (const command of ['retry-failed', 'release-stale', 'reset-day']) {
-        const blocked = await daycap([command, '--ledger', ledger], { cwd: dir });
-        expect(blocked.code, command).toBe(3);
-      }
+      // retry-failed and release-stale reach the live run instead (test/cli/control.test.ts).
+      const blocked = await daycap(['reset-day', '--ledger', ledger], { cwd: dir });
+      expect(blocked.code).toBe(3);
+      expect(blocked.stderr).toContain('is in use by');
 
       const status = await daycap(['status', '--ledger', ledger], { cwd: dir });
       expect(status.code).toBe(0);
-      expect(status.stdout).toContain('a run is in progress');
+      expect(status.stdout).toContain(`live from run`);
+      expect(status.stdout).toContain(`(pid ${first.child.pid})`);
       expect((await daycap(['validate', '--ledger', ledger], { cwd: dir })).code).toBe(0);
     } finally {
       await release();

@@ -30,7 +30,7 @@ const SPECS: ControlSpec[] = [
   },
   {
     name: 'stop',
-    summary: 'stop a live run gracefully (as Ctrl-C in its terminal)',
+    summary: 'stop a live run gracefully, as Ctrl-C does',
     description: 'ask the run using the ledger to stop: no new claims, jobs in flight get its grace period (--grace) to finish; the run then exits 130',
     verb: 'stop',
     example: 'daycap stop --ledger progress.csv',

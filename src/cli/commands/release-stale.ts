@@ -19,7 +19,8 @@ export function releaseStaleCommand(ctx: CommandContext): Command {
       const live = await askLiveRun(flags.ledger, { op: 'release-stale' });
       if (live) {
         const changed = live.changed ?? [];
-        ctx.io.out(`${whichRun(live)}: ${live.message}${changed.length ? `: ${listIds(changed)}` : ''}`);
+        ctx.io.out(`${whichRun(live)}: ${live.message}`);
+        if (changed.length) ctx.io.out(`released: ${listIds(changed)}`);
         if (self.getOptionValueSource('olderThan') === 'cli') {
           ctx.io.out('(--older-than does not apply beside a live run: the claims it holds are its own workers\', and claims of dead runs were made unconfirmed when it started)');
         }

@@ -30,7 +30,13 @@ const EXAMPLES = `
 Examples:
   daycap run --ledger progress.csv --handler ./poster.mjs --workers 8
   daycap run --ledger progress.csv --campaign spring/ --handler 'command:./post.sh {account} {video_path}'
-  daycap run --ledger progress.csv --state scheduler_state.json --handler simulate   (a rehearsal: nothing is posted)`;
+  daycap run --ledger progress.csv --state scheduler_state.json --handler simulate   (a rehearsal: nothing is posted)
+
+On a terminal the run shows a live view: q stops after the jobs in flight (as Ctrl-C; twice stops at
+once), p pauses/resumes claiming, f shows the failures, a the accounts. Into a pipe or a file, or with
+--no-tui, it prints one log line per event. From another terminal:
+  daycap status --ledger progress.csv      the live run's own state
+  daycap pause|resume|stop --ledger progress.csv`;
 
 export function runCommand(ctx: CommandContext): Command {
   const command = new Command('run')

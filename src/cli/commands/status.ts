@@ -13,7 +13,7 @@ import { capOption, ledgerOption } from '../options.js';
 
 export function statusCommand(ctx: CommandContext): Command {
   return new Command('status')
-    .summary('show how the day is going (read-only; live beside a run)')
+    .summary('show how the day is going (live beside a run)')
     .description('show counts by status, failures by category, per-worker counts and accounts at their cap (read-only). Beside a live run: the run\'s own state, newer than the file')
     .addOption(ledgerOption())
     .option('--json', 'print one JSON object instead of text ("source": "live" or "file")')

@@ -1,0 +1,530 @@
+/**
+ * Disk faults at runner level (issue 5, "Disk faults"). A fault-injecting file layer fails the Nth
+ * call of one operation (write, fdatasync, fsync, rename, fsyncDir, open) once, or persistently from
+ * the Nth on, with EIO or ENOSPC, under a real run (worker threads, a real ledger in a temp folder).
+ * After each run the files are read back with the real file layer, and:
+ *
+ *  - no outcome was reported as saved when it was not: every job-claimed / job-done / job-failed /
+ *    job-retrying / job-unconfirmed event's row is a whole record of a journal on disk;
+ *  - the last good ledger is intact and readable (it parses, validates, has every job, no temp file);
+ *  - the runner stopped claiming and said why (a `warning` naming the error code, then no claim;
+ *    run-ended with reason 'storage-failed' and exit code 5);
+ *  - a failed fdatasync was never retried as if it had worked (no later write or sync of that
+ *    journal in the run);
+ *  - with the disk fixed, a second run finishes the day: no job posted twice, every post recorded
+ *    by the handler is `success` or `unconfirmed`, no account over its cap.
+ *
+ * `npm test` runs one fault position per (operation, mode, code); DAYCAP_FAULTS_FULL=1 runs every
+ * position in both scenarios (the `npm run test:faults` suite).
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { newJob, type Job } from '../../src/core/job.js';
+import { StorageError } from '../../src/errors.js';
+import { realFileOps, type FileOps } from '../../src/ledger/fileOps.js';
+import { Journal, scanJournal } from '../../src/ledger/journal.js';
+import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
+import { readLedgerFile, readLedgerView } from '../../src/ledger/store.js';
+import { validateLedger } from '../../src/ledger/validate.js';
+import { EXIT } from '../../src/runner/exit-codes.js';
+import type { RunEvent } from '../../src/runner/events.js';
+import { Runner } from '../../src/runner/runner.js';
+import { fixture, readRecord, tempDir, writeLedger } from '../helpers/tmp.js';
+
+// ---------------------------------------------------------------------------------------------
+// The fault-injecting file layer
+
+export type FaultOp = 'write' | 'fdatasync' | 'fsync' | 'rename' | 'fsyncDir' | 'open';
+export type FaultMode = 'once' | 'persistent';
+export type FaultCode = 'EIO' | 'ENOSPC';
+
+export interface FaultPlan {
+  op: FaultOp;
+  /** 1-based call of `op` that fails first. */
+  nth: number;
+  mode: FaultMode;
+  code: FaultCode;
+}
+
+const DESCRIPTIONS: Record<FaultCode, string> = { EIO: 'i/o error', ENOSPC: 'no space left on device' };
+
+/** Shaped like the errors node:fs raises, so the code under test sees nothing unusual. */
+function fsError(code: FaultCode, syscall: string, path: string | undefined): NodeJS.ErrnoException {
+  const error = new Error(`${code}: ${DESCRIPTIONS[code]}, ${syscall}${path ? ` '${path}'` : ''}`) as NodeJS.ErrnoException;
+  error.code = code;
+  error.errno = code === 'EIO' ? -5 : -28;
+  error.syscall = syscall;
+  if (path) error.path = path;
+  return error;
+}
+
+interface CallRecord {
+  op: keyof FileOps;
+  /** The file a handle was opened on, or the path(s) the call names. */
+  target: string;
+  failed: boolean;
+}
+
+/**
+ * The real file layer with one planned fault. Every call is logged with its target (handles are
+ * mapped back to the path they were opened on), so a test can ask what happened after the fault.
+ * An ENOSPC write is a short write: half of the bytes land, as when a disk fills mid-write.
+ */
+export class FaultyOps implements FileOps {
+  readonly log: CallRecord[] = [];
+  private readonly counts = new Map<string, number>();
+  private readonly handles = new WeakMap<FileHandle, string>();
+  /** Index in `log` of the first injected failure. */
+  firstFault: number | undefined;
+  faults = 0;
+
+  constructor(private readonly plan?: FaultPlan) {
+    // Own, bound properties: layers above may wrap this object by spreading it ({ ...ops }).
+    for (const key of Object.keys(realFileOps) as (keyof FileOps)[]) {
+      const method = this[key] as (...args: unknown[]) => unknown;
+      Object.defineProperty(this, key, { value: method.bind(this), enumerable: true });
+    }
+  }
+
+  /** Calls of each operation so far (for picking fault positions from a clean run). */
+  count(op: FaultOp): number {
+    return this.counts.get(op) ?? 0;
+  }
+
+  private async call<T>(op: keyof FileOps, target: string, real: () => Promise<T>, partial?: () => Promise<unknown>): Promise<T> {
+    const n = (this.counts.get(op) ?? 0) + 1;
+    this.counts.set(op, n);
+    const plan = this.plan;
+    const fail = plan !== undefined && plan.op === op && (n === plan.nth || (plan.mode === 'persistent' && n > plan.nth));
+    this.log.push({ op, target, failed: fail });
+    if (!fail) return real();
+    this.firstFault ??= this.log.length - 1;
+    this.faults += 1;
+    if (partial && plan.code === 'ENOSPC') await partial();
+    throw fsError(plan.code, op === 'fsyncDir' ? 'fsync' : op, target);
+  }
+
+  private targetOf(handle: FileHandle): string {
+    return this.handles.get(handle) ?? '?';
+  }
+
+  async open(path: string, flags: string, mode?: number): Promise<FileHandle> {
+    const handle = await this.call('open', path, () => realFileOps.open(path, flags, mode));
+    this.handles.set(handle, path);
+    return handle;
+  }
+
+  write(handle: FileHandle, data: Uint8Array): Promise<void> {
+    return this.call('write', this.targetOf(handle), () => realFileOps.write(handle, data), () => realFileOps.write(handle, data.subarray(0, Math.floor(data.length / 2))));
+  }
+
+  fsync(handle: FileHandle): Promise<void> {
+    return this.call('fsync', this.targetOf(handle), () => realFileOps.fsync(handle));
+  }
+
+  fdatasync(handle: FileHandle): Promise<void> {
+    return this.call('fdatasync', this.targetOf(handle), () => realFileOps.fdatasync(handle));
+  }
+
+  close(handle: FileHandle): Promise<void> {
+    return this.call('close', this.targetOf(handle), () => realFileOps.close(handle));
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return this.call('rename', to, () => realFileOps.rename(from, to));
+  }
+
+  link(from: string, to: string): Promise<void> {
+    return this.call('link', to, () => realFileOps.link(from, to));
+  }
+
+  unlink(path: string): Promise<void> {
+    return this.call('unlink', path, () => realFileOps.unlink(path));
+  }
+
+  fsyncDir(dir: string): Promise<void> {
+    return this.call('fsyncDir', dir, () => realFileOps.fsyncDir(dir));
+  }
+
+  copyFileExclusive(from: string, to: string): Promise<void> {
+    return this.call('copyFileExclusive', to, () => realFileOps.copyFileExclusive(from, to));
+  }
+
+  readFile(path: string): Promise<Buffer> {
+    return this.call('readFile', path, () => realFileOps.readFile(path));
+  }
+
+  readdir(dir: string): Promise<string[]> {
+    return this.call('readdir', dir, () => realFileOps.readdir(dir));
+  }
+
+  stat(path: string): ReturnType<FileOps['stat']> {
+    return this.call('stat', path, () => realFileOps.stat(path));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+const ACCOUNTS = 16;
+const CAP = 1;
+const RECORDING = fixture('handlers/recording.mjs');
+
+/**
+ * Two jobs per account (cap 1: the second stays pending). Jobs job-0-0..job-2-0 fail once and have
+ * one attempt (job-failed); job-3-0 and job-4-0 fail once and are retried (job-retrying, job-done).
+ */
+function dayJobs(): Job[] {
+  const jobs: Job[] = [];
+  for (let j = 0; j < 2; j++) {
+    for (let a = 0; a < ACCOUNTS; a++) {
+      jobs.push(newJob({ job_id: `job-${a}-${j}`, account: `acct${a}`, video_path: `/v/${a}-${j}.mp4`, caption: `caption ${a}/${j}, "quoted" 🐻`, max_attempts: j === 0 && a < 3 ? 1 : 3 }));
+    }
+  }
+  // A claim left by a run that died: start-up makes it unconfirmed, the first thing journaled.
+  jobs.push(newJob({ job_id: 'orphan-15', account: 'acct15', video_path: '/v/orphan.mp4', status: 'claimed', worker_id: '0', claimed_at: '2025-12-14T08:00:00.000Z', run_id: 'dead01', pass_number: 1 }));
+  return jobs;
+}
+const FAIL_ENV = { DAYCAP_FAIL_PATTERN: '^job-[0-4]-0$', DAYCAP_FAIL_ATTEMPTS: '1' };
+
+interface Scenario {
+  name: string;
+  /**
+   * 'steady': the real clock, so the CSV is written once, at the end of the run.
+   * 'fast-clock': a clock that moves 2 s per reading, so the 30 s snapshot rule fires every few
+   * commits and faults land in snapshots written mid-run too.
+   */
+  clock?: () => () => number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'steady' },
+  {
+    name: 'fast-clock',
+    clock: () => {
+      let t = Date.now();
+      return () => (t += 2000);
+    },
+  },
+];
+
+interface RunResult {
+  dir: string;
+  ledger: string;
+  original: Buffer;
+  ops: FaultyOps;
+  events: RunEvent[];
+  result?: { exitCode: number; reason: string };
+  openError?: unknown;
+  runError?: unknown;
+  recordFile: string;
+}
+
+async function runOnce(scenario: Scenario, plan: FaultPlan | undefined): Promise<RunResult> {
+  const dir = tempDir('daycap-disk-');
+  const ledger = writeLedger(dir, dayJobs());
+  const original = readFileSync(ledger);
+  const recordFile = join(dir, 'record.jsonl');
+  // Worker threads copy the environment when they start: set it before the pool exists.
+  Object.assign(process.env, FAIL_ENV, { DAYCAP_RECORD_FILE: recordFile });
+  const ops = new FaultyOps(plan);
+  const events: RunEvent[] = [];
+  const out: RunResult = { dir, ledger, original, ops, events, recordFile };
+  let runner: Runner;
+  try {
+    runner = await Runner.open({
+      ledger, handler: { kind: 'module', path: RECORDING }, workers: 4, cap: CAP, retryDelayMs: 20, maxPasses: 3,
+      fileOps: ops, controlSocket: false, watchLedger: false, runId: 'faulty',
+      ...(scenario.clock ? { clock: scenario.clock() } : {}),
+    });
+  } catch (error) {
+    out.openError = error;
+    return out;
+  }
+  runner.events.onAny((event) => events.push(event));
+  // A run that never ends is a failure of its own; say where it stood rather than only time out.
+  const watchdog = setTimeout(() => {
+    console.error(`run stuck (${plan ? `${plan.op} #${plan.nth} ${plan.mode} ${plan.code}` : 'clean'}): last events`, events.slice(-8).map((e) => e.type), 'last calls', ops.log.slice(-8));
+  }, 20_000);
+  try {
+    out.result = await runner.run();
+  } catch (error) {
+    out.runError = error;
+  } finally {
+    clearTimeout(watchdog);
+  }
+  return out;
+}
+
+/** Every whole journal record on disk (sealed journals and the active one), read with the real file layer. */
+function journalRecords(ledger: string): Job[] {
+  const files: string[] = [];
+  const sealed = sealedJournalsDir(ledger);
+  if (existsSync(sealed)) for (const name of readdirSync(sealed).sort()) if (name.endsWith('.jsonl')) files.push(join(sealed, name));
+  if (existsSync(journalPath(ledger))) files.push(journalPath(ledger));
+  return files.flatMap((file) => scanJournal(readFileSync(file), file).jobs);
+}
+
+const OUTCOME_EVENTS = new Set(['job-claimed', 'job-done', 'job-failed', 'job-retrying', 'job-unconfirmed']);
+
+function eventJob(event: RunEvent): Job | undefined {
+  return OUTCOME_EVENTS.has(event.type) ? (event as unknown as { job: Job }).job : undefined;
+}
+
+/** The checks that hold whether or not the fault fired. Returns whether it fired. */
+async function checkRun(run: RunResult, plan: FaultPlan): Promise<boolean> {
+  const label = `${plan.op} #${plan.nth} ${plan.mode} ${plan.code}`;
+  const fired = run.ops.firstFault !== undefined;
+  expect(run.openError, `${label}: Runner.open threw`).toBeUndefined();
+  expect(run.runError, `${label}: run() rejected instead of ending with a reason`).toBeUndefined();
+  const result = run.result!;
+
+  // 1. Nothing reported as saved that is not on disk: each reported row is a whole journal record.
+  const records = journalRecords(run.ledger);
+  const recorded = new Set(records.map((job) => JSON.stringify(job)));
+  for (const event of run.events) {
+    const job = eventJob(event);
+    if (!job) continue;
+    expect(recorded.has(JSON.stringify(job)), `${label}: ${event.type} for ${job.job_id} was reported but is not in any journal`).toBe(true);
+  }
+
+  // 2. The ledger is intact and readable with the real file layer; no temp file is left behind.
+  const file = await readLedgerFile(run.ledger);
+  expect(file.parsed?.jobs.map((j) => j.job_id).sort(), label).toEqual(dayJobs().map((j) => j.job_id).sort());
+  const validation = await validateLedger(run.ledger);
+  expect(validation.ok, `${label}: ${validation.ok ? '' : validation.error.message}`).toBe(true);
+  const view = await readLedgerView(run.ledger);
+  expect(view.jobs).toHaveLength(dayJobs().length);
+  expect(readdirSync(run.dir).filter((name) => name.endsWith('.tmp')), label).toEqual([]);
+  // Every reported outcome is what the ledger (CSV + journal) says now, or the job moved on since.
+  const finalRows = new Map(view.jobs.map((job) => [job.job_id, job]));
+  for (const event of run.events) {
+    const job = eventJob(event);
+    if (!job || event.type === 'job-claimed') continue;
+    const now = finalRows.get(job.job_id)!;
+    if (now.attempts === job.attempts && event.type !== 'job-retrying') expect(now.status, `${label}: ${job.job_id}`).toBe(job.status);
+    else expect(now.attempts, `${label}: ${job.job_id}`).toBeGreaterThanOrEqual(job.attempts);
+  }
+
+  if (!fired) {
+    expect(result.reason, label).toBe('done');
+    return false;
+  }
+
+  // 3. The runner stopped and said why.
+  expect(result.reason, label).toBe('storage-failed');
+  expect(result.exitCode, label).toBe(EXIT.STORAGE);
+  const ended = run.events.filter((e) => e.type === 'run-ended');
+  expect(ended, label).toHaveLength(1);
+  expect(ended[0]).toMatchObject({ reason: 'storage-failed', exitCode: EXIT.STORAGE });
+  // The summary counts what is on disk, not outcomes the disk refused.
+  const durable: Record<string, number> = { pending: 0, claimed: 0, success: 0, retrying: 0, failed: 0, skipped: 0, unconfirmed: 0 };
+  for (const job of view.jobs) durable[job.status] = (durable[job.status] ?? 0) + 1;
+  expect((ended[0] as { summary: { counts: Record<string, number> } }).summary.counts, `${label}: run-ended counts`).toEqual(durable);
+  const warningAt = run.events.findIndex((e) => e.type === 'warning' && e.message.includes(plan.code));
+  expect(warningAt, `${label}: no warning names ${plan.code}: ${JSON.stringify(run.events.filter((e) => e.type === 'warning'))}`).toBeGreaterThanOrEqual(0);
+  expect(run.events.slice(warningAt).filter((e) => e.type === 'job-claimed'), `${label}: claimed after the failure`).toEqual([]);
+
+  // 4. A failed journal write or sync poisons the journal: nothing more is written to it or synced.
+  const fault = run.ops.log[run.ops.firstFault!]!;
+  if (fault.target === journalPath(run.ledger) && (fault.op === 'write' || fault.op === 'fdatasync')) {
+    const after = run.ops.log.slice(run.ops.firstFault! + 1).filter((c) => c.target === fault.target && (c.op === 'write' || c.op === 'fdatasync'));
+    expect(after, `${label}: the journal was used again after a failed ${fault.op}`).toEqual([]);
+  }
+  return true;
+}
+
+/** With the disk fixed (the real file layer), a second run finishes the day without a double post. */
+async function checkSecondRun(run: RunResult, label: string): Promise<void> {
+  const runner = await Runner.open({
+    ledger: run.ledger, handler: { kind: 'module', path: RECORDING }, workers: 4, cap: CAP, retryDelayMs: 20, maxPasses: 3,
+    controlSocket: false, watchLedger: false, runId: 'second',
+  });
+  const events: string[] = [];
+  runner.events.onAny((event) => events.push(event.type));
+  const watchdog = setTimeout(() => console.error(`second run stuck (${label}): last events`, events.slice(-8)), 20_000);
+  const { reason } = await runner.run().finally(() => clearTimeout(watchdog));
+  expect(reason, label).toBe('done');
+  const view = await readLedgerView(run.ledger);
+  expect(view.journalRecords, label).toBe(0);
+  const rows = new Map(view.jobs.map((job) => [job.job_id, job]));
+  const posts = readRecord(run.recordFile).filter((post) => post.ok);
+  const postedTimes = new Map<string, number>();
+  for (const post of posts) postedTimes.set(post.job_id, (postedTimes.get(post.job_id) ?? 0) + 1);
+  for (const [jobId, times] of postedTimes) {
+    expect(times, `${label}: ${jobId} posted twice`).toBe(1);
+    expect(['success', 'unconfirmed'], `${label}: ${jobId} was posted but is ${rows.get(jobId)?.status}`).toContain(rows.get(jobId)?.status);
+  }
+  const perAccount = new Map<string, number>();
+  for (const job of view.jobs) if (['success', 'claimed', 'unconfirmed'].includes(job.status)) perAccount.set(job.account, (perAccount.get(job.account) ?? 0) + 1);
+  for (const [account, count] of perAccount) expect(count, `${label}: ${account} over its cap`).toBeLessThanOrEqual(CAP);
+  const postsPerAccount = new Map<string, number>();
+  for (const post of posts) postsPerAccount.set(post.account, (postsPerAccount.get(post.account) ?? 0) + 1);
+  for (const [account, count] of postsPerAccount) expect(count, `${label}: ${account} posted over its cap`).toBeLessThanOrEqual(CAP);
+  // Nothing left claimed by either run, and every account has its post or an unconfirmed claim.
+  expect(view.jobs.filter((job) => job.status === 'claimed'), label).toEqual([]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const FULL = process.env.DAYCAP_FAULTS_FULL === '1';
+const OPS: FaultOp[] = ['write', 'fdatasync', 'fsync', 'rename', 'fsyncDir', 'open'];
+const MODES: FaultMode[] = ['once', 'persistent'];
+const CODES: FaultCode[] = ['EIO', 'ENOSPC'];
+const tally = { planned: 0, fired: 0, injected: 0 };
+
+afterAll(() => {
+  // The figure the README quotes ("faults injected").
+  if (tally.planned > 0) console.log(`disk faults: ${tally.fired} of ${tally.planned} planned fault runs fired, ${tally.injected} failing calls injected`);
+});
+
+/** Where each operation's calls fall in a clean run of the scenario, to aim faults at. */
+async function positions(scenario: Scenario): Promise<Record<FaultOp, number[]>> {
+  const clean = await runOnce(scenario, undefined);
+  expect(clean.result?.reason, String(clean.openError ?? clean.runError)).toBe('done');
+  const out = {} as Record<FaultOp, number[]>;
+  for (const op of OPS) {
+    const calls = clean.ops.count(op);
+    // The first call, the second, one in the middle and the last (the end-of-run snapshot or seal).
+    out[op] = [...new Set([1, 2, Math.ceil(calls / 2), calls].filter((n) => n >= 1))];
+  }
+  return out;
+}
+
+for (const scenario of FULL ? SCENARIOS : SCENARIOS.slice(0, 1)) {
+  describe(`disk faults under a run (${scenario.name})`, () => {
+    let where: Record<FaultOp, number[]> | undefined;
+    const aim = async (op: FaultOp, pick: number): Promise<number[]> => {
+      where ??= await positions(scenario);
+      const all = where[op];
+      return FULL ? all : [all[pick % all.length]!];
+    };
+
+    let pick = 0;
+    for (const op of OPS) {
+      for (const mode of MODES) {
+        for (const code of CODES) {
+          const choice = pick++;
+          it(`${op} fails ${mode === 'once' ? 'once' : 'from then on'} with ${code}`, async () => {
+            const nths = await aim(op, choice);
+            expect(nths.length, `a clean run never calls ${op}`).toBeGreaterThan(0);
+            for (const nth of nths) {
+              const plan = { op, nth, mode, code };
+              const run = await runOnce(scenario, plan);
+              tally.planned += 1;
+              const fired = await checkRun(run, plan);
+              if (fired) {
+                tally.fired += 1;
+                tally.injected += run.ops.faults;
+              }
+              await checkSecondRun(run, `${op} #${nth} ${mode} ${code}, second run`);
+            }
+          });
+        }
+      }
+    }
+  });
+}
+
+describe('a failed fdatasync is never taken for a success (the journal is poisoned)', () => {
+  for (const code of CODES) {
+    it(`${code}: the failing batch, appends queued behind it and every later append reject, though the fault was once`, async () => {
+      const dir = tempDir('daycap-disk-');
+      const path = join(dir, 'journal.jsonl');
+      const ops = new FaultyOps({ op: 'fdatasync', nth: 2, mode: 'once', code });
+      const journal = await Journal.open(path, ops);
+      const jobs = dayJobs();
+      await journal.append([jobs[0]!]);
+      const failing = journal.append([jobs[1]!]);
+      const queued = journal.append([jobs[2]!]);
+      await expect(failing).rejects.toBeInstanceOf(StorageError);
+      await expect(queued).rejects.toBeInstanceOf(StorageError);
+      await expect(journal.append([jobs[3]!])).rejects.toThrow(code);
+      expect(journal.poisoned).toBe(true);
+      expect(journal.records).toBe(1);
+      // Only one fdatasync after the first: the failed one. Nothing was synced again "to make sure".
+      expect(ops.count('fdatasync')).toBe(2);
+      await journal.close();
+    });
+  }
+});
+
+describe('the CLI under a full disk', () => {
+  // The CLI has no file-layer option; a preload module makes the real fs fail instead (tests only).
+  const PRELOAD = `
+import { isMainThread } from 'node:worker_threads';
+import fsp from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
+// DAYCAP_TEST_FAULT=datasync:<calls that succeed first>:<code> | rename:<target file name>:<code>
+const [what, okCalls, code] = (process.env.DAYCAP_TEST_FAULT ?? '').split(':');
+if (isMainThread && what) {
+  let calls = 0;
+  const fault = (syscall) => Object.assign(new Error(code + ': injected by test, ' + syscall), { code, syscall });
+  if (what === 'datasync') {
+    const probe = await fsp.open(process.execPath, 'r');
+    const proto = Object.getPrototypeOf(probe);
+    await probe.close();
+    const real = proto.datasync;
+    proto.datasync = function () { return ++calls > Number(okCalls) ? Promise.reject(fault('fdatasync')) : real.call(this); };
+  } else if (what === 'rename') {
+    // Here the middle field names the target: only renames onto that file fail.
+    const real = fsp.rename;
+    fsp.rename = (from, to) => (String(to).endsWith(okCalls) ? Promise.reject(fault('rename')) : real(from, to));
+    syncBuiltinESMExports();
+  }
+}
+`;
+
+  async function cli(fault: string) {
+    const { daycap, hasStack } = await import('../cli/helpers.js');
+    const dir = tempDir('daycap-disk-cli-');
+    const preload = join(dir, 'fault-preload.mjs');
+    writeFileSync(preload, PRELOAD);
+    const jobs = dayJobs();
+    const ledger = writeLedger(dir, jobs);
+    const original = readFileSync(ledger);
+    const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--workers', '2', '--no-tui'], {
+      cwd: dir, env: { NODE_OPTIONS: `--import=${preload}`, DAYCAP_TEST_FAULT: fault },
+    });
+    return { dir, ledger, original, result, hasStack };
+  }
+
+  // The run's log says why it stopped: a WARNING line naming the error, then the end line with
+  // reason storage-failed. (It is written to stdout with the other log lines, not to stderr.)
+  const said = (output: string, code: string) => {
+    expect(output).toMatch(new RegExp(`WARNING could not write the (journal|ledger): .*${code}`));
+    expect(output).toMatch(/ended \(storage-failed\).*exit code 5/);
+  };
+
+  it('ENOSPC on the journal\'s third sync: exit 5, a short message naming the error, the ledger as it was', async () => {
+    const { ledger, original, result, hasStack } = await cli('datasync:2:ENOSPC');
+    expect(result.code, result.stderr + result.stdout).toBe(EXIT.STORAGE);
+    said(result.stdout + result.stderr, 'ENOSPC');
+    expect(hasStack(result.stderr)).toBe(false);
+    expect(hasStack(result.stdout)).toBe(false);
+    expect(result.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(4);
+    // The CSV was never rewritten; the journal holds the two synced batches and nothing is lost.
+    expect(readFileSync(ledger)).toEqual(original);
+    expect((await validateLedger(ledger)).ok).toBe(true);
+    const view = await readLedgerView(ledger);
+    expect(view.jobs).toHaveLength(dayJobs().length);
+    expect(existsSync(stateDir(ledger))).toBe(true);
+  });
+
+  it('EIO renaming the end-of-run snapshot into place: exit 5, the old ledger intact, the journal kept for the next run', async () => {
+    const { ledger, original, result, hasStack } = await cli('rename:progress.csv:EIO');
+    expect(result.code, result.stderr + result.stdout).toBe(EXIT.STORAGE);
+    said(result.stdout + result.stderr, 'EIO');
+    expect(hasStack(result.stderr)).toBe(false);
+    expect(hasStack(result.stdout)).toBe(false);
+    expect(readFileSync(ledger)).toEqual(original);
+    expect(readdirSync(join(ledger, '..')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // Every outcome is in the journal: the view has the posts although the CSV does not.
+    const view = await readLedgerView(ledger);
+    expect(view.jobs.filter((job) => job.status === 'success').length).toBeGreaterThan(0);
+  });
+});
