@@ -79,7 +79,7 @@ async function liveView(runner: Runner, writeErr: (line: string) => void): Promi
     tui = startTui(
       runner.events,
       {
-        stop: () => runner.stop('q'),
+        stop: (reason) => runner.stop(reason ?? 'q'),
         stopNow: () => exitNow('daycap: stopped at once (Ctrl-C twice). Jobs still in flight will show as unconfirmed on the next run; everything else is on disk.'),
         pause: () => runner.pause(),
         resume: () => runner.resume(),

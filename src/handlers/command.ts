@@ -4,17 +4,21 @@
  *
  * The children are not forked from the worker thread's own process: fork() costs grow with the
  * forking process's memory, and the runner's is large. Each worker thread instead starts, at its
- * first command job, a small spawner process (spawner.ts) and asks it over IPC to run each job's
- * program. If that process dies, the jobs it was running fail retryably and the next job starts a
- * new one.
+ * first command job, a small spawner process (spawner.ts) and asks it, over a socket pair, to run
+ * each job's program. If that process dies, the jobs it was running fail retryably (their programs
+ * are stopped) and the next job starts a new one. The spawner ends by itself when its thread goes.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Job } from '../core/job.js';
 import { HandlerUnusableError } from './errors.js';
 import {
+  encodeMessage,
   KILL_GRACE_MS,
+  LAUNCH_ARG,
+  MessageReader,
   SAVED_NODE_OPTIONS_ENV,
   type SpawnerReply,
   type SpawnerRequest,
@@ -27,8 +31,8 @@ export { parseCommandSpec } from './command-spec.js';
 export { KILL_GRACE_MS, OUTPUT_CAP_BYTES } from './spawner-protocol.js';
 
 /**
- * Node flags for the spawner: no inherited flags (execArgv: [] drops a parent's loaders and heap
- * settings) and small heaps, because its memory is what every spawn pays for.
+ * Node flags for the spawner: none of this process's own (its loaders and heap settings are not
+ * the spawner's business), and small heaps, because its memory is what every spawn pays for.
  */
 const SPAWNER_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=1'];
 /** How much of the spawner's own stderr is kept to explain its death. */
@@ -159,13 +163,21 @@ interface InFlight {
   detach: () => void;
 }
 
+/** How long after its channel closes the spawner's stderr may take to close, for the last words it holds. */
+const STDERR_WAIT_MS = 1000;
+
 class Spawner {
-  private readonly child: ChildProcess;
+  /** The launcher, which exits as soon as the spawner runs. */
+  private readonly launcher: ChildProcess;
+  private readonly channel: Socket;
   private readonly inFlight = new Map<number, InFlight>();
   private nextId = 1;
   private gone = false;
-  private ready = false;
+  private spawnerPid: number | undefined;
+  private launchError = '';
+  private launcherExit = '';
   private stderrTail = '';
+  private failed = false;
 
   constructor(private readonly onGone: () => void) {
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -173,40 +185,66 @@ class Spawner {
       env[SAVED_NODE_OPTIONS_ENV] = env['NODE_OPTIONS'];
       delete env['NODE_OPTIONS'];
     }
-    this.child = fork(SPAWNER_FILE, [], {
-      execPath: process.execPath,
-      execArgv: SPAWNER_FLAGS,
+    // execArgv of this process (loaders, heap settings) is deliberately not passed on.
+    this.launcher = spawn(process.execPath, [...SPAWNER_FLAGS, SPAWNER_FILE, LAUNCH_ARG], {
+      shell: false,
       env,
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
-    this.child.on('message', (message: SpawnerReply) => this.onReply(message));
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stderr?.on('data', (text: string) => {
+    this.channel = this.launcher.stdio[3] as Socket;
+    const stderr = this.launcher.stderr!;
+
+    this.launcher.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.launcher.pid !== undefined) return; // a failed kill or send: not ours to report
+      // Could not even start a process (EAGAIN, ENOMEM…): worth retrying later.
+      this.launchError = `${err.code ?? 'error'}: ${err.message}`;
+      this.channel.destroy();
+      stderr.destroy();
+    });
+    this.launcher.on('exit', (code, signal) => {
+      if (code !== 0) this.launcherExit = signal ? `launcher killed by signal ${signal}` : `launcher exited with code ${code}`;
+    });
+
+    const reader = new MessageReader<SpawnerReply>((message) => this.onReply(message));
+    this.channel.setEncoding('utf8');
+    this.channel.on('data', (text: string) => reader.push(text));
+    this.channel.on('error', () => {}); // followed by 'close'
+    stderr.setEncoding('utf8');
+    stderr.on('data', (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-SPAWNER_STDERR_CAP);
     });
-    this.child.on('error', (err: NodeJS.ErrnoException) => {
-      // A failed fork; errors of a live process (a failed send or kill) are followed by 'close'.
-      if (this.child.pid === undefined) {
-        this.fail(new CommandSpawnerDiedError(`command spawner could not be started (${err.code ?? 'error'}: ${err.message})`));
-      }
+
+    // The spawner closes its end only by ending. The next job gets a new spawner at once; the jobs in
+    // flight fail once its stderr, which may hold its last words (a crash, a bad flag), has closed
+    // too, or a little later.
+    let stderrClosed = false;
+    let channelClosed = false;
+    const closed = () => {
+      if (stderrClosed && channelClosed) this.failInFlight();
+    };
+    stderr.on('close', () => {
+      stderrClosed = true;
+      closed();
     });
-    // 'disconnect' without the process ending would be a broken spawner: make sure it ends.
-    this.child.on('disconnect', () => this.child.kill('SIGKILL'));
-    // 'close' comes after the exit and after every message it sent has been read.
-    this.child.on('close', (code, signal) => {
-      const how = `${signal ? `killed by signal ${signal}` : `exited with code ${code}`}${this.stderrTail ? ` (${lastLine(this.stderrTail)})` : ''}`;
-      // Dying before it said ready is a broken installation (bad flags, a missing file), not bad luck:
-      // retrying every job against it would only burn their attempts.
-      if (this.ready) this.fail(new CommandSpawnerDiedError(`command spawner died: ${how}`));
-      else this.fail(new CommandUnusableError(`command spawner could not start: ${how}`));
+    this.channel.on('close', () => {
+      channelClosed = true;
+      this.gone = true;
+      this.onGone();
+      closed();
+      setTimeout(() => {
+        stderrClosed = true;
+        closed();
+      }, STDERR_WAIT_MS);
     });
+
     // An idle spawner must not keep its thread (or a test process) alive.
-    this.idle();
+    this.launcher.unref();
+    (stderr as Socket).unref();
+    this.channel.unref();
   }
 
   get pid(): number | undefined {
-    return this.gone ? undefined : this.child.pid;
+    return this.gone ? undefined : this.spawnerPid;
   }
 
   run(program: string, args: string[], env: Record<string, string>, signal: AbortSignal): Promise<SpawnExited | SpawnFailed> {
@@ -215,19 +253,20 @@ class Spawner {
       const onAbort = () => this.send({ kill: id });
       signal.addEventListener('abort', onAbort, { once: true });
       this.inFlight.set(id, { resolve, reject, pid: undefined, detach: () => signal.removeEventListener('abort', onAbort) });
-      if (this.inFlight.size === 1) this.child.ref();
+      if (this.inFlight.size === 1) this.channel.ref();
+      // Written even before the spawner is up: it reads them once it is.
       this.send({ id, program, args, env });
     });
   }
 
   private send(message: SpawnerRequest): void {
     // When the channel is gone, 'close' is on its way and fails what is in flight.
-    if (this.child.connected) this.child.send(message);
+    if (this.channel.writable) this.channel.write(encodeMessage(message));
   }
 
   private onReply(message: SpawnerReply): void {
     if ('ready' in message) {
-      this.ready = true;
+      this.spawnerPid = message.pid;
       return;
     }
     const entry = this.inFlight.get(message.id);
@@ -238,23 +277,27 @@ class Spawner {
     }
     this.inFlight.delete(message.id);
     entry.detach();
-    if (this.inFlight.size === 0) this.idle();
+    if (this.inFlight.size === 0) this.channel.unref();
     entry.resolve(message);
   }
 
-  private idle(): void {
-    this.child.unref();
-    this.child.channel?.unref();
-    (this.child.stderr as { unref?: () => void } | null)?.unref?.();
-  }
-
-  private fail(error: Error): void {
-    if (this.gone) return;
-    this.gone = true;
-    this.onGone();
+  private failInFlight(): void {
+    if (this.failed) return;
+    this.failed = true;
+    const said = [this.launcherExit, lastLine(this.stderrTail)].filter(Boolean).join('; ');
+    let error: Error;
+    if (this.launchError) {
+      error = new CommandSpawnerDiedError(`command spawner could not be started (${this.launchError})`);
+    } else if (this.spawnerPid === undefined) {
+      // Ending before it said ready is a broken setup (a bad flag, a missing file), not bad luck:
+      // retrying every job against it would only burn their attempts.
+      error = new CommandUnusableError(`command spawner could not start${said ? `: ${said}` : ''}`);
+    } else {
+      error = new CommandSpawnerDiedError(`command spawner died (pid ${this.spawnerPid})${said ? `: ${said}` : ''}`);
+    }
     const entries = [...this.inFlight.values()];
     this.inFlight.clear();
-    this.idle();
+    this.channel.unref();
     for (const entry of entries) {
       entry.detach();
       // The spawner can no longer stop or report the program: stop it here rather than leave it

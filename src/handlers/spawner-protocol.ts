@@ -1,8 +1,18 @@
 /**
  * What the command handler (in a worker thread) and its spawner process (spawner.ts) say to each
- * other over the IPC channel, and the limits both sides share. Kept free of other imports: the
- * spawner loads only this and node builtins, so it stays small.
+ * other, and the limits both sides share. Kept free of other imports: the spawner loads only this
+ * and node builtins, so it stays small.
+ *
+ * The channel is a socket pair on the spawner's fd 3 carrying one JSON message per line. It is not
+ * Node's fork() IPC because the spawner is not the handler's child: a short-lived launcher starts it
+ * and exits (see spawner.ts), so that when the spawner ends it is reaped by init rather than left a
+ * zombie of a worker thread that is gone.
  */
+
+/** The spawner's end of the channel. */
+export const CHANNEL_FD = 3;
+/** argv[2] that makes spawner.js act as the launcher. */
+export const LAUNCH_ARG = '--launch';
 
 /** Only the tail of each stream matters (last line); the cap keeps a chatty program from eating memory. */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
@@ -35,6 +45,7 @@ export type SpawnerRequest = SpawnRequest | KillRequest;
 /** Sent once, first: the spawner started. Dying before this means it cannot start at all. */
 export interface SpawnerReady {
   ready: true;
+  pid: number;
 }
 
 /** The child is running (sent so the handler can still stop it should the spawner die). */
@@ -59,3 +70,33 @@ export interface SpawnFailed {
 }
 
 export type SpawnerReply = SpawnerReady | SpawnStarted | SpawnExited | SpawnFailed;
+
+export function encodeMessage(message: SpawnerRequest | SpawnerReply): string {
+  // JSON.stringify escapes newlines inside strings, so a line is exactly one message.
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** Splits a utf8 text stream into messages, one per line. */
+export class MessageReader<T> {
+  private partial = '';
+  constructor(private readonly onMessage: (message: T) => void) {}
+
+  push(text: string): void {
+    let start = 0;
+    let end = text.indexOf('\n');
+    if (end < 0) {
+      this.partial += text;
+      return;
+    }
+    let line = this.partial + text.slice(0, end);
+    this.partial = '';
+    for (;;) {
+      if (line !== '') this.onMessage(JSON.parse(line) as T);
+      start = end + 1;
+      end = text.indexOf('\n', start);
+      if (end < 0) break;
+      line = text.slice(start, end);
+    }
+    this.partial = text.slice(start);
+  }
+}

@@ -1,16 +1,27 @@
 /**
- * The command handler's spawner: a small Node process, one per worker thread, started with
- * child_process.fork by command.ts. fork() costs grow with the forking process's memory, so
- * spawning from this ~50 MB process instead of the runner (100+ MB) is what makes `command:` fast.
+ * The command handler's spawner: a small Node process, one per worker thread, that runs the jobs'
+ * programs. fork() costs grow with the forking process's memory, so spawning from this process
+ * (a few MB of heap) instead of the runner's (100+ MB) is what makes `command:` fast.
  *
  * It runs each requested program with shell: false (arguments arrive as a finished array and are
  * never parsed), keeps the last OUTPUT_CAP_BYTES of stdout and stderr, and replies when the child
- * has ended. It exits by itself when its parent goes away (the IPC channel disconnects), stopping
- * the children it still runs first, so it never leaves orphans behind.
+ * has ended. It exits by itself when its channel closes (its worker thread or the whole runner is
+ * gone), stopping the children it still runs first, so it never leaves orphans behind.
+ *
+ * Started as `spawner.js --launch`, it is the launcher instead: it starts the real spawner, passing
+ * on its stderr and the channel, and exits at once. The spawner is thereby re-parented to init,
+ * which reaps it when it ends; as the direct child of a worker thread it would stay a zombie once
+ * that thread is gone, since only the thread's own event loop waits for its children.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import {
+  CHANNEL_FD,
+  encodeMessage,
   KILL_GRACE_MS,
+  LAUNCH_ARG,
+  MessageReader,
   OUTPUT_CAP_BYTES,
   SAVED_NODE_OPTIONS_ENV,
   STDIO_DRAIN_MS,
@@ -19,119 +30,137 @@ import {
   type SpawnRequest,
 } from './spawner-protocol.js';
 
+if (process.argv[2] === LAUNCH_ARG) launch();
+else serve();
+
+function launch(): void {
+  const spawner = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    shell: false,
+    stdio: ['ignore', 'ignore', 'inherit', CHANNEL_FD],
+  });
+  if (spawner.pid !== undefined) process.exit(0);
+  spawner.on('error', (err) => {
+    process.stderr.write(`daycap spawner launcher: ${err.message}\n`);
+    process.exit(1);
+  });
+}
+
 interface Running {
   child: ChildProcess;
   killTimer: NodeJS.Timeout | undefined;
 }
 
-const running = new Map<number, Running>();
-let shuttingDown = false;
+function serve(): void {
+  const running = new Map<number, Running>();
+  let shuttingDown = false;
 
-if (typeof process.send !== 'function') {
-  process.stderr.write('daycap spawner: must be started by the command handler (with an IPC channel)\n');
-  process.exit(2);
-}
+  // The children get the environment the handler's thread had, NODE_OPTIONS included.
+  const savedNodeOptions = process.env[SAVED_NODE_OPTIONS_ENV];
+  delete process.env[SAVED_NODE_OPTIONS_ENV];
+  if (savedNodeOptions !== undefined) process.env['NODE_OPTIONS'] = savedNodeOptions;
+  /** Read once: every read of process.env goes through getenv, and spreading it per spawn is measurable. */
+  const baseEnv: Record<string, string | undefined> = { ...process.env };
 
-// The children get the environment the handler's thread had, NODE_OPTIONS included.
-const savedNodeOptions = process.env[SAVED_NODE_OPTIONS_ENV];
-delete process.env[SAVED_NODE_OPTIONS_ENV];
-if (savedNodeOptions !== undefined) process.env['NODE_OPTIONS'] = savedNodeOptions;
-/** Read once: every read of process.env goes through getenv, and spreading it per spawn is measurable. */
-const baseEnv: Record<string, string | undefined> = { ...process.env };
+  // Ctrl-C and SIGTERM reach the whole process group; the runner handles them (it lets jobs in
+  // flight finish), so the spawner stays until the runner lets go of the channel.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
 
-// Ctrl-C and SIGTERM reach the whole process group; the runner handles them (it lets jobs in
-// flight finish), so the spawner must stay until its parent lets go of it.
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => {});
+  const channel = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+  channel.setEncoding('utf8');
+  const reader = new MessageReader<SpawnerRequest>((message) => {
+    if ('kill' in message) stop(message.kill);
+    else start(message);
+  });
+  channel.on('data', (text: string) => reader.push(text));
+  channel.on('end', shutDown);
+  channel.on('close', shutDown);
+  channel.on('error', shutDown);
 
-process.on('message', (message: SpawnerRequest) => {
-  if ('kill' in message) stop(message.kill);
-  else start(message);
-});
-process.on('disconnect', shutDown);
-reply({ ready: true });
-
-function reply(message: SpawnerReply): void {
-  if (process.connected) process.send!(message);
-}
-
-function start(request: SpawnRequest): void {
-  const { id } = request;
-  let child: ChildProcess;
-  try {
-    child = spawn(request.program, request.args, {
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...baseEnv, ...request.env },
-    });
-  } catch (err) {
-    // Some failures (ENOEXEC, ENOTDIR, invalid arguments) are thrown rather than emitted.
-    replyFailed(id, err);
-    return;
-  }
-  const entry: Running = { child, killTimer: undefined };
-  running.set(id, entry);
-  if (child.pid !== undefined) reply({ id, pid: child.pid });
-
-  const stdout = new TailBuffer(OUTPUT_CAP_BYTES);
-  const stderr = new TailBuffer(OUTPUT_CAP_BYTES);
-  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
-
-  let done = false;
-  let drainTimer: NodeJS.Timeout | undefined;
-  const finish = (message: SpawnerReply) => {
-    if (done) return;
-    done = true;
-    clearTimeout(entry.killTimer);
-    clearTimeout(drainTimer);
-    running.delete(id);
-    reply(message);
-    if (shuttingDown && running.size === 0) process.exit(0);
+  const reply = (message: SpawnerReply) => {
+    if (!shuttingDown) channel.write(encodeMessage(message));
   };
+  reply({ ready: true, pid: process.pid });
 
-  child.on('error', (err) => {
-    // 'error' also fires when kill() fails on an already-dead child; only a failed spawn matters.
-    if (child.pid !== undefined || done) return;
-    done = true;
-    running.delete(id);
-    replyFailed(id, err);
-  });
-  child.on('exit', () => {
-    drainTimer = setTimeout(() => {
-      child.stdout!.destroy();
-      child.stderr!.destroy();
-    }, STDIO_DRAIN_MS);
-  });
-  child.on('close', (code, signal) => {
-    if (child.pid === undefined) return;
-    finish({ id, code, signal, stdoutTail: stdout.text(), stderrTail: stderr.text() });
-  });
-}
+  function start(request: SpawnRequest): void {
+    const { id } = request;
+    let child: ChildProcess;
+    try {
+      child = spawn(request.program, request.args, {
+        shell: false,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...baseEnv, ...request.env },
+      });
+    } catch (err) {
+      // Some failures (ENOEXEC, ENOTDIR, invalid arguments) are thrown rather than emitted.
+      replyFailed(id, err);
+      return;
+    }
+    const entry: Running = { child, killTimer: undefined };
+    running.set(id, entry);
+    if (child.pid !== undefined) reply({ id, pid: child.pid });
 
-function replyFailed(id: number, err: unknown): void {
-  const error = err as NodeJS.ErrnoException;
-  const spawnError: { code?: string; message: string } = { message: String(error?.message ?? err) };
-  if (typeof error?.code === 'string') spawnError.code = error.code;
-  reply({ id, spawnError });
-}
+    const stdout = new TailBuffer(OUTPUT_CAP_BYTES);
+    const stderr = new TailBuffer(OUTPUT_CAP_BYTES);
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
 
-function stop(id: number): void {
-  const entry = running.get(id);
-  if (!entry || entry.killTimer !== undefined) return;
-  entry.child.kill('SIGTERM');
-  entry.killTimer = setTimeout(() => entry.child.kill('SIGKILL'), KILL_GRACE_MS);
-}
+    let done = false;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const finish = (message: SpawnerReply) => {
+      if (done) return;
+      done = true;
+      clearTimeout(entry.killTimer);
+      clearTimeout(drainTimer);
+      running.delete(id);
+      reply(message);
+      if (shuttingDown && running.size === 0) process.exit(0);
+    };
 
-/** The parent is gone: nobody will read a result, so stop every child and leave. */
-function shutDown(): void {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  if (running.size === 0) process.exit(0);
-  for (const id of running.keys()) stop(id);
-  // Normally the process ends by itself once the children have; this is the backstop for a
-  // grandchild holding a pipe open.
-  setTimeout(() => process.exit(0), KILL_GRACE_MS + STDIO_DRAIN_MS + 500).unref();
+    child.on('error', (err) => {
+      // 'error' also fires when kill() fails on an already-dead child; only a failed spawn matters.
+      if (child.pid !== undefined || done) return;
+      done = true;
+      running.delete(id);
+      replyFailed(id, err);
+    });
+    child.on('exit', () => {
+      drainTimer = setTimeout(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      }, STDIO_DRAIN_MS);
+    });
+    child.on('close', (code, signal) => {
+      if (child.pid === undefined) return;
+      finish({ id, code, signal, stdoutTail: stdout.text(), stderrTail: stderr.text() });
+    });
+  }
+
+  function replyFailed(id: number, err: unknown): void {
+    const error = err as Partial<NodeJS.ErrnoException> | undefined;
+    const spawnError: { code?: string; message: string } = { message: String(error?.message ?? err) };
+    if (typeof error?.code === 'string') spawnError.code = error.code;
+    reply({ id, spawnError });
+  }
+
+  function stop(id: number): void {
+    const entry = running.get(id);
+    if (!entry || entry.killTimer !== undefined) return;
+    entry.child.kill('SIGTERM');
+    entry.killTimer = setTimeout(() => entry.child.kill('SIGKILL'), KILL_GRACE_MS);
+  }
+
+  /** The handler is gone: nobody will read a result, so stop every child and leave. */
+  function shutDown(): void {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    channel.destroy();
+    if (running.size === 0) process.exit(0);
+    for (const id of running.keys()) stop(id);
+    // Normally the process ends as soon as the last child has; this is the backstop for a
+    // grandchild holding a pipe open.
+    setTimeout(() => process.exit(0), KILL_GRACE_MS + STDIO_DRAIN_MS + 500).unref();
+  }
 }
 
 class TailBuffer {

@@ -1,6 +1,8 @@
 /** Reading an input file into text, with the failures an operator can fix turned into InputErrors. */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { columnAtByte, lineAt } from '../ledger/lines.js';
+import { firstInvalidByte } from '../ledger/utf8.js';
 
 export interface InputKind {
   /** What the file is, for messages: "scheduler state", "accounts file". */
@@ -38,7 +40,11 @@ export function decodeUtf8(bytes: Uint8Array, path: string, kind: InputKind): st
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
-    throw new InputError(kind.code, { file: path }, `is not UTF-8 text`, {
+    // Found by test/faults/bad-input.test.ts: the message named the file but not where in it, unlike
+    // the ledger's; an operator with a 10,000-line captions.csv needs the line (and byte column).
+    const bad = firstInvalidByte(bytes);
+    const position = { file: path, line: lineAt(bytes, bad), column: columnAtByte(bytes, bad) };
+    throw new InputError(kind.code, position, `is not UTF-8 text (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')})`, {
       cause: error,
       hint: `Save the ${kind.what} as UTF-8 (spreadsheets: "CSV UTF-8"). The file has not been changed.`,
     });

@@ -127,6 +127,7 @@ const RELEASE_RETRIES = 40;
  * left by a process that died inside it is removed when its pid is gone, or after GATE_STALE_MS.
  */
 const GATE_STALE_MS = 10_000;
+const EMPTY_GATE_STALE_MS = 2000;
 const GATE_WAIT_MS = 120_000;
 
 async function enterGate(ledgerPath: string): Promise<{ leave(): Promise<void> }> {
@@ -162,6 +163,8 @@ async function gateAbandoned(gate: string): Promise<boolean> {
     const [info, text] = await Promise.all([stat(gate), readFile(gate, 'utf8')]);
     const [pid, host] = text.split(' ');
     if (host === hostname() && pid !== undefined && !isPidAlive(Number(pid))) return true;
+    // Empty: its creator died between creating it and writing its pid, microseconds apart.
+    if (host === undefined) return info.mtimeMs < Date.now() - EMPTY_GATE_STALE_MS;
     return info.mtimeMs < Date.now() - GATE_STALE_MS;
   } catch {
     return false; // gone already: just try again

@@ -37,6 +37,8 @@ export interface Recovery {
   tornTail?: TornTail;
   /** Where that journal was sealed. */
   sealedTo?: string;
+  /** Where the torn tail's bytes were kept (beside the sealed journal). */
+  tornKeptAs?: string;
 }
 
 /** Snapshot at least this often (in records), however small the ledger. */
@@ -107,6 +109,7 @@ export class LedgerStore {
         recovered = { records: journal.jobs.length };
         if (journal.tornTail) recovered.tornTail = journal.tornTail;
         if (sealedTo) recovered.sealedTo = sealedTo;
+        if (sealedTo && journal.tornTail) recovered.tornKeptAs = sealedTo.replace(/\.jsonl$/, '.torn');
       }
       const store = new LedgerStore(path, jobs, extraColumns, lock, recovered, ops, now);
       store.lastWrittenHash = lastWrittenHash;

@@ -22,7 +22,7 @@ export function decodeUtf8(bytes: Buffer, file: string, code: string): string {
  * LF never occurs inside a multi-byte sequence, so the first invalid line is found line by line, and
  * within it the longest valid prefix ends where the bad sequence starts. Only runs on the error path.
  */
-function firstInvalidByte(bytes: Buffer): number {
+export function firstInvalidByte(bytes: Uint8Array): number {
   let start = 0;
   for (;;) {
     const lf = bytes.indexOf(0x0a, start);

@@ -326,6 +326,15 @@ export class Runner {
       }
     }
     if (changed.length > 0) await this.store.commit(changed);
+    const torn = this.store.recovered?.tornTail;
+    if (torn) {
+      // Said out loud: the change in that record is lost (only it: a crash can only tear the end).
+      const keptAs = this.store.recovered?.tornKeptAs;
+      this.events.emit('warning', {
+        message: `the journal of a run that died ended in a torn record (${torn.reason}; ${torn.length} bytes at byte ${torn.offset}), as a crash mid-write leaves it: that record was not applied${keptAs ? `; its bytes are kept in ${keptAs}` : ''}`,
+        at: this.clock(),
+      });
+    }
     const unconfirmed = this.tracker.statusCounts().unconfirmed + settled.posted + settled.notPosted;
     if (orphans.length > 0 || unconfirmed > 0 || this.store.recovered) {
       this.events.emit('recovered', { unconfirmed, ...settled, journalRecords: this.store.recovered?.records ?? 0, at: this.clock() });

@@ -1,17 +1,23 @@
 /**
  * The live screen of `daycap run`. It reads the runner's event stream only. Every event goes into
- * the model at once (a few map operations, well under a microsecond), but the screen redraws from
- * a 100 ms tick and only if something changed (plus once a second for the clocks): ten redraws a
- * second at most, whatever the event rate. Each redraw is timed, and the next one waits long
- * enough that drawing takes no more than FRAME_BUDGET of the main thread, which the runner needs
- * for claims: a busy run is redrawn a few times a second, a calm one ten.
+ * the model at once (a few counters, no allocation on a job's common path: see model.ts), and the
+ * screen redraws from a 100 ms tick, only if something changed (plus once a second for the
+ * clocks): ten redraws a second at most, whatever the event rate.
+ *
+ * The runner's main thread is what a busy run waits on, and drawing shares it. Each redraw is
+ * timed, and the next one waits long enough that drawing takes no more than FRAME_BUDGET of the
+ * main thread: a costly screen on a slow machine is redrawn a few times a second (never less than
+ * twice), a cheap one ten. The first frames are left out of that estimate (they are slow only
+ * because nothing is compiled yet), and the first frame of a run is drawn as soon as it starts, so
+ * a short run is watched from its first second. Sections whose content did not change are not
+ * rendered again (see <Frozen>).
  *
  * Failure and event lines that leave the live part are printed once above it (Ink's <Static>)
  * and stay in the terminal's scrollback; the live part never grows past the terminal's height
  * (Ink would clear the screen and reprint everything on each frame).
  */
 import { Box, Static, useApp, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { RunEventStream } from '../runner/events.js';
 import { AccountsLine } from './components/AccountsLine.js';
 import { AccountsView } from './components/AccountsView.js';
@@ -28,8 +34,11 @@ import { Workers } from './components/Workers.js';
 import { RunView, type ScrolledLine } from './model.js';
 
 export interface TuiControls {
-  /** Graceful stop: no new claims, jobs in flight finish (same as SIGINT). */
-  stop(): void;
+  /**
+   * Graceful stop: no new claims, jobs in flight finish (same as SIGINT). `reason` says what the
+   * operator did ('q', 'Ctrl-C'), for the runner's stopping event and log; older callers may ignore it.
+   */
+  stop(reason?: string): void;
   /** Stop now: jobs in flight are aborted. */
   stopNow(): void;
   pause(): void;
@@ -51,7 +60,9 @@ export interface AppProps {
 /** Redraw at least this often (in ticks) even without events, for the clocks. */
 const CLOCK_TICKS = 10;
 /** The share of the main thread drawing may take (the model's own cost is apart, and tiny). */
-const FRAME_BUDGET = 0.03;
+const FRAME_BUDGET = 0.02;
+/** However costly a frame, a busy run is redrawn at least every this many ticks. */
+const MAX_GAP_TICKS = 5;
 
 export function App({ events, controls, now = Date.now, tickMs = 100, onRender }: AppProps) {
   const { exit } = useApp();
@@ -63,7 +74,8 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
   const [, setFrame] = useState(0);
   const [screen, setScreen] = useState<Screen>('live');
   const [size, setSize] = useState(() => terminalSize(stdout));
-  const [stopRequested, setStopRequested] = useState(false);
+  /** What the operator did to stop the run (q, Ctrl-C), once they did. */
+  const [stopAsked, setStopAsked] = useState<string | undefined>(undefined);
   const stopRef = useRef(false);
   const batch = useRef<{ key: number; items: ScrolledLine[] }>({ key: 0, items: [] });
   // What a frame costs, from this render to its layout effect (after Ink has written it).
@@ -74,30 +86,34 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
 
   // A layout effect runs before Ink's render() returns, so no event emitted after startTui is missed.
   useLayoutEffect(() => {
-    let dirty = false;
+    let drawn = -1;
     let ticks = 0;
+    let soon: ReturnType<typeof setImmediate> | undefined;
     const redraw = () => {
-      dirty = false;
+      if (soon !== undefined) clearImmediate(soon);
+      soon = undefined;
+      drawn = model.version;
       ticks = 0;
       const items = model.takeScrolled();
       // A fresh <Static> per batch: it prints its items once, and nothing is kept after that.
       if (items.length > 0) batch.current = { key: batch.current.key + 1, items };
       setFrame((n) => n + 1);
     };
-    const off = events.onAny((event) => {
-      model.apply(event);
-      dirty = true;
-      if (event.type === 'run-ended') redraw();
-    });
+    const offModel = model.attach(events);
+    // The run's first frame as soon as it starts (after the runner's own start-up work in this tick).
+    const offStarted = events.on('run-started', () => void (soon ??= setImmediate(redraw)));
+    const offEnded = events.on('run-ended', redraw);
     const timer = setInterval(() => {
       ticks += 1;
       if (model.ended) return;
-      const gap = Math.min(CLOCK_TICKS, Math.max(1, Math.ceil(frameCosts.current!.typical() / FRAME_BUDGET / tickMs)));
-      if ((dirty && ticks >= gap) || ticks >= CLOCK_TICKS) redraw();
+      if ((model.version !== drawn && ticks >= frameCosts.current!.gapTicks(tickMs)) || ticks >= CLOCK_TICKS) redraw();
     }, tickMs);
     return () => {
-      off();
+      offModel();
+      offStarted();
+      offEnded();
       clearInterval(timer);
+      if (soon !== undefined) clearImmediate(soon);
     };
   }, [events, model, tickMs]);
 
@@ -123,14 +139,18 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
     onRender?.();
   });
 
+  const askStop = (reason: string) => {
+    stopRef.current = true;
+    controls.stop(reason);
+    setStopAsked(reason);
+  };
+
   useInput(
     (input, key) => {
       if (key.ctrl && input === 'c') {
         // The first Ctrl-C (or a q, or a stop from elsewhere) asks for a graceful stop; the next one stops now.
         if (stopRef.current || model.stopping) controls.stopNow();
-        else controls.stop();
-        stopRef.current = true;
-        setStopRequested(true);
+        else askStop('Ctrl-C');
         return;
       }
       if (model.ended) return;
@@ -140,9 +160,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
       }
       switch (input.toLowerCase()) {
         case 'q':
-          if (!stopRef.current) controls.stop();
-          stopRef.current = true;
-          setStopRequested(true);
+          if (!stopRef.current) askStop('q');
           return;
         case 'p':
           if (controls.isPaused()) controls.resume();
@@ -162,11 +180,17 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
 
   const width = Math.max(20, size.columns);
   const t = now();
+  const second = Math.floor(t / 1000);
   const props = { view: model, now: t, width };
   const scrolled = batch.current;
-  const stopping = stopRequested || model.stopping !== undefined;
+  // What the operator did wins over the runner's wording (a caller that ignores the reason says 'q').
+  const stopReason = stopAsked ?? model.stopping?.reason;
+  const stopping = stopAsked !== undefined || model.stopping !== undefined;
+  const paused = controls.isPaused();
   // Ink clears the whole screen when its output reaches the terminal's height: stay one row short.
   const budget = Math.max(6, size.rows - 1);
+  // Sections that depend on the clock redraw once a second or when an event came; the others only when what they show changed.
+  const moved = `${width}|${model.version}|${second}`;
 
   let body: ReactNode;
   if (model.ended) {
@@ -186,16 +210,20 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
       </>
     );
   } else {
-    const rows = allocate(budget - 5, model.workers.length, model.liveFailures().length, model.liveNotes().length);
+    const liveFailures = model.liveFailures().length;
+    const liveNotes = model.liveNotes().length;
+    const rows = allocate(budget - 5, model.workerCount, liveFailures, liveNotes);
     body = (
       <>
-        <Header {...props} />
-        <ProgressBar {...props} />
-        <Counts {...props} />
-        <Workers {...props} maxRows={rows.workers} />
-        <AccountsLine {...props} />
-        <RecentFailures {...props} maxRows={rows.failures} />
-        <Events {...props} maxRows={rows.events} />
+        <Frozen stamp={moved}><Header {...props} /></Frozen>
+        <Frozen stamp={`${width}|${model.done}|${model.total}|${model.unassigned}|${model.heldAtCap}|${paused}|${stopReason}|${stopping}`}>
+          <ProgressBar {...props} stopReason={stopReason} />
+        </Frozen>
+        <Frozen stamp={moved}><Counts {...props} /></Frozen>
+        <Frozen stamp={`${moved}|${rows.workers}|${paused}|${stopping}`}><Workers {...props} maxRows={rows.workers} /></Frozen>
+        <Frozen stamp={`${width}|${model.accountCount}|${model.atCap}|${model.inFlight}|${model.withAccountErrors}|${model.cap}`}><AccountsLine {...props} /></Frozen>
+        <Frozen stamp={`${width}|${model.failureCount}|${liveFailures}|${second}|${rows.failures}`}><RecentFailures {...props} maxRows={rows.failures} /></Frozen>
+        <Frozen stamp={`${width}|${model.noteCount}|${liveNotes}|${rows.events}`}><Events {...props} maxRows={rows.events} /></Frozen>
       </>
     );
   }
@@ -207,17 +235,35 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
       </Static>
       <Box flexDirection="column" width={width}>
         {body}
-        {!model.ended && <KeyHelp width={width} paused={controls.isPaused()} stopRequested={stopping} screen={screen} />}
+        {!model.ended && <MemoKeyHelp width={width} paused={paused} stopRequested={stopping} stopReason={stopReason} screen={screen} />}
       </Box>
     </>
   );
 }
 
-/** The median of the last few frame costs: a garbage collection in one frame does not slow the screen down. */
+/**
+ * Renders its children again only when `stamp` changes: a section reads the model (which changes
+ * in place), so React cannot tell by itself whether it changed; the stamp says it, cheaply.
+ */
+const Frozen = memo(
+  ({ children }: { stamp: string; children: ReactNode }) => <>{children}</>,
+  (before, after) => before.stamp === after.stamp,
+);
+
+const MemoKeyHelp = memo(KeyHelp);
+
+/**
+ * What frames cost lately, and so how many ticks apart they should be. The first frames are left
+ * out (they pay for compiling the code), and the median of the last few is taken, so that one
+ * garbage collection does not slow the screen down.
+ */
 class FrameCosts {
   private readonly recent: number[] = [];
+  private seen = 0;
 
   add(ms: number): void {
+    this.seen += 1;
+    if (this.seen <= WARM_UP_FRAMES) return;
     this.recent.push(ms);
     if (this.recent.length > 7) this.recent.shift();
   }
@@ -227,7 +273,15 @@ class FrameCosts {
     const sorted = [...this.recent].sort((a, b) => a - b);
     return sorted[sorted.length >> 1]!;
   }
+
+  /** Ticks between frames: as many as keep drawing within FRAME_BUDGET, from one to MAX_GAP_TICKS. */
+  gapTicks(tickMs: number): number {
+    return Math.min(MAX_GAP_TICKS, Math.max(1, Math.ceil(this.typical() / FRAME_BUDGET / tickMs)));
+  }
 }
+
+/** Frames left out of the cost estimate: the first render, the run's first frame, one more. */
+const WARM_UP_FRAMES = 3;
 
 function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
   return { columns: stdout.columns || 80, rows: stdout.rows || 24 };

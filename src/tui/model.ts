@@ -1,12 +1,17 @@
 /**
  * What the live screen knows about a run, built only from the runner's events (never its
- * internals). A mutable class rather than a copying reducer: the runner emits 5,000+ events a
- * second and each `apply` must cost a few map operations, not a fresh state object. No React, no
- * timers, no clock: every time comes from the events or is passed in.
+ * internals). No React, no timers, no clock: every time comes from the events or is passed in.
+ *
+ * The runner's main thread is what limits a busy run, and it emits two events per job (claimed,
+ * then done), 20,000+ a second. So the model subscribes to each event type on its own (no tagging
+ * and no switch per event) and the common path of a job allocates nothing: a claim is a few
+ * counters and one map entry (its account's cap count), an outcome a few counters. Everything the
+ * screen shows beyond counters (worker rows, account rows, rates) is derived when a frame is
+ * drawn, ten times a second at most, not when an event arrives.
  */
 import { CAPPED_STATUSES, isStatus, zeroCounts, type Job, type Status, type StatusCounts } from '../core/job.js';
 import type { AccountSummary, Blockers } from '../core/tracker.js';
-import type { EndReason, RunEvent, RunSummary } from '../runner/events.js';
+import type { EndReason, RunEvent, RunEventName, RunEvents, RunEventStream, RunSummary } from '../runner/events.js';
 import { formatEvent } from '../runner/log.js';
 import { baseName, oneLine } from './text.js';
 
@@ -67,11 +72,18 @@ export interface AccountView {
   /** Jobs counting toward the cap (success + claimed + unconfirmed), as far as the events tell. */
   counted: number;
   inFlight: boolean;
-  posts: number;
   failures: number;
   lastError: string;
   lastErrorAt: number;
   /** The last failure was of the `account` category (suspended, logged out, ...). */
+  accountError: boolean;
+}
+
+/** What an account's failures left behind; kept only for accounts that failed. */
+interface AccountTrouble {
+  failures: number;
+  lastError: string;
+  lastErrorAt: number;
   accountError: boolean;
 }
 
@@ -103,33 +115,73 @@ export interface RunViewOptions {
   backlog?: number;
 }
 
-const HISTORY_MINUTES = 20;
-const RATE_WINDOW_MINUTES = 5;
+const SECOND = 1000;
 const MINUTE = 60_000;
+const HISTORY_MINUTES = 20;
+/** The rate is taken over the last minute (or since the start, if sooner). */
+const RATE_WINDOW_SECONDS = 60;
+/** Seconds kept in the ring (a little more than the window). */
+const SECONDS_KEPT = 64;
 
-/** Jobs finished per wall-clock minute, the last 20 minutes, in a ring. */
+function mod(n: number, m: number): number {
+  return ((n % m) + m) % m;
+}
+
+/**
+ * Jobs finished per second (the last minute, for the rate) and per minute (the last 20, for the
+ * sparkline), in two rings. Adding a job stamped in the current second is two increments.
+ */
 class Throughput {
-  private readonly buckets = new Array<number>(HISTORY_MINUTES).fill(0);
+  private readonly seconds = new Uint32Array(SECONDS_KEPT);
+  private readonly minutes = new Uint32Array(HISTORY_MINUTES);
+  /** The latest second and minute anything was added in (epoch seconds, minutes). */
+  private second = Number.NEGATIVE_INFINITY;
   private minute = Number.NEGATIVE_INFINITY;
+  /** `second` as a span of epoch ms, and the ring slots of `second` and `minute`. */
+  private secondStart = Number.POSITIVE_INFINITY;
+  private secondEnd = Number.NEGATIVE_INFINITY;
+  private secondSlot = 0;
+  private minuteSlot = 0;
 
   add(at: number): void {
+    if (at >= this.secondStart && at < this.secondEnd) {
+      this.seconds[this.secondSlot]! += 1;
+      this.minutes[this.minuteSlot]! += 1;
+      return;
+    }
+    this.addElsewhere(at);
+  }
+
+  private addElsewhere(at: number): void {
+    const s = Math.floor(at / SECOND);
     const m = Math.floor(at / MINUTE);
-    this.advance(m);
-    // An event stamped in a minute we already left still counts, in its own bucket if we kept it.
-    const back = this.minute - m;
-    if (back < HISTORY_MINUTES) this.buckets[mod(m, HISTORY_MINUTES)]! += 1;
+    if (s > this.second) {
+      const gap = Math.min(SECONDS_KEPT, s - this.second);
+      for (let i = 0; i < gap; i++) this.seconds[mod(s - i, SECONDS_KEPT)] = 0;
+      this.second = s;
+      this.secondStart = s * SECOND;
+      this.secondEnd = this.secondStart + SECOND;
+      this.secondSlot = mod(s, SECONDS_KEPT);
+    }
+    if (m > this.minute) {
+      const gap = Math.min(HISTORY_MINUTES, m - this.minute);
+      for (let i = 0; i < gap; i++) this.minutes[mod(m - i, HISTORY_MINUTES)] = 0;
+      this.minute = m;
+      this.minuteSlot = mod(m, HISTORY_MINUTES);
+    }
+    // An event stamped in a second (or minute) already left still counts, in its own slot if kept.
+    if (this.second - s < SECONDS_KEPT) this.seconds[mod(s, SECONDS_KEPT)]! += 1;
+    if (this.minute - m < HISTORY_MINUTES) this.minutes[mod(m, HISTORY_MINUTES)]! += 1;
   }
 
-  private advance(m: number): void {
-    if (m <= this.minute) return;
-    const gap = Math.min(HISTORY_MINUTES, m - this.minute);
-    for (let i = 1; i <= gap; i++) this.buckets[mod(m - gap + i, HISTORY_MINUTES)] = 0;
-    this.minute = m;
+  private inSecond(s: number): number {
+    if (s > this.second || this.second - s >= SECONDS_KEPT) return 0;
+    return this.seconds[mod(s, SECONDS_KEPT)]!;
   }
 
-  private at(m: number): number {
+  private inMinute(m: number): number {
     if (m > this.minute || this.minute - m >= HISTORY_MINUTES) return 0;
-    return this.buckets[mod(m, HISTORY_MINUTES)]!;
+    return this.minutes[mod(m, HISTORY_MINUTES)]!;
   }
 
   /** Jobs per minute, oldest first, from the run's first minute (at most 20) to `now`'s. */
@@ -137,24 +189,22 @@ class Throughput {
     const last = Math.floor(now / MINUTE);
     const first = Math.max(Math.floor(startedAt / MINUTE), last - HISTORY_MINUTES + 1);
     const out: number[] = [];
-    for (let m = first; m <= last; m++) out.push(this.at(m));
+    for (let m = first; m <= last; m++) out.push(this.inMinute(m));
     return out;
   }
 
-  /** Jobs per minute over the last five minutes (or since the start, if sooner). */
+  /**
+   * Jobs per minute over the last minute, or since the start if sooner: a run ten seconds old
+   * already has a rate. Under a second of history the span counts as a second (no wild first rates).
+   */
   rate(now: number, startedAt: number): number {
-    const last = Math.floor(now / MINUTE);
-    const from = Math.max(startedAt, (last - RATE_WINDOW_MINUTES + 1) * MINUTE);
+    const from = Math.max(startedAt, now - RATE_WINDOW_SECONDS * SECOND);
+    const last = Math.floor(now / SECOND);
     let n = 0;
-    for (let m = Math.floor(from / MINUTE); m <= last; m++) n += this.at(m);
-    const minutes = (now - from) / MINUTE;
-    // Under five seconds of history a rate is noise.
-    return minutes < 1 / 12 ? 0 : n / minutes;
+    for (let s = Math.floor(from / SECOND); s <= last; s++) n += this.inSecond(s);
+    const span = Math.max(SECOND, now - from);
+    return (n / span) * MINUTE;
   }
-}
-
-function mod(n: number, m: number): number {
-  return ((n % m) + m) % m;
 }
 
 /** The job's video as the operator knows it: its file name. */
@@ -162,12 +212,39 @@ function videoName(job: Job): string {
   return job.video_path ? baseName(job.video_path) : job.job_id;
 }
 
+/** One worker's row, updated in place (no object per event). */
+class WorkerSlot {
+  kind: WorkerState['kind'] = 'starting';
+  job: Job | undefined = undefined;
+  since = 0;
+  blockers: Blockers | undefined = undefined;
+  message = '';
+
+  state(): WorkerState {
+    switch (this.kind) {
+      case 'busy': {
+        const job = this.job!;
+        return { kind: 'busy', jobId: job.job_id, account: job.account, video: videoName(job), since: this.since };
+      }
+      case 'between':
+        return { kind: 'between', since: this.since };
+      case 'idle':
+        return { kind: 'idle', blockers: this.blockers!, since: this.since };
+      case 'died':
+        return { kind: 'died', message: this.message, since: this.since };
+      case 'starting':
+        return { kind: 'starting' };
+    }
+  }
+}
+
+type Handlers = { [K in RunEventName]: (event: RunEvents[K]) => void };
+
 export class RunView {
   header: RunHeader | undefined;
   counts: StatusCounts = zeroCounts();
   /** Jobs in the ledger. */
   total = 0;
-  workers: WorkerState[] = [];
   paused = false;
   stopping: { reason: string; graceMs: number; at: number } | undefined;
   ended: RunEnd | undefined;
@@ -177,8 +254,7 @@ export class RunView {
   processed = 0;
   /** Failed attempts during this run, retried or not. */
   failedAttempts = 0;
-  /** Every account seen, from run-started (if it lists them) and from job events. */
-  readonly accounts = new Map<string, AccountView>();
+  /** Accounts at the cap, with a job in flight, whose last failure was an account error. */
   atCap = 0;
   inFlight = 0;
   withAccountErrors = 0;
@@ -190,13 +266,27 @@ export class RunView {
   readonly notes: NoteLine[] = [];
   failureCount = 0;
   noteCount = 0;
+  /** Goes up with every event that changes what is drawn: the screen redraws only when it moved. */
+  version = 0;
 
   private readonly liveFailureCount: number;
   private readonly liveNoteCount: number;
   private readonly keep: number;
   private readonly backlog: number;
-  /** Last known status of jobs that are not settled (claimed, retrying, unconfirmed); bounded by work in flight. */
-  private readonly jobStatus = new Map<string, Status>();
+  private readonly slots: WorkerSlot[] = [];
+  /**
+   * Every account seen: its jobs counting toward the cap, times two, plus one while it has a job in
+   * flight. A number, not an object: a day can have 100,000 accounts and each claim touches one.
+   */
+  private readonly accountState = new Map<string, number>();
+  /** Only accounts that failed. */
+  private readonly trouble = new Map<string, AccountTrouble>();
+  /**
+   * Jobs of this run waiting to retry or unconfirmed, to tell what a later claim or outcome moves
+   * them from. A claimed job is not here (an outcome moves it from `claimed`), so a run without
+   * failures never touches this map.
+   */
+  private readonly unsettled = new Map<string, Status>();
   /** Jobs passed over because their account is at the cap: they stay pending today. */
   private readonly heldByCap = new Set<string>();
   /** Retrying jobs from before this run, not yet claimed (to tell a retry from a pending job on claim). */
@@ -214,12 +304,170 @@ export class RunView {
     this.backlog = options.backlog ?? 50;
   }
 
+  /**
+   * Subscribes to every event type of `events` (one listener per type: the stream then neither
+   * tags nor copies events for this subscriber). Returns the unsubscribe function.
+   */
+  attach(events: RunEventStream): () => void {
+    const offs = (Object.keys(this.handlers) as RunEventName[]).map((name) => events.on(name, this.handlers[name] as (payload: RunEvents[typeof name]) => void));
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
+  /** One event of any type (for a subscriber of `onAny`, and tests). */
+  apply(event: RunEvent): void {
+    (this.handlers[event.type] as (payload: RunEvent) => void)?.(event);
+  }
+
+  /** Typed so that a new event type fails to compile until the screen decides what it shows. */
+  private readonly handlers: Handlers = {
+    'run-started': (e) => this.started(e),
+    'job-claimed': (e) => this.claimed(e),
+    'job-done': (e) => this.posted(e),
+    'job-failed': (e) => {
+      this.settle(e.job, 'failed', e.workerId, e.at);
+      this.processed += 1;
+      this.throughput.add(e.at);
+      this.recordFailure(e.job, e.workerId, 'failed', e.job.error, undefined, e.at);
+    },
+    'job-retrying': (e) => {
+      this.settle(e.job, 'retrying', e.workerId, e.at);
+      this.recordFailure(e.job, e.workerId, 'retrying', e.job.error, e.retryAt, e.at);
+    },
+    'job-unconfirmed': (e) => {
+      this.settle(e.job, 'unconfirmed', e.workerId, e.at);
+      this.recordFailure(e.job, e.workerId, 'unconfirmed', e.reason, undefined, e.at);
+    },
+    'cap-skip': (e) => {
+      if (this.heldByCap.has(e.jobId)) return;
+      this.heldByCap.add(e.jobId);
+      this.version += 1;
+    },
+    'worker-idle': (e) => {
+      this.version += 1;
+      this.lastBlockers = e.blockers;
+      const slot = this.slot(e.workerId);
+      if (!slot) return;
+      slot.kind = 'idle';
+      slot.blockers = e.blockers;
+      slot.since = e.at;
+    },
+    'worker-died': (e) => {
+      const slot = this.slot(e.workerId);
+      if (slot) {
+        slot.kind = 'died';
+        slot.message = oneLine(e.message);
+        slot.since = e.at;
+      }
+      this.note('worker-died', e, 'bad');
+    },
+    'ledger-written': () => undefined,
+    'paused': (e) => {
+      this.paused = e.paused;
+      this.note('paused', e, 'info');
+    },
+    'stopping': (e) => {
+      this.stopping = { reason: e.reason, graceMs: e.graceMs, at: e.at };
+      this.note('stopping', e, 'warn');
+    },
+    'recovered': (e) => this.note('recovered', e, e.unconfirmed > e.posted + e.notPosted ? 'warn' : 'info'),
+    'pass-ended': (e) => this.note('pass-ended', e, 'info'),
+    'external-edit': (e) => {
+      this.note('external-edit', e, e.refused > 0 ? 'warn' : 'info');
+      this.adoptTotals(e);
+    },
+    'warning': (e) => this.note('warning', e, 'warn'),
+    'run-ended': (e) => {
+      this.version += 1;
+      this.ended = { summary: e.summary, reason: e.reason, exitCode: e.exitCode, at: e.at };
+      this.counts = { ...e.summary.counts };
+      this.total = e.summary.jobs;
+      this.scrollEverything();
+    },
+  };
+
+  // ---- the hot path: a claim and a post ----
+
+  private claimed(e: RunEvents['job-claimed']): void {
+    this.version += 1;
+    const job = e.job;
+    const id = job.job_id;
+    let from = this.unsettled.size > 0 ? this.unsettled.get(id) : undefined;
+    if (from !== undefined) this.unsettled.delete(id);
+    else {
+      const hinted = (e as { from?: string }).from;
+      from = hinted !== undefined && isStatus(hinted) ? hinted : this.guessClaimedFrom(job);
+    }
+    const c = this.counts;
+    if (from === 'pending') {
+      if (c.pending > 0) c.pending -= 1;
+      c.claimed += 1;
+    } else this.move(from, 'claimed');
+    if (this.heldByCap.size > 0) this.heldByCap.delete(id);
+    const name = job.account;
+    const state = this.accountState.get(name) ?? 0;
+    let counted = state >> 1;
+    if (!CAPPED_STATUSES.has(from)) {
+      counted += 1;
+      if (counted === this.cap) this.atCap += 1;
+    }
+    if ((state & 1) === 0) this.inFlight += 1;
+    this.accountState.set(name, (counted << 1) | 1);
+    const slot = this.slots[e.workerId] ?? this.slot(e.workerId);
+    if (slot) {
+      slot.kind = 'busy';
+      slot.job = job;
+      slot.since = e.at;
+    }
+  }
+
+  private posted(e: RunEvents['job-done']): void {
+    const job = e.job;
+    if (this.unsettled.size > 0 && this.unsettled.has(job.job_id)) this.settle(job, 'success', e.workerId, e.at);
+    else {
+      // From claimed to success: both count toward the cap, so only "in flight" changes.
+      this.version += 1;
+      const c = this.counts;
+      if (c.claimed > 0) c.claimed -= 1;
+      c.success += 1;
+      this.leaveFlight(job.account);
+      this.finishOnWorker(e.workerId, job.job_id, e.at);
+    }
+    this.processed += 1;
+    this.throughput.add(e.at);
+  }
+
+  // ---- what the components read ----
+
   get cap(): number {
     return this.header?.cap ?? 1;
   }
 
   get startedAt(): number | undefined {
     return this.header?.startedAt;
+  }
+
+  /** Each worker's row, as of now (made when a frame asks). */
+  get workers(): WorkerState[] {
+    return this.slots.map((slot) => slot.state());
+  }
+
+  get workerCount(): number {
+    return this.slots.length;
+  }
+
+  /** Accounts seen so far (all of them if run-started listed them). */
+  get accountCount(): number {
+    return this.accountState.size;
+  }
+
+  /** One account as the `a` view shows it, or undefined if never seen. */
+  account(name: string): AccountView | undefined {
+    const state = this.accountState.get(name);
+    const trouble = this.trouble.get(name);
+    if (state === undefined && !trouble) return undefined;
+    return accountView(name, state ?? 0, trouble);
   }
 
   /** Pending jobs held back by the cap (they cannot run today). */
@@ -232,105 +480,24 @@ export class RunView {
     return this.ended?.summary.unassigned ?? this.lastBlockers?.unassigned ?? 0;
   }
 
+  /** Pending jobs this run cannot take: without an account, or held back by the cap. */
+  get setAside(): number {
+    return Math.min(this.counts.pending, this.unassigned + this.heldAtCap);
+  }
+
   /** Jobs this run can still work on: claimable pending, in flight, waiting to retry. */
   get remaining(): number {
     const c = this.counts;
-    return Math.max(0, c.pending - this.heldAtCap - this.unassigned) + c.claimed + c.retrying;
+    return c.pending - this.setAside + c.claimed + c.retrying;
   }
 
-  /** Jobs settled as far as this run can take them (the progress bar's numerator). */
+  /**
+   * Jobs settled (posted, failed for good, skipped, or unconfirmed): the progress bar's numerator.
+   * Jobs set aside (no account, held by the cap) are not done; the progress line shows them apart.
+   */
   get done(): number {
-    return Math.max(0, this.total - this.remaining);
+    return Math.max(0, Math.min(this.total, this.total - this.remaining - this.setAside));
   }
-
-  apply(event: RunEvent): void {
-    switch (event.type) {
-      case 'run-started':
-        this.header = { runId: event.runId, ledger: event.ledger, workers: event.workers, cap: event.cap, handler: event.handler, startedAt: event.at };
-        this.total = event.jobs;
-        this.counts = { ...event.counts };
-        this.initialRetryingLeft = event.counts.retrying;
-        this.workers = Array.from({ length: event.workers }, () => ({ kind: 'starting' }) as WorkerState);
-        this.seedAccounts((event as { accounts?: readonly AccountSummary[] }).accounts);
-        return;
-      case 'job-claimed': {
-        const { job } = event;
-        const hinted = (event as { from?: string }).from;
-        const from = this.jobStatus.get(job.job_id) ?? (hinted !== undefined && isStatus(hinted) ? hinted : this.guessClaimedFrom(job));
-        this.move(from, 'claimed');
-        this.jobStatus.set(job.job_id, 'claimed');
-        this.heldByCap.delete(job.job_id);
-        const account = this.account(job.account);
-        if (!CAPPED_STATUSES.has(from)) this.setCounted(account, account.counted + 1);
-        this.setInFlight(account, true);
-        this.setWorker(event.workerId, { kind: 'busy', jobId: job.job_id, account: job.account, video: videoName(job), since: event.at });
-        return;
-      }
-      case 'job-done': {
-        const account = this.settle(event.job, 'success', event.workerId, event.at);
-        account.posts += 1;
-        this.processed += 1;
-        this.throughput.add(event.at);
-        return;
-      }
-      case 'job-failed':
-        this.settle(event.job, 'failed', event.workerId, event.at);
-        this.processed += 1;
-        this.throughput.add(event.at);
-        this.recordFailure(event.job, event.workerId, 'failed', event.job.error, undefined, event.at);
-        return;
-      case 'job-retrying':
-        this.settle(event.job, 'retrying', event.workerId, event.at);
-        this.recordFailure(event.job, event.workerId, 'retrying', event.job.error, event.retryAt, event.at);
-        return;
-      case 'job-unconfirmed':
-        this.settle(event.job, 'unconfirmed', event.workerId, event.at);
-        this.recordFailure(event.job, event.workerId, 'unconfirmed', event.reason, undefined, event.at);
-        return;
-      case 'cap-skip':
-        this.heldByCap.add(event.jobId);
-        return;
-      case 'worker-idle':
-        this.lastBlockers = event.blockers;
-        this.setWorker(event.workerId, { kind: 'idle', blockers: event.blockers, since: event.at });
-        return;
-      case 'worker-died':
-        this.setWorker(event.workerId, { kind: 'died', message: oneLine(event.message), since: event.at });
-        this.note(event, 'bad');
-        return;
-      case 'ledger-written':
-        return;
-      case 'paused':
-        this.paused = event.paused;
-        this.note(event, 'info');
-        return;
-      case 'stopping':
-        this.stopping = { reason: event.reason, graceMs: event.graceMs, at: event.at };
-        this.note(event, 'warn');
-        return;
-      case 'recovered':
-        this.note(event, event.unconfirmed > event.posted + event.notPosted ? 'warn' : 'info');
-        return;
-      case 'pass-ended':
-        this.note(event, 'info');
-        return;
-      case 'external-edit':
-        this.note(event, event.refused > 0 ? 'warn' : 'info');
-        this.adoptTotals(event);
-        return;
-      case 'warning':
-        this.note(event, 'warn');
-        return;
-      case 'run-ended':
-        this.ended = { summary: event.summary, reason: event.reason, exitCode: event.exitCode, at: event.at };
-        this.counts = { ...event.summary.counts };
-        this.total = event.summary.jobs;
-        this.scrollEverything();
-        return;
-    }
-  }
-
-  // ---- what the components read ----
 
   /** Failures still shown in the live part, oldest first. */
   liveFailures(): FailureLine[] {
@@ -358,7 +525,7 @@ export class RunView {
     return this.header ? this.throughput.series(now, this.header.startedAt) : [];
   }
 
-  /** Jobs finished per minute lately. */
+  /** Jobs finished per minute over the last minute (or since the start, if sooner). */
   rate(now: number): number {
     return this.header ? this.throughput.rate(now, this.header.startedAt) : 0;
   }
@@ -378,13 +545,34 @@ export class RunView {
     return Math.max(0, end - this.header.startedAt);
   }
 
-  /** Accounts for the `a` view: account errors first, then those in flight, then the most recently failed. */
-  accountRows(): AccountView[] {
-    return [...this.accounts.values()].sort((a, b) =>
+  /**
+   * Accounts for the `a` view: account errors first, then those in flight, then the most recently
+   * failed, then by name; the first `limit` of them. Only accounts with something to say are
+   * sorted in full (a day can have 100,000 accounts).
+   */
+  accountRows(limit = Number.POSITIVE_INFINITY): AccountView[] {
+    const notable: AccountView[] = [];
+    const quiet: string[] = [];
+    for (const [name, state] of this.accountState) {
+      const trouble = this.trouble.get(name);
+      if (trouble || (state & 1) === 1) notable.push(accountView(name, state, trouble));
+      else quiet.push(name);
+    }
+    for (const [name, trouble] of this.trouble) {
+      if (!this.accountState.has(name)) notable.push(accountView(name, 0, trouble));
+    }
+    notable.sort((a, b) =>
       Number(b.accountError) - Number(a.accountError) ||
       Number(b.inFlight) - Number(a.inFlight) ||
       b.lastErrorAt - a.lastErrorAt ||
-      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      byName(a.name, b.name));
+    if (notable.length >= limit) return notable.slice(0, limit);
+    quiet.sort(byName);
+    for (const name of quiet) {
+      if (notable.length >= limit) break;
+      notable.push(accountView(name, this.accountState.get(name)!, undefined));
+    }
+    return notable;
   }
 
   /** Failure counts by category/type, most frequent first. */
@@ -394,6 +582,17 @@ export class RunView {
 
   // ---- internals ----
 
+  private started(e: RunEvents['run-started']): void {
+    this.version += 1;
+    this.header = { runId: e.runId, ledger: e.ledger, workers: e.workers, cap: e.cap, handler: e.handler, startedAt: e.at };
+    this.total = e.jobs;
+    this.counts = { ...zeroCounts(), ...e.counts };
+    this.initialRetryingLeft = e.counts.retrying;
+    this.slots.length = 0;
+    for (let i = 0; i < e.workers; i++) this.slots.push(new WorkerSlot());
+    this.seedAccounts((e as { accounts?: readonly AccountSummary[] }).accounts);
+  }
+
   private move(from: Status, to: Status): void {
     if (this.counts[from] > 0) this.counts[from] -= 1;
     this.counts[to] += 1;
@@ -401,7 +600,7 @@ export class RunView {
 
   /**
    * A claim does not say whether the job was pending or waiting to retry. A job that failed during
-   * this run is in `jobStatus`; one that was retrying when the run started has used attempts and
+   * this run is in `unsettled`; one that was retrying when the run started has used attempts and
    * kept its error, which a pending job usually has not.
    */
   private guessClaimedFrom(job: Job): Status {
@@ -415,18 +614,53 @@ export class RunView {
   }
 
   /** A claim ended (posted, failed, retrying, unconfirmed): counts, its account and its worker. */
-  private settle(job: Job, to: Status, workerId: number, at: number): AccountView {
-    const from = this.jobStatus.get(job.job_id) ?? 'claimed';
+  private settle(job: Job, to: Status, workerId: number, at: number): void {
+    this.version += 1;
+    const id = job.job_id;
+    const from = (this.unsettled.size > 0 ? this.unsettled.get(id) : undefined) ?? 'claimed';
     this.move(from, to);
-    if (to === 'success' || to === 'failed') this.jobStatus.delete(job.job_id);
-    else this.jobStatus.set(job.job_id, to);
-    const account = this.account(job.account);
-    if (CAPPED_STATUSES.has(from) && !CAPPED_STATUSES.has(to)) this.setCounted(account, account.counted - 1);
-    else if (!CAPPED_STATUSES.has(from) && CAPPED_STATUSES.has(to)) this.setCounted(account, account.counted + 1);
-    this.setInFlight(account, false);
-    const worker = this.workers[workerId];
-    if (worker && worker.kind === 'busy' && worker.jobId === job.job_id) this.setWorker(workerId, { kind: 'between', since: at });
-    return account;
+    if (to === 'retrying' || to === 'unconfirmed') this.unsettled.set(id, to);
+    else if (this.unsettled.size > 0) this.unsettled.delete(id);
+    const name = job.account;
+    const state = this.accountState.get(name) ?? 0;
+    let counted = state >> 1;
+    const wasCapped = CAPPED_STATUSES.has(from);
+    const isCapped = CAPPED_STATUSES.has(to);
+    if (wasCapped && !isCapped && counted > 0) {
+      if (counted === this.cap) this.atCap -= 1;
+      counted -= 1;
+    } else if (!wasCapped && isCapped) {
+      counted += 1;
+      if (counted === this.cap) this.atCap += 1;
+    }
+    if ((state & 1) === 1) this.inFlight -= 1;
+    this.accountState.set(name, counted << 1);
+    this.finishOnWorker(workerId, id, at);
+  }
+
+  private leaveFlight(name: string): void {
+    const state = this.accountState.get(name);
+    if (state === undefined) this.accountState.set(name, 0);
+    else if ((state & 1) === 1) {
+      this.accountState.set(name, state - 1);
+      this.inFlight -= 1;
+    }
+  }
+
+  private finishOnWorker(workerId: number, jobId: string, at: number): void {
+    const slot = this.slots[workerId];
+    if (slot && slot.kind === 'busy' && slot.job!.job_id === jobId) {
+      slot.kind = 'between';
+      slot.job = undefined;
+      slot.since = at;
+    }
+  }
+
+  /** The slot of worker `id`, made if the run grew (a replaced thread); undefined for a bad id. */
+  private slot(id: number): WorkerSlot | undefined {
+    if (!Number.isInteger(id) || id < 0 || id > 10_000) return undefined;
+    while (this.slots.length <= id) this.slots.push(new WorkerSlot());
+    return this.slots[id];
   }
 
   private recordFailure(job: Job, workerId: number, outcome: FailureOutcome, message: string, retryAt: number | undefined, at: number): void {
@@ -447,13 +681,17 @@ export class RunView {
     else if (outcome === 'retrying') tally.retried += 1;
     else tally.unconfirmed += 1;
 
-    const account = this.account(job.account);
-    account.failures += 1;
-    account.lastError = category === 'unconfirmed' ? `unconfirmed: ${line.message}` : `${key}: ${line.message}`;
-    account.lastErrorAt = at;
+    let trouble = this.trouble.get(job.account);
+    if (!trouble) {
+      trouble = { failures: 0, lastError: '', lastErrorAt: 0, accountError: false };
+      this.trouble.set(job.account, trouble);
+    }
+    trouble.failures += 1;
+    trouble.lastError = category === 'unconfirmed' ? `unconfirmed: ${line.message}` : `${key}: ${line.message}`;
+    trouble.lastErrorAt = at;
     const accountError = category === 'account';
-    if (accountError !== account.accountError) {
-      account.accountError = accountError;
+    if (accountError !== trouble.accountError) {
+      trouble.accountError = accountError;
       this.withAccountErrors += accountError ? 1 : -1;
     }
 
@@ -461,11 +699,12 @@ export class RunView {
     this.push(this.failures, line, this.liveFailureCount, (failure) => ({ kind: 'failure', failure }));
   }
 
-  private note(event: RunEvent, tone: NoteTone): void {
-    const text = formatEvent(event);
+  private note<K extends RunEventName>(type: K, payload: RunEvents[K], tone: NoteTone): void {
+    this.version += 1;
+    const text = formatEvent({ ...payload, type } as unknown as RunEvent);
     if (text === undefined) return;
     // formatEvent starts with the event's clock time; the screen prints its own.
-    const line: NoteLine = { seq: ++this.seq, at: event.at, tone, text: oneLine(text.replace(/^\d\d:\d\d:\d\d /, '')) };
+    const line: NoteLine = { seq: ++this.seq, at: payload.at, tone, text: oneLine(text.replace(/^\d\d:\d\d:\d\d /, '')) };
     this.noteCount += 1;
     this.push(this.notes, line, this.liveNoteCount, (note) => ({ kind: 'note', note }));
   }
@@ -494,50 +733,43 @@ export class RunView {
     this.liveCleared = true;
   }
 
-  private account(name: string): AccountView {
-    let account = this.accounts.get(name);
-    if (!account) {
-      account = { name, counted: 0, inFlight: false, posts: 0, failures: 0, lastError: '', lastErrorAt: 0, accountError: false };
-      this.accounts.set(name, account);
-    }
-    return account;
-  }
-
   private seedAccounts(list: readonly AccountSummary[] | undefined): void {
     if (!Array.isArray(list)) return;
+    const cap = this.cap;
     for (const summary of list) {
-      const account = this.account(summary.account);
-      this.setCounted(account, summary.counted);
-      this.setInFlight(account, summary.inFlight);
+      const before = this.accountState.get(summary.account) ?? 0;
+      if ((before >> 1) >= cap) this.atCap -= 1;
+      if ((before & 1) === 1) this.inFlight -= 1;
+      const counted = Math.max(0, summary.counted);
+      if (counted >= cap) this.atCap += 1;
+      if (summary.inFlight) this.inFlight += 1;
+      this.accountState.set(summary.account, (counted << 1) | (summary.inFlight ? 1 : 0));
     }
     this.accountsComplete = true;
   }
 
-  private setCounted(account: AccountView, counted: number): void {
-    const was = account.counted >= this.cap;
-    account.counted = Math.max(0, counted);
-    const is = account.counted >= this.cap;
-    if (was !== is) this.atCap += is ? 1 : -1;
-  }
-
-  private setInFlight(account: AccountView, inFlight: boolean): void {
-    if (account.inFlight === inFlight) return;
-    account.inFlight = inFlight;
-    this.inFlight += inFlight ? 1 : -1;
-  }
-
-  private setWorker(id: number, state: WorkerState): void {
-    if (!Number.isInteger(id) || id < 0) return;
-    while (this.workers.length <= id) this.workers.push({ kind: 'starting' });
-    this.workers[id] = state;
-  }
-
   /** An event that carries the ledger's counts (a merge can add or change rows) replaces ours. */
-  private adoptTotals(event: RunEvent): void {
+  private adoptTotals(event: object): void {
     const extra = event as { counts?: StatusCounts; jobs?: number };
     if (extra.counts && typeof extra.counts === 'object') this.counts = { ...zeroCounts(), ...extra.counts };
     if (typeof extra.jobs === 'number') this.total = extra.jobs;
   }
+}
+
+function accountView(name: string, state: number, trouble: AccountTrouble | undefined): AccountView {
+  return {
+    name,
+    counted: state >> 1,
+    inFlight: (state & 1) === 1,
+    failures: trouble?.failures ?? 0,
+    lastError: trouble?.lastError ?? '',
+    lastErrorAt: trouble?.lastErrorAt ?? 0,
+    accountError: trouble?.accountError ?? false,
+  };
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function lineSeq(line: ScrolledLine): number {

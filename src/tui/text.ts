@@ -89,6 +89,15 @@ export function formatRate(perMinute: number): string {
   return perMinute.toFixed(1);
 }
 
+/**
+ * A throughput for people, from jobs per minute: per minute while slow (`4.1 jobs/min`, `37
+ * jobs/min`), per second from ten a second up (`12 jobs/s`, `12.3k jobs/s`).
+ */
+export function formatThroughput(perMinute: number): { value: string; unit: 'jobs/min' | 'jobs/s'; per: '/min' | '/s' } {
+  if (Number.isFinite(perMinute) && perMinute >= 600) return { value: formatRate(perMinute / 60), unit: 'jobs/s', per: '/s' };
+  return { value: formatRate(perMinute), unit: 'jobs/min', per: '/min' };
+}
+
 /** Plural helper: `1 account`, `3 accounts`. */
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;

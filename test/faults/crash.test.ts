@@ -15,7 +15,7 @@ const scenarios: Scenario[] = [
 
 describe('crash torture, fast part', () => {
   it(`survives SIGKILL at random moments (seed ${seed}; replay with DAYCAP_FAULT_SEED=${seed})`, async () => {
-    const report = await torture(scenarios, seed, (line) => console.log(line));
+    const report = await torture(scenarios, seed, process.env['DAYCAP_FAULT_TRACE'] ? (line) => console.log(line) : undefined);
     expect(report.kills).toBe(7);
   });
 });

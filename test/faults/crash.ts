@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync, type
 import { join } from 'node:path';
 import { CAPPED_STATUSES, type Job } from '../../src/core/job.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
-import { journalPath, sealedJournalsDir } from '../../src/ledger/paths.js';
+import { journalPath, ownerPath, sealedJournalsDir } from '../../src/ledger/paths.js';
 import { readLedgerView } from '../../src/ledger/store.js';
 import { scanJournal } from '../../src/ledger/journalRead.js';
 import { daycap, start } from '../cli/helpers.js';
@@ -193,11 +193,19 @@ function describeTrigger(trigger: Trigger): string {
 }
 
 const HANG_MS = 45_000;
+
+function ownerPid(ledger: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(ownerPath(ledger), 'utf8')) as { pid?: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
 const TEMP = /^\.progress\.csv\.\d+\.[0-9a-f]+\.tmp$/;
 
 /** One `daycap run`, killed with SIGKILL when the trigger fires (unless it ends first). */
 async function runOnce(day: Day, trigger: Trigger | undefined): Promise<RunOutcome> {
-  const trace = process.env['DAYCAP_FAULT_TRACE'] ? { NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${day.dir}` } : {};
+  const trace: Record<string, string> = process.env['DAYCAP_FAULT_TRACE'] ? { NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${day.dir}` } : {};
   const run = start(day.args, { cwd: day.dir, env: { ...day.env, ...trace } });
   let stdout = '';
   let fired = false;
@@ -207,8 +215,12 @@ async function runOnce(day: Day, trigger: Trigger | undefined): Promise<RunOutco
   const fire = () => {
     if (fired || run.child.exitCode !== null || run.child.signalCode !== null) return;
     fired = true;
-    phase = /run \S+ ended/.test(stdout) ? 'ending' : /run \S+ started/.test(stdout) ? 'running' : /recovered: /.test(stdout) ? 'recovering' : 'starting or recovering';
     run.child.kill('SIGKILL');
+    // Where it was: past its start-up (`run … started`), at its end, or before — then holding the lock
+    // (owner.json names it: recovering the journal, writing the CSV, sealing, verifying) or not yet.
+    if (/run \S+ ended/.test(stdout)) phase = 'ending';
+    else if (/run \S+ started/.test(stdout)) phase = 'running';
+    else phase = ownerPid(day.ledger) === run.child.pid ? 'recovering (lock held)' : 'starting (before the lock)';
   };
   const later = (ms: number) => (ms <= 0 ? fire() : timers.push(setTimeout(fire, ms)));
   if (trigger?.kind === 'delay') later(trigger.ms);

@@ -2,7 +2,8 @@
  * Lock faults (G6) with real processes: many runners at once, a holder killed with SIGKILL, a holder
  * stopped with SIGSTOP past the stale time and then continued, and a holder on another host.
  */
-import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { readLedgerView } from '../../src/ledger/store.js';
 import { lockPath, ownerPath, stateDir } from '../../src/ledger/paths.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import { daycap, start, tempDir, type Result, type Started } from '../cli/helpers.js';
-import { fileTree, readCalls, RECORDING, sealedJournals, treeDiff, until, WAIT_FOR_FILE, writeGridLedger } from './helpers.js';
+import { fileTree, readCalls, RECORDING, sealedJournals, sleep, treeDiff, until, WAIT_FOR_FILE, writeGridLedger } from './helpers.js';
 
 const IN_USE = /ledger (\S+) is in use by pid (\d+) on host (\S+) \(daycap run, since \d{4}-\d\d-\d\dT[\d:]+Z\)/;
 
@@ -176,5 +177,37 @@ describe('a lock held from another host', () => {
     const result = await daycap(runArgs(ledger, RECORDING), { cwd: dir, env: { DAYCAP_LOCK_STALE_MS: '2000', DAYCAP_RECORD_FILE: join(dir, 'record.jsonl') } });
     expect(result.code, result.stdout + result.stderr).toBe(EXIT.OK);
     expect(result.stdout).toMatch(/WARNING took over the ledger lock from pid 4242 on host posting-elsewhere/);
+  });
+});
+
+describe('the lock gate left by a process killed inside it', () => {
+  it('is cleared at once when its pid is gone, and the run goes on', async () => {
+    const dir = await tempDir();
+    const ledger = writeGridLedger(dir, 2, 1);
+    mkdirSync(stateDir(ledger), { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(join(stateDir(ledger), 'lock.gate'), `${dead} ${hostname()}`);
+    const result = await daycap(runArgs(ledger, RECORDING), { cwd: dir, env: { DAYCAP_RECORD_FILE: join(dir, 'record.jsonl') } });
+    expect(result.code, result.stdout + result.stderr).toBe(EXIT.OK);
+    expect(existsSync(join(stateDir(ledger), 'lock.gate'))).toBe(false);
+  });
+
+  it('held by a live process, keeps others waiting at the gate, not refused', async () => {
+    const dir = await tempDir();
+    const ledger = writeGridLedger(dir, 2, 1);
+    mkdirSync(stateDir(ledger), { recursive: true });
+    const gate = join(stateDir(ledger), 'lock.gate');
+    writeFileSync(gate, `${process.pid} ${hostname()}`);
+    const record = join(dir, 'record.jsonl');
+    const run = start(runArgs(ledger, RECORDING), { cwd: dir, env: { DAYCAP_RECORD_FILE: record } });
+    await sleep(1000);
+    const opened = Date.now();
+    rmSync(gate);
+    const result = await run.done;
+    expect(result.code, result.stdout + result.stderr).toBe(EXIT.OK);
+    // Nothing was posted while the gate was held: the run waited there (it was not refused either).
+    const calls = readCalls(record);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) expect(call.start).toBeGreaterThanOrEqual(opened);
   });
 });

@@ -1,10 +1,24 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CommandUnusableError, createCommandHandler, parseCommandSpec } from '../../src/handlers/command.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CommandSpawnerDiedError,
+  CommandUnusableError,
+  createCommandHandler,
+  parseCommandSpec,
+  SPAWNER_FILE,
+  spawnerPid,
+} from '../../src/handlers/command.js';
 import { HANDLER_UNUSABLE } from '../../src/handlers/errors.js';
 import { toReportedError } from '../../src/handlers/outcome.js';
-import { ctx, fixture, job, tempDir, until } from './helpers.js';
+import { ctx, fixture, job, repoRoot, tempDir, until } from './helpers.js';
+
+// The handler runs programs through the compiled spawner (dist/), even when the handler itself runs from source.
+beforeAll(() => {
+  const sources = ['src/handlers/spawner.ts', 'src/handlers/spawner-protocol.ts'];
+  const stale = !existsSync(SPAWNER_FILE) || sources.some((file) => statSync(path.join(repoRoot, file)).mtimeMs > statSync(SPAWNER_FILE).mtimeMs);
+  if (stale) throw new Error(`${SPAWNER_FILE} is missing or older than its sources: run \`npx tsc -p .\` (npm test does it)`);
+});
 
 const node = process.execPath;
 const printArgs = fixture('print-args.mjs');
@@ -120,6 +134,46 @@ describe('command handler', () => {
       createCommandHandler([node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`])(job('x'), ctx({ signal: controller.signal })),
     ).rejects.toThrow('aborted');
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('runs the program from a spawner process, not from this one', async () => {
+    const parent = await createCommandHandler([node, '-e', 'console.log(process.ppid)'])(job('pp'), ctx());
+    expect(spawnerPid()).toBeDefined();
+    expect(Number(parent)).toBe(spawnerPid());
+    expect(Number(parent)).not.toBe(process.pid);
+  });
+
+  it('fails the job in flight retryably when the spawner dies, stops its program, and recovers', async () => {
+    const pidFile = path.join(tempDir(), 'pid');
+    const running = createCommandHandler([node, behaviour, 'sleep', pidFile])(job('d'), ctx());
+    const outcome = running.catch((err: unknown) => err);
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
+    const programPid = Number(readFileSync(pidFile, 'utf8'));
+    await until(() => spawnerPid() !== undefined);
+    const spawner = spawnerPid()!;
+    process.kill(spawner, 'SIGKILL');
+
+    const error = await outcome;
+    expect(error).toBeInstanceOf(CommandSpawnerDiedError);
+    expect(toReportedError(error)).toMatchObject({
+      message: `command spawner died (pid ${spawner})`,
+      category: 'infrastructure',
+      type: 'command_spawner_died',
+      retryable: true,
+    });
+    // The orphaned program must not go on (and maybe post) after its job was failed.
+    await until(() => !isAlive(programPid));
+
+    const out = path.join(tempDir(), 'out.json');
+    await expect(createCommandHandler([node, printArgs, out, '{job_id}'])(job('after'), ctx())).resolves.toBe('post-after');
+    expect(readPrinted(out).args).toEqual(['after']);
+    expect(spawnerPid()).not.toBe(spawner);
+  });
+
+  it('runs jobs side by side through one spawner', async () => {
+    const handler = createCommandHandler([node, '-e', 'setTimeout(() => console.log(process.argv[1]), 50)', '{job_id}']);
+    const ids = ['s1', 's2', 's3', 's4', 's5'];
+    await expect(Promise.all(ids.map((id) => handler(job(id), ctx())))).resolves.toEqual(ids);
   });
 
   it('refuses an empty argv', () => {

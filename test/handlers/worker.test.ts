@@ -2,14 +2,14 @@
  * Drives workers/worker.ts the way the runner does: through a real Piscina pool and a MessageChannel.
  * Needs the compiled worker (`npm test` builds first; otherwise run `npx tsc -p .`).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerSpec, MainToWorker, WorkerStart, WorkerToMain } from '../../src/protocol.js';
 import { createSimulateHandler } from '../../src/handlers/simulate.js';
-import { ctx, fixture, job, repoRoot } from './helpers.js';
+import { ctx, fixture, job, repoRoot, tempDir, until } from './helpers.js';
 
 const compiled = path.join(repoRoot, 'dist/workers/worker.js');
 
@@ -60,6 +60,15 @@ class Loop {
     this.send({ type: 'stop' });
     await this.done;
     this.port.close();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
@@ -163,6 +172,36 @@ describe('worker loop', () => {
     loop.send({ type: 'job', job: job('c1'), attempt: 1 });
     expect(await loop.next()).toMatchObject({ outcome: { ok: true, postId: 'cmd-acct-c1' } });
     await loop.stop();
+  });
+
+  it("ends the command handler's spawner process, and the program it runs, with its worker thread", async () => {
+    const own = new Piscina({ filename: compiled, minThreads: 1, maxThreads: 1 });
+    const pidFile = path.join(tempDir(), 'pid');
+    let spawner: number;
+    let program: number;
+    try {
+      // `node -e` prints its parent, the thread's spawner; `sleep` writes its pid, then waits forever.
+      const loop = new Loop({ kind: 'command', argv: [process.execPath, '{caption}', '{video_path}', pidFile] }, { on: own });
+      await loop.next();
+      loop.send({ type: 'job', job: job('pp', { caption: '-e', video_path: 'console.log(process.ppid)' }), attempt: 1 });
+      const message = await loop.next();
+      if (message.type !== 'outcome' || !message.outcome.ok) throw new Error(`unexpected ${JSON.stringify(message)}`);
+      spawner = Number(message.outcome.postId);
+      expect(spawner).toBeGreaterThan(0);
+      expect(spawner).not.toBe(process.pid);
+      expect(isAlive(spawner)).toBe(true);
+
+      loop.send({ type: 'job', job: job('sl', { caption: fixture('command-behaviour.mjs'), video_path: 'sleep' }), attempt: 1 });
+      await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
+      program = Number(readFileSync(pidFile, 'utf8'));
+      expect(isAlive(program)).toBe(true);
+    } finally {
+      // Ends the thread with the job still running.
+      await own.destroy();
+    }
+    // No orphans: the spawner stops its program and leaves by itself once its thread is gone.
+    await until(() => !isAlive(program));
+    await until(() => !isAlive(spawner));
   });
 
   it.each([

@@ -61,7 +61,7 @@ describe('readAccountsFile', () => {
     it('a file that is not UTF-8', async () => {
       const path = accountsFile(Buffer.from([0x61, 0x0a, 0xe9, 0x0a]));
       const error = await inputError(() => readAccountsFile(path), 'ACCOUNTS_INVALID', path);
-      expect(error.message).toBe(`${path}: is not UTF-8 text`);
+      expect(error.message).toBe(`${path}:2:1: is not UTF-8 text (byte 0xe9)`);
     });
 
     it('a missing file is INPUT_MISSING with a hint', async () => {

@@ -185,7 +185,7 @@ describe('readCampaign', () => {
     it('a captions.csv that is not UTF-8', async () => {
       const dir = campaign({ 'captions.csv': Buffer.from('filename,caption\na.mp4,caf\xe9\n', 'latin1'), 'videos/a.mp4': video });
       const error = await inputError(() => readCampaign(dir), 'CAMPAIGN_INVALID', dir);
-      expect(error.message).toBe(`${join(dir, 'captions.csv')}: is not UTF-8 text`);
+      expect(error.message).toBe(`${join(dir, 'captions.csv')}:2:10: is not UTF-8 text (byte 0xe9)`);
     });
 
     it('a bad accounts.txt is reported against accounts.txt', async () => {

@@ -130,7 +130,7 @@ describe('readSchedulerState', () => {
     it('a file that is not UTF-8', async () => {
       const dir = writeTree(tempDir(), { 'state.json': Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) });
       const error = await inputError(() => readSchedulerState(join(dir, 'state.json')), 'STATE_INVALID', dir);
-      expect(error.message).toMatch(/state\.json: is not UTF-8 text$/);
+      expect(error.message).toMatch(/state\.json:1:3: is not UTF-8 text \(byte 0xff\)$/);
     });
 
     it('a missing file is INPUT_MISSING with a hint', async () => {

@@ -4,7 +4,7 @@ import { firstFit, seg, Segs } from './Segs.js';
 
 /** ` ACCOUNTS  65 · 41 at cap · 5 in flight · 2 with account errors` */
 export function AccountsLine({ view, width }: ViewProps) {
-  const n = view.accounts.size;
+  const n = view.accountCount;
   const total = view.accountsComplete ? String(n) : `${n} seen`;
   const errors = view.withAccountErrors;
   const errorSeg = seg(` · ${plural(errors, 'with account error', 'with account errors')}`, errors > 0 ? { color: 'red' } : { dim: true });

@@ -5,9 +5,10 @@ import { seg, Segs, type Seg } from './Segs.js';
 
 /** The `a` view: one row per account, account errors and accounts in flight first. */
 export function AccountsView({ view, width, maxRows }: ViewProps & { maxRows: number }) {
-  const accounts = view.accountRows();
+  const count = view.accountCount;
   const room = Math.max(0, maxRows - 3);
-  const shown = accounts.length > room ? accounts.slice(0, Math.max(0, room - 1)) : accounts;
+  // A day can have 100,000 accounts: only the rows shown are made.
+  const shown = view.accountRows(count > room ? Math.max(0, room - 1) : room);
   const postsWidth = 9;
   const wide = width >= 90;
   const flightWidth = wide ? 9 : 4;
@@ -17,7 +18,7 @@ export function AccountsView({ view, width, maxRows }: ViewProps & { maxRows: nu
   const errorWidth = Math.max(0, avail - nameWidth);
   const title: Seg[] = [
     seg(' ACCOUNTS', { bold: true }),
-    seg(fit(`  ${view.accountsComplete ? accounts.length : `${accounts.length} seen`} · ${view.atCap} at cap · ${view.inFlight} in flight · ${plural(view.withAccountErrors, 'with account error', 'with account errors')}`, width - 10), { dim: true }),
+    seg(fit(`  ${view.accountsComplete ? count : `${count} seen`} · ${view.atCap} at cap · ${view.inFlight} in flight · ${plural(view.withAccountErrors, 'with account error', 'with account errors')}`, width - 10), { dim: true }),
   ];
   const head = `  ${pad('ACCOUNT', nameWidth)}  ${padStart('POSTS/CAP', postsWidth)}  ${pad(wide ? 'IN FLIGHT' : 'BUSY', flightWidth)}  ${errorWidth > 0 ? 'LAST ERROR' : ''}`;
   return (
@@ -32,7 +33,7 @@ export function AccountsView({ view, width, maxRows }: ViewProps & { maxRows: nu
           seg(fit(a.lastError, errorWidth), { color: a.accountError ? 'red' : 'yellow' }),
         ]} />
       ))}
-      {accounts.length > shown.length && <Segs row={[seg(fit(`  … ${accounts.length - shown.length} more accounts`, width - 1), { dim: true })]} />}
+      {count > shown.length && <Segs row={[seg(fit(`  … ${count - shown.length} more accounts`, width - 1), { dim: true })]} />}
     </Box>
   );
 }

@@ -1,14 +1,20 @@
+import { fit } from '../text.js';
 import { firstFit, seg, Segs, type Row } from './Segs.js';
 
 export type Screen = 'live' | 'failures' | 'accounts';
 
-/** ` q stop after jobs in flight · p pause/resume claiming · f failures · a accounts` */
-export function KeyHelp({ width, paused, stopRequested, screen }: { width: number; paused: boolean; stopRequested: boolean; screen: Screen }) {
+/**
+ * ` q stop after jobs in flight · p pause/resume claiming · f failures · a accounts`, or once a
+ * stop was asked for, what asked for it: ` stopping (Ctrl-C): no new claims, jobs in flight finish · Ctrl-C stops now`
+ */
+export function KeyHelp({ width, paused, stopRequested, stopReason, screen }: { width: number; paused: boolean; stopRequested: boolean; stopReason?: string | undefined; screen: Screen }) {
   const key = (k: string) => seg(k, { bold: true });
   const text = (t: string) => seg(t, { dim: true });
   if (stopRequested) {
+    const why = stopReason ? ` (${fit(stopReason, 24)})` : '';
     return <Segs row={firstFit([
-      [seg(' '), text('stopping: no new claims, jobs in flight finish · '), key('Ctrl-C'), text(' stops now')],
+      [seg(' '), text(`stopping${why}: no new claims, jobs in flight finish · `), key('Ctrl-C'), text(' stops now')],
+      [seg(' '), text(`stopping${why} · `), key('Ctrl-C'), text(' stops now')],
       [seg(' '), text('stopping · '), key('Ctrl-C'), text(' stops now')],
     ], width - 1)} />;
   }
