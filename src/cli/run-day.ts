@@ -15,10 +15,19 @@ export async function runToEnd(runner: Runner, io: CliIO, options: { noTui: bool
     throw error;
   }
   const unwireSignals = stopOnSignals(runner, view);
+  let lastWarning = '';
+  const unwatch = runner.events.on('warning', ({ message }) => (lastWarning = message));
+  let result: Awaited<ReturnType<Runner['run']>>;
   try {
-    return await runner.run();
+    result = await runner.run();
   } finally {
+    unwatch();
     unwireSignals();
     await view.close();
   }
+  // The log said it as it happened; stderr says it once more, where scripts and people look for errors.
+  if (result.reason === 'storage-failed' || result.reason === 'lock-lost') {
+    io.err(`daycap: the run stopped early: ${lastWarning || result.reason}.\nEverything saved before that is in the ledger and its journal; fix the cause (disk space, permissions, the lock), then run again.`);
+  }
+  return result;
 }

@@ -8,6 +8,9 @@ import type { Outcome, ReportedError } from '../protocol.js';
 const MAX_VALUE_DESCRIPTION = 500;
 
 export function toOutcome(result: unknown): Outcome {
+  // Posters ported from the older system return false when a post did not go through; its error
+  // table knows the phrase (infrastructure/claude_stuck, retried).
+  if (result === false) return { ok: false, error: { message: 'post returned false' } };
   if (typeof result === 'string') return { ok: true, postId: result };
   if (typeof result === 'object' && result !== null) {
     const postId = safeGet(result, 'postId');

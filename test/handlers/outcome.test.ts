@@ -101,3 +101,13 @@ describe('toReportedError', () => {
     expect(() => structuredClone(toReportedError(err))).not.toThrow();
   });
 });
+
+describe('a poster that resolves false', () => {
+  it('is a failure the classifier retries, as the older system reported it', async () => {
+    const { toOutcome } = await import('../../src/handlers/outcome.js');
+    const { classifyFailure } = await import('../../src/core/classify.js');
+    const outcome = toOutcome(false);
+    expect(outcome).toEqual({ ok: false, error: { message: 'post returned false' } });
+    if (!outcome.ok) expect(classifyFailure(outcome.error)).toEqual({ category: 'infrastructure', type: 'claude_stuck', retryable: true });
+  });
+});
