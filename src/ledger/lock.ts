@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -136,21 +136,30 @@ async function enterGate(ledgerPath: string): Promise<{ leave(): Promise<void> }
   for (const deadline = Date.now() + GATE_WAIT_MS; ;) {
     try {
       await writeFile(gate, me, { flag: 'wx', mode: 0o600 });
+      const mine = await stat(gate).then((info) => info.ino, () => undefined);
       let left = false;
       return {
         async leave() {
           if (left) return;
           left = true;
-          await unlink(gate).catch(() => undefined);
+          // Ours only: held past GATE_STALE_MS (stopped?), it may have been cleared and taken since.
+          const now = await stat(gate).then((info) => info.ino, () => undefined);
+          if (now !== undefined && now === mine) await unlink(gate).catch(() => undefined);
         },
       };
     } catch (err) {
       if (errorCode(err) !== 'EEXIST') throw new StorageError(`could not lock ledger ${ledgerPath}: ${errorMessage(err)}`, { cause: err });
     }
-    if (await gateAbandoned(gate)) {
-      // Renamed away first, so that of two processes clearing it only one removes anything.
+    const abandoned = await gateAbandoned(gate);
+    if (abandoned !== undefined) {
+      // Renamed away, then checked: if another process cleared the dead gate and made its own in the
+      // meantime, that is what we moved, so it is put back (link: never over a newer one).
       const aside = `${gate}.${process.pid}.${randomBytes(4).toString('hex')}.dead`;
-      if (await rename(gate, aside).then(() => true, () => false)) await unlink(aside).catch(() => undefined);
+      if (await rename(gate, aside).then(() => true, () => false)) {
+        const moved = await stat(aside).then((info) => info.ino, () => undefined);
+        if (moved !== abandoned) await link(aside, gate).catch(() => undefined);
+        await unlink(aside).catch(() => undefined);
+      }
       continue;
     }
     if (Date.now() > deadline) throw new LockHeldError(ledgerPath, 'another process (its lock gate has been held for two minutes)');
@@ -158,16 +167,19 @@ async function enterGate(ledgerPath: string): Promise<{ leave(): Promise<void> }
   }
 }
 
-async function gateAbandoned(gate: string): Promise<boolean> {
+/** The inode of the gate file if it was left by a process that died inside the gate. */
+async function gateAbandoned(gate: string): Promise<number | undefined> {
   try {
     const [info, text] = await Promise.all([stat(gate), readFile(gate, 'utf8')]);
     const [pid, host] = text.split(' ');
-    if (host === hostname() && pid !== undefined && !isPidAlive(Number(pid))) return true;
+    let dead: boolean;
+    if (host === hostname() && pid !== undefined && !isPidAlive(Number(pid))) dead = true;
     // Empty: its creator died between creating it and writing its pid, microseconds apart.
-    if (host === undefined) return info.mtimeMs < Date.now() - EMPTY_GATE_STALE_MS;
-    return info.mtimeMs < Date.now() - GATE_STALE_MS;
+    else if (host === undefined) dead = info.mtimeMs < Date.now() - EMPTY_GATE_STALE_MS;
+    else dead = info.mtimeMs < Date.now() - GATE_STALE_MS;
+    return dead ? info.ino : undefined;
   } catch {
-    return false; // gone already: just try again
+    return undefined; // gone already: just try again
   }
 }
 

@@ -649,6 +649,8 @@ export class Runner {
         this.snapshotRequested = false;
         // An edit already on disk is merged before daycap replaces the file (G7).
         await this.edits?.settle();
+        // The run may have failed (storage, lock) while that merge was awaited: then no new snapshot.
+        if (this.crashed || this.finishing) break;
         const rows = this.tracker.all();
         await this.store.snapshot(rows);
         this.edits?.noteOwnWrite();

@@ -6,11 +6,10 @@
  *
  * The runner's main thread is what a busy run waits on, and drawing shares it. Each redraw is
  * timed, and the next one waits long enough that drawing takes no more than FRAME_BUDGET of the
- * main thread: a costly screen on a slow machine is redrawn a few times a second (never less than
- * twice), a cheap one ten. The first frames are left out of that estimate (they are slow only
- * because nothing is compiled yet), and the first frame of a run is drawn as soon as it starts, so
- * a short run is watched from its first second. Sections whose content did not change are not
- * rendered again (see <Frozen>).
+ * main thread: with Ink, a frame of this screen costs a few milliseconds, so a busy run is redrawn
+ * about five times a second (never less than twice), a cheap screen ten. The first frame of a run
+ * is drawn as soon as it starts, so a short run is watched from its first second. Sections whose
+ * content did not change are not rendered again (see <Frozen>).
  *
  * Failure and event lines that leave the live part are printed once above it (Ink's <Static>)
  * and stay in the terminal's scrollback; the live part never grows past the terminal's height
@@ -55,7 +54,11 @@ export interface AppProps {
   tickMs?: number;
   /** Called after each redraw of the App (tests count redraws with it). */
   onRender?: () => void;
+  /** The clock frames are timed with, in ms (tests make frames look costly with it). */
+  frameClock?: () => number;
 }
+
+const performanceNow = () => performance.now();
 
 /** Redraw at least this often (in ticks) even without events, for the clocks. */
 const CLOCK_TICKS = 10;
@@ -64,7 +67,7 @@ const FRAME_BUDGET = 0.02;
 /** However costly a frame, a busy run is redrawn at least every this many ticks. */
 const MAX_GAP_TICKS = 5;
 
-export function App({ events, controls, now = Date.now, tickMs = 100, onRender }: AppProps) {
+export function App({ events, controls, now = Date.now, tickMs = 100, onRender, frameClock = performanceNow }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const { isRawModeSupported } = useStdin();
@@ -82,7 +85,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
   const frameStart = useRef(0);
   const frameCosts = useRef<FrameCosts | null>(null);
   frameCosts.current ??= new FrameCosts();
-  frameStart.current = performance.now();
+  frameStart.current = frameClock();
 
   // A layout effect runs before Ink's render() returns, so no event emitted after startTui is missed.
   useLayoutEffect(() => {
@@ -100,9 +103,11 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
       setFrame((n) => n + 1);
     };
     const offModel = model.attach(events);
-    // The run's first frame as soon as it starts (after the runner's own start-up work in this tick).
-    const offStarted = events.on('run-started', () => void (soon ??= setImmediate(redraw)));
-    const offEnded = events.on('run-ended', redraw);
+    // Drawing is never done inside the runner's emit (it would hold the runner up): the run's first
+    // frame and its final summary are drawn as soon as the runner's current work is done.
+    const drawSoon = () => void (soon ??= setImmediate(redraw));
+    const offStarted = events.on('run-started', drawSoon);
+    const offEnded = events.on('run-ended', drawSoon);
     const timer = setInterval(() => {
       ticks += 1;
       if (model.ended) return;
@@ -135,7 +140,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender }
   }, [ended, exit]);
 
   useLayoutEffect(() => {
-    frameCosts.current!.add(performance.now() - frameStart.current);
+    frameCosts.current!.add(frameClock() - frameStart.current);
     onRender?.();
   });
 
@@ -253,9 +258,11 @@ const Frozen = memo(
 const MemoKeyHelp = memo(KeyHelp);
 
 /**
- * What frames cost lately, and so how many ticks apart they should be. The first frames are left
- * out (they pay for compiling the code), and the median of the last few is taken, so that one
- * garbage collection does not slow the screen down.
+ * What frames cost lately, and so how many ticks apart they should be: the median of the last
+ * few, so that one garbage collection does not slow the screen down. The first frame (drawn
+ * before the run starts, and paying for compiling the code) is left out; the run's first frames
+ * are slow for the same reason and count, so a run starts at a couple of frames a second and
+ * speeds up as drawing gets cheaper.
  */
 class FrameCosts {
   private readonly recent: number[] = [];
@@ -263,9 +270,9 @@ class FrameCosts {
 
   add(ms: number): void {
     this.seen += 1;
-    if (this.seen <= WARM_UP_FRAMES) return;
+    if (this.seen === 1) return;
     this.recent.push(ms);
-    if (this.recent.length > 7) this.recent.shift();
+    if (this.recent.length > 5) this.recent.shift();
   }
 
   typical(): number {
@@ -279,9 +286,6 @@ class FrameCosts {
     return Math.min(MAX_GAP_TICKS, Math.max(1, Math.ceil(this.typical() / FRAME_BUDGET / tickMs)));
   }
 }
-
-/** Frames left out of the cost estimate: the first render, the run's first frame, one more. */
-const WARM_UP_FRAMES = 3;
 
 function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
   return { columns: stdout.columns || 80, rows: stdout.rows || 24 };

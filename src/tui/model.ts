@@ -198,12 +198,17 @@ class Throughput {
    * already has a rate. Under a second of history the span counts as a second (no wild first rates).
    */
   rate(now: number, startedAt: number): number {
-    const from = Math.max(startedAt, now - RATE_WINDOW_SECONDS * SECOND);
     const last = Math.floor(now / SECOND);
+    // Whole seconds back from now's; the run's first second counts from the start.
+    let first = Math.floor((now - RATE_WINDOW_SECONDS * SECOND) / SECOND) + 1;
+    let from = first * SECOND;
+    if (from <= startedAt) {
+      first = Math.floor(startedAt / SECOND);
+      from = startedAt;
+    }
     let n = 0;
-    for (let s = Math.floor(from / SECOND); s <= last; s++) n += this.inSecond(s);
-    const span = Math.max(SECOND, now - from);
-    return (n / span) * MINUTE;
+    for (let s = first; s <= last; s++) n += this.inSecond(s);
+    return (n / Math.max(SECOND, now - from)) * MINUTE;
   }
 }
 

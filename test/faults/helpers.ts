@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { newJob, type Job } from '../../src/core/job.js';
 import { serializeLedger } from '../../src/ledger/codec.js';
-import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
+import { sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
 import { fixture } from '../cli/helpers.js';
 
 export const RECORDING = fixture('handlers/crash-recording.mjs');
@@ -72,10 +72,6 @@ export function readCalls(path: string): Call[] {
 export function sealedJournals(ledger: string): string[] {
   const dir = sealedJournalsDir(ledger);
   return existsSync(dir) ? readdirSync(dir).sort() : [];
-}
-
-export function activeJournal(ledger: string): string {
-  return journalPath(ledger);
 }
 
 /** Left-over temp files of atomic writes, for this ledger and for its owner.json. */

@@ -100,7 +100,10 @@ describe('the live screen', () => {
     for (let w = 0; w < 4; w++) s.fail(s.tracker.get(`DMNmeE-${w}-0`)!, w, 'broken pipe');
     s.events.emit('warning', { message: 'one', at: s.clock });
     const f = await until(r, /… \d+ more: \d+ busy/);
-    expect(lines(r.lastFrame()).length).toBeLessThan(20);
+    // The frame holds the lines printed above the live part too (the failure that scrolled out).
+    const all = lines(r.lastFrame());
+    const live = all.slice(all.findIndex((line) => line.startsWith(' daycap ')));
+    expect(live.length).toBeLessThan(20);
     expect(f).toContain('RECENT FAILURES');
     expect(f).toContain('q stop');
   });
@@ -115,7 +118,10 @@ describe('keys', () => {
     await until(r, 'q stop');
     r.stdin.write('q');
     await vi.waitFor(() => expect(controls.stop).toHaveBeenCalledTimes(1));
-    await until(r, 'Ctrl-C stops now');
+    expect(controls.stop).toHaveBeenCalledWith('q');
+    const f = await until(r, 'Ctrl-C stops now');
+    expect(f).toContain('stopping (q): no new claims, jobs in flight finish · Ctrl-C stops now');
+    expect(f).toContain('STOPPING (q)');
     r.stdin.write('q');
     expect(controls.calls).toEqual(['stop']);
   });
@@ -156,6 +162,16 @@ describe('keys', () => {
     await until(r, 'WORKERS');
   });
 
+  it('a stop asked for elsewhere (daycap stop, a signal) shows its reason', async () => {
+    const s = new Scenario(dayJobs(2));
+    const r = renderAt(<App events={s.events} controls={fakeControls()} now={s.now} />);
+    s.start();
+    s.events.emit('stopping', { reason: 'daycap stop', graceMs: 30_000, at: s.clock });
+    const f = await until(r, 'Ctrl-C stops now');
+    expect(f).toContain('STOPPING (daycap stop)');
+    expect(f).toContain('stopping (daycap stop)');
+  });
+
   it('Ctrl-C asks for a graceful stop, and a second Ctrl-C stops now', async () => {
     const s = new Scenario(dayJobs(2));
     const controls = fakeControls();
@@ -164,6 +180,13 @@ describe('keys', () => {
     await until(r, 'q stop');
     r.stdin.write('\u0003');
     await vi.waitFor(() => expect(controls.stop).toHaveBeenCalledTimes(1));
+    // The stop says what the operator did, to the runner and on screen (not "q").
+    expect(controls.stop).toHaveBeenCalledWith('Ctrl-C');
+    s.events.emit('stopping', { reason: 'Ctrl-C', graceMs: 30_000, at: s.clock });
+    const f = await until(r, 'stopping (Ctrl-C)');
+    expect(f).toContain('STOPPING (Ctrl-C): waiting for jobs in flight');
+    expect(f).toContain('stopping (Ctrl-C): no new claims');
+    expect(f).not.toContain('(q)');
     r.stdin.write('\u0003');
     await vi.waitFor(() => expect(controls.stopNow).toHaveBeenCalledTimes(1));
     expect(controls.calls).toEqual(['stop', 'stopNow']);
@@ -235,5 +258,58 @@ describe('the redraw throttle', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(renders - quiet).toBeGreaterThan(0);
     expect(renders - quiet).toBeLessThanOrEqual(11);
+  });
+});
+
+describe('frames while a run is busy', () => {
+  /** A run of `seconds` simulated seconds, 3 jobs every millisecond, timers let run in between. */
+  async function busy(s: Scenario, seconds: number): Promise<void> {
+    for (let ms = 0; ms < seconds * 1000; ms++) {
+      for (let i = 0; i < 3; i++) {
+        const w = i % 4;
+        s.succeed(s.claim(w), w);
+      }
+      s.advance(1);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+  }
+
+  it('draws the run as soon as it starts, then steadily, even when the first frames are costly', async () => {
+    vi.useFakeTimers();
+    const s = new Scenario(dayJobs(9000), { workers: 4 });
+    let renders = 0;
+    // Every frame looks like it took 300 ms (a slow machine, nothing compiled yet).
+    let clock = 0;
+    const frameClock = () => (clock += 300);
+    const r = renderAt(<App events={s.events} controls={fakeControls()} now={s.now} onRender={() => void (renders += 1)} frameClock={frameClock} />, 100);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(frame(r)).toContain('starting…');
+    const before = renders;
+    s.start();
+    s.succeed(s.claim(0), 0);
+    // Drawn right away, not after the cost of the first frame has been waited out.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(renders).toBeGreaterThan(before);
+    expect(frame(r)).toMatch(/run 7f3c0a.*\n.*1\/9000/);
+    // While events come, at least twice a second however costly a frame, and never more than ten times.
+    const during = renders;
+    await busy(s, 2);
+    expect(renders - during).toBeGreaterThanOrEqual(4);
+    expect(renders - during).toBeLessThanOrEqual(21);
+    expect(frame(r)).toMatch(/\d{4}\/9000/);
+  });
+
+  it('draws ten frames a second at most when frames are cheap', async () => {
+    vi.useFakeTimers();
+    const s = new Scenario(dayJobs(6000), { workers: 4 });
+    let renders = 0;
+    const r = renderAt(<App events={s.events} controls={fakeControls()} now={s.now} onRender={() => void (renders += 1)} frameClock={() => 0} />, 100);
+    s.start();
+    await vi.advanceTimersByTimeAsync(1);
+    const before = renders;
+    await busy(s, 2);
+    expect(renders - before).toBeGreaterThanOrEqual(15);
+    expect(renders - before).toBeLessThanOrEqual(21);
+    expect(frame(r)).toMatch(/3000( jobs)?\/s/);
   });
 });

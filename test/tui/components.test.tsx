@@ -58,7 +58,8 @@ describe('components at a given width', () => {
     expect(bar).toMatch(/^ █+░+  1\/4 25%$/);
     expect(textWidth(bar)).toBeLessThanOrEqual(80);
     const counts = draw(<Counts view={view} now={s.clock} width={120} />, 120)[0]!;
-    expect(counts).toMatch(/✔ 1 success\s+✖ 0 failed\s+↻ 0 retrying\s+▶ 1 claimed\s+\? 0 unconfirmed\s+· 2 pending\s+0 jobs\/min [▁-█]/);
+    // One job posted in the run's first second: a rate already (not "0 jobs/min").
+    expect(counts).toMatch(/✔ 1 success\s+✖ 0 failed\s+↻ 0 retrying\s+▶ 1 claimed\s+\? 0 unconfirmed\s+· 2 pending\s+60 jobs\/min [▁-█]/);
     // A day of 100,000 jobs at 80 columns: the labels go before anything is cut.
     view.counts = { pending: 41_234, claimed: 4, success: 52_001, retrying: 1_200, failed: 5_561, skipped: 0, unconfirmed: 0 };
     const tight = draw(<Counts view={view} now={s.clock} width={80} />)[0]!;
@@ -66,6 +67,42 @@ describe('components at a given width', () => {
     expect(tight).toContain('52001');
     expect(tight).toContain('41234');
     expect(tight).not.toContain('…');
+  });
+
+  it('ProgressBar: jobs without an account and jobs held by the cap are not done, and are counted apart', () => {
+    const s = new Scenario([...dayJobs(3, 2), newJob({ job_id: 'orphan-1' }), newJob({ job_id: 'orphan-2' })], { workers: 3 });
+    const view = viewOf(s);
+    s.start();
+    for (let w = 0; w < 3; w++) s.succeed(s.claim(w), w);
+    expect(() => s.claim(0)).toThrow('nothing to claim');
+    s.idle(0);
+    const bar = draw(<ProgressBar view={view} now={s.clock} width={80} />)[0]!;
+    expect(bar).toMatch(/^ █+░+  3\/8 37% · 2 unassigned · 3 held by cap$/);
+    expect(textWidth(bar)).toBeLessThanOrEqual(80);
+    // Stopping, with what asked for it; the words give way before the bar does.
+    s.events.emit('stopping', { reason: 'Ctrl-C', graceMs: 30_000, at: s.clock });
+    const stopping = draw(<ProgressBar view={view} now={s.clock} width={80} />)[0]!;
+    expect(stopping).toMatch(/^ █+░+  3\/8 37% · 2 unassigned · 3 held by cap +STOPPING \(Ctrl-C\) ?$/);
+    const narrow = draw(<ProgressBar view={view} now={s.clock} width={60} />, 60)[0]!;
+    expect(narrow).toMatch(/^ █+░+  3\/8 37% · 2 unassigned · 3 at cap +STOPPING ?$/);
+    expect(textWidth(narrow)).toBeLessThanOrEqual(60);
+    const narrower = draw(<ProgressBar view={view} now={s.clock} width={50} />, 50)[0]!;
+    expect(narrower).toMatch(/^ █+░+  3\/8 37% +STOPPING \(Ctrl-C\) ?$/);
+    const wide = draw(<ProgressBar view={view} now={s.clock} width={140} />, 140)[0]!;
+    expect(wide).toContain('STOPPING (Ctrl-C): waiting for jobs in flight');
+  });
+
+  it('Counts: jobs per second once the rate is high', () => {
+    const s = new Scenario(dayJobs(2000), { workers: 4 });
+    const view = viewOf(s);
+    s.start();
+    for (let i = 0; i < 2000; i++) {
+      if (i % 100 === 0) s.advance(100);
+      s.succeed(s.claim(i % 4), i % 4);
+    }
+    // 2,000 jobs in two seconds.
+    expect(draw(<Counts view={view} now={s.clock} width={120} />, 120)[0]).toMatch(/1000 jobs\/s [▁-█]/);
+    expect(draw(<Counts view={view} now={s.clock} width={40} />, 40)[0]).toMatch(/1000\/s$/);
   });
 
   it('Workers: a row per worker with account, video and time on the job, or why it is idle', () => {
@@ -109,7 +146,9 @@ describe('components at a given width', () => {
   it('KeyHelp: the keys, paused and stopping wording', () => {
     expect(draw(<KeyHelp width={80} paused={false} stopRequested={false} screen="live" />)[0]).toBe(' q stop after jobs in flight · p pause claiming · f failures · a accounts');
     expect(draw(<KeyHelp width={80} paused stopRequested={false} screen="live" />)[0]).toContain('p resume claiming');
-    expect(draw(<KeyHelp width={80} paused={false} stopRequested screen="live" />)[0]).toContain('Ctrl-C stops now');
+    expect(draw(<KeyHelp width={80} paused={false} stopRequested screen="live" />)[0]).toBe(' stopping: no new claims, jobs in flight finish · Ctrl-C stops now');
+    expect(draw(<KeyHelp width={80} paused={false} stopRequested stopReason="Ctrl-C" screen="live" />)[0]).toBe(' stopping (Ctrl-C): no new claims, jobs in flight finish · Ctrl-C stops now');
+    expect(draw(<KeyHelp width={40} paused={false} stopRequested stopReason="q" screen="live" />, 40)[0]).toBe(' stopping (q) · Ctrl-C stops now');
     expect(draw(<KeyHelp width={40} paused={false} stopRequested={false} screen="failures" />)[0]).toBe(' q stop p pause f back a accounts');
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isoTime, newJob, type Job } from '../../src/core/job.js';
 import { RunView } from '../../src/tui/model.js';
 import { dayJobs, RETRY_MS, Scenario, T0 } from './scenario.js';
@@ -104,7 +104,7 @@ describe('RunView counts', () => {
       let busy = 0;
       for (const name of s.tracker.accountNames()) {
         const summary = s.tracker.accountSummary(name)!;
-        const mine = view.accounts.get(name);
+        const mine = view.account(name);
         if (!mine) continue;
         expect(mine.counted, `${name} counted`).toBe(summary.counted);
         if (summary.counted >= 2) atCap += 1;
@@ -159,7 +159,7 @@ describe('RunView workers, accounts and history', () => {
     expect(view.inFlight).toBe(0);
     expect(view.atCap).toBe(1);
     expect(view.withAccountErrors).toBe(1);
-    expect(view.accounts.get(b.account)).toMatchObject({ accountError: true, lastError: 'account/suspended: Your account has been suspended' });
+    expect(view.account(b.account)).toMatchObject({ accountError: true, lastError: 'account/suspended: Your account has been suspended' });
     // account00's second job is passed over by the cap on the next claim: it cannot run today.
     s.claim(0);
     expect(view.heldAtCap).toBe(1);
@@ -246,5 +246,77 @@ describe('RunView workers, accounts and history', () => {
     expect(view.stopping).toMatchObject({ reason: 'SIGINT' });
     s.end('interrupted');
     expect(view.ended).toMatchObject({ reason: 'interrupted', exitCode: 130 });
+  });
+});
+
+describe('RunView progress, rate and subscription', () => {
+  it('does not count jobs without an account or held back by the cap as done; it counts them apart', () => {
+    // Three accounts with two jobs each (cap 1: the second jobs are held back) and two jobs without an account.
+    const s = new Scenario([...dayJobs(3, 2), newJob({ job_id: 'orphan-1' }), newJob({ job_id: 'orphan-2' })], { workers: 3 });
+    const view = watch(s);
+    s.start();
+    for (let w = 0; w < 3; w++) s.succeed(s.claim(w), w);
+    for (let w = 0; w < 3; w++) s.idle(w);
+    // The tracker passes over the held jobs once a claim is tried.
+    expect(() => s.claim(0)).toThrow('nothing to claim');
+    s.idle(0);
+    expect(view.counts).toMatchObject({ success: 3, pending: 5 });
+    expect(view.unassigned).toBe(2);
+    expect(view.heldAtCap).toBe(3);
+    expect(view.done).toBe(3);
+    expect(view.remaining).toBe(0);
+    s.end();
+    expect(view.done).toBe(3);
+    expect(view.unassigned).toBe(2);
+  });
+
+  it('has a rate from the first seconds of a run, over the last minute after that', () => {
+    const s = new Scenario(dayJobs(400), { workers: 1 });
+    const view = watch(s);
+    s.start();
+    expect(view.rate(s.clock)).toBe(0);
+    // 10 jobs in the first 2 seconds: 300 a minute, at once.
+    for (let i = 0; i < 10; i++) {
+      s.advance(200);
+      s.succeed(s.claim(0), 0);
+    }
+    expect(view.rate(s.clock)).toBeCloseTo(300, 0);
+    expect(view.etaMs(s.clock)).toBeGreaterThan(0);
+    // Then 2 a second for two minutes: the first burst has left the window.
+    for (let i = 0; i < 240; i++) {
+      s.advance(500);
+      s.succeed(s.claim(0), 0);
+    }
+    expect(view.rate(s.clock)).toBeCloseTo(120, -1);
+  });
+
+  it('subscribes to each event type by itself (events are not tagged for it) and ends up where apply() does', () => {
+    const s = new Scenario(dayJobs(6, 2), { workers: 3 });
+    const attached = new RunView();
+    const onAny = vi.spyOn(s.events, 'onAny');
+    const off = attached.attach(s.events);
+    // Not a subscriber of every event: the stream does not tag (or copy) events for it.
+    expect(onAny).not.toHaveBeenCalled();
+    s.start();
+    const a = s.claim(0);
+    const b = s.claim(1);
+    s.succeed(a, 0);
+    s.fail(b, 1, 'adb timeout');
+    s.idle(2);
+    s.events.emit('warning', { message: 'disk nearly full', at: s.clock });
+    const applied = new RunView();
+    for (const event of s.log) applied.apply(event);
+    for (const view of [attached, applied]) {
+      expect(view.counts).toEqual(s.tracker.statusCounts());
+      expect(view.workers.map((w) => w.kind)).toEqual(['between', 'between', 'idle']);
+      expect(view.inFlight).toBe(0);
+      expect(view.atCap).toBe(1);
+      expect(view.failures.map((f) => f.message)).toEqual(['adb timeout']);
+      expect(view.notes.map((n) => n.text)).toEqual(['WARNING disk nearly full']);
+    }
+    off();
+    const version = attached.version;
+    s.claim(0);
+    expect(attached.version).toBe(version);
   });
 });

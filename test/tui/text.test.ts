@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, fit, formatRate, oneLine, pad, padStart, sparkline, width } from '../../src/tui/text.js';
+import { baseName, fit, formatRate, formatThroughput, oneLine, pad, padStart, sparkline, width } from '../../src/tui/text.js';
 
 describe('fit and pad', () => {
   it('leaves short text alone and cuts long text with an ellipsis, to the column', () => {
@@ -53,5 +53,15 @@ describe('width', () => {
     const { default: stringWidth } = await import('string-width');
     const samples = ['✔ 298 success', '✖ 9 failed', '↻ 5 retrying', '▶ 3', '? 0', '· 154 pending', '⊘ 3', '██░░ 12/40', '▁▂▃▄▅▆▇█', '…', 'café', '→ –', '✔️', '✅ done', '古い', '👨‍👩‍👧', 'e\u0301'];
     for (const s of samples) expect(width(s), s).toBe(stringWidth(s));
+  });
+});
+
+describe('formatThroughput', () => {
+  it('says jobs per minute while slow and jobs per second from ten a second up', () => {
+    expect(formatThroughput(0)).toMatchObject({ value: '0', unit: 'jobs/min' });
+    expect(formatThroughput(4.1)).toMatchObject({ value: '4.1', unit: 'jobs/min', per: '/min' });
+    expect(formatThroughput(420)).toMatchObject({ value: '420', unit: 'jobs/min' });
+    expect(formatThroughput(720_000)).toMatchObject({ value: '12.0k', unit: 'jobs/s', per: '/s' });
+    expect(formatThroughput(900)).toMatchObject({ value: '15', unit: 'jobs/s' });
   });
 });

@@ -14,7 +14,9 @@ const MIN_BAR = 10;
 export function ProgressBar({ view, width, stopReason }: ViewProps & { stopReason?: string | undefined }) {
   const total = view.total;
   const done = Math.min(view.done, total);
-  const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
+  // Before run-started there is no total yet (an empty ledger, once started, is all done).
+  const all = view.header ? total : 1;
+  const pct = all === 0 ? 100 : Math.floor((done / all) * 100);
   const label = `  ${done}/${total} ${pct}%`;
   const unassigned = view.unassigned;
   const held = view.heldAtCap;
@@ -45,7 +47,7 @@ export function ProgressBar({ view, width, stopReason }: ViewProps & { stopReaso
   }
   choice ??= { rest: '', tag: tagVariants[tagVariants.length - 1], bar: 4 };
   const { rest, tag, bar } = choice;
-  const filled = total === 0 ? bar : Math.floor((done / total) * bar);
+  const filled = all === 0 ? bar : Math.floor((done / all) * bar);
   const row: Seg[] = [
     seg(' '),
     seg('█'.repeat(filled), { color: 'green' }),

@@ -1,5 +1,5 @@
 /**
- * The full crash torture (see test/faults/crash.ts): over 100 SIGKILLs of `daycap run` on days of a
+ * The full crash torture (see test/faults/crash.ts): 135 SIGKILLs of `daycap run` on days of a
  * few hundred jobs, cap 1 and 2, 8 workers, with and without verify, plus a day of 1,500 small jobs
  * whose runs write several snapshots each. Run with `npm run test:faults`; replay a failure with the
  * seed it prints: DAYCAP_FAULT_SEED=<seed> npm run test:faults.
@@ -10,11 +10,11 @@ import { torture, type Scenario, type TortureReport } from '../../faults/crash.j
 const seed = Number(process.env['DAYCAP_FAULT_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
 const scenarios: Scenario[] = [
-  { name: 'cap 1, 3 jobs per account, verify', accounts: 120, perAccount: 3, cap: 1, workers: 8, verify: true, kills: 30, delayMaxMs: 8, verifyDelayMs: 3, failPattern: '^job-\\d*7-' },
-  { name: 'cap 2, 3 jobs per account, verify', accounts: 100, perAccount: 3, cap: 2, workers: 8, verify: true, kills: 30, delayMaxMs: 8, failPattern: '^job-\\d*3-0$' },
-  { name: 'cap 1, 3 jobs per account, operator settles', accounts: 100, perAccount: 3, cap: 1, workers: 8, verify: false, kills: 20, delayMaxMs: 8 },
-  { name: 'cap 2, 2 jobs per account, operator settles', accounts: 100, perAccount: 2, cap: 2, workers: 8, verify: false, kills: 15, delayMaxMs: 8, failPattern: '^job-\\d*5-1$' },
-  { name: '1,500 small jobs, kills around snapshots, verify', accounts: 1500, perAccount: 1, cap: 1, workers: 8, verify: true, kills: 15, delayMaxMs: 0, snapshotHeavy: true },
+  { name: 'cap 1, 3 jobs per account, verify', accounts: 120, perAccount: 3, cap: 1, workers: 8, verify: true, kills: 35, delayMaxMs: 8, verifyDelayMs: 3, failPattern: '^job-\\d*7-' },
+  { name: 'cap 2, 3 jobs per account, verify', accounts: 100, perAccount: 3, cap: 2, workers: 8, verify: true, kills: 35, delayMaxMs: 8, failPattern: '^job-\\d*3-0$' },
+  { name: 'cap 1, 3 jobs per account, operator settles', accounts: 100, perAccount: 3, cap: 1, workers: 8, verify: false, kills: 25, delayMaxMs: 8 },
+  { name: 'cap 2, 2 jobs per account, operator settles', accounts: 100, perAccount: 2, cap: 2, workers: 8, verify: false, kills: 20, delayMaxMs: 8, failPattern: '^job-\\d*5-1$' },
+  { name: '1,500 small jobs, kills around snapshots, verify', accounts: 1500, perAccount: 1, cap: 1, workers: 8, verify: true, kills: 20, delayMaxMs: 0, snapshotHeavy: true },
 ];
 
 const reports: Array<{ name: string; report: TortureReport }> = [];
