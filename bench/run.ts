@@ -27,7 +27,9 @@ function makeLedger(size: number): string {
 
 function runCase(kind: string, size: number): CaseResult {
   const args = kind === 'piscina' ? [kind, String(size)] : [kind, String(size), makeLedger(size)];
-  const out = execFileSync(process.execPath, [caseFile, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // stderr is kept (it is in the error if the case fails) rather than passed through: the live UI case
+  // would otherwise leave its terminal codes in this table.
+  const out = execFileSync(process.execPath, [caseFile, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out.trim().split('\n').pop()!) as CaseResult;
 }
 

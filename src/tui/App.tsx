@@ -62,9 +62,21 @@ const performanceNow = () => performance.now();
 
 /** Redraw at least this often (in ticks) even without events, for the clocks. */
 const CLOCK_TICKS = 10;
-/** The share of the main thread drawing may take (the model's own cost is apart, and tiny). */
+/**
+ * The share of the main thread drawing may take while the runner keeps it busy (the model's own
+ * cost is apart, and tiny).
+ */
 const FRAME_BUDGET = 0.02;
-/** However costly a frame, a busy run is redrawn at least every this many ticks. */
+/**
+ * The share it may take while the main thread is mostly idle (a calm run: real posts take
+ * seconds, and the runner waits for its workers): ten frames a second of any usual cost.
+ */
+const IDLE_BUDGET = 0.25;
+/** The runner keeps the main thread busy when it (not drawing) takes more than this share of it. */
+const BUSY_SHARE = 0.25;
+/** The main thread's load is measured over this many ticks. */
+const LOAD_TICKS = 5;
+/** However costly a frame, a run is redrawn at least every this many ticks while events come. */
 const MAX_GAP_TICKS = 5;
 
 export function App({ events, controls, now = Date.now, tickMs = 100, onRender, frameClock = performanceNow }: AppProps) {
@@ -108,8 +120,13 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
     const drawSoon = () => void (soon ??= setImmediate(redraw));
     const offStarted = events.on('run-started', drawSoon);
     const offEnded = events.on('run-ended', drawSoon);
+    let sinceLoad = 0;
     const timer = setInterval(() => {
       ticks += 1;
+      if (++sinceLoad >= LOAD_TICKS) {
+        sinceLoad = 0;
+        frameCosts.current!.measureLoad();
+      }
       if (model.ended) return;
       if ((model.version !== drawn && ticks >= frameCosts.current!.gapTicks(tickMs)) || ticks >= CLOCK_TICKS) redraw();
     }, tickMs);
@@ -261,15 +278,23 @@ const MemoKeyHelp = memo(KeyHelp);
  * What frames cost lately, and so how many ticks apart they should be: the median of the last
  * few, so that one garbage collection does not slow the screen down. The first frame (drawn
  * before the run starts, and paying for compiling the code) is left out; the run's first frames
- * are slow for the same reason and count, so a run starts at a couple of frames a second and
+ * are slow for the same reason and count, so a busy run starts at a couple of frames a second and
  * speeds up as drawing gets cheaper.
+ *
+ * How much of the main thread drawing may take depends on how busy the runner keeps it: the
+ * event loop's utilization (Node's measure of a thread's load) less what drawing itself took,
+ * over the last LOAD_TICKS. Until it is measured, the run counts as busy.
  */
 class FrameCosts {
   private readonly recent: number[] = [];
   private seen = 0;
+  private busy = true;
+  private drawnMs = 0;
+  private loadMark = performance.eventLoopUtilization();
 
   add(ms: number): void {
     this.seen += 1;
+    this.drawnMs += ms;
     if (this.seen === 1) return;
     this.recent.push(ms);
     if (this.recent.length > 5) this.recent.shift();
@@ -281,9 +306,19 @@ class FrameCosts {
     return sorted[sorted.length >> 1]!;
   }
 
-  /** Ticks between frames: as many as keep drawing within FRAME_BUDGET, from one to MAX_GAP_TICKS. */
+  measureLoad(): void {
+    const mark = performance.eventLoopUtilization();
+    const { active, idle } = performance.eventLoopUtilization(mark, this.loadMark);
+    this.loadMark = mark;
+    const span = active + idle;
+    if (span > 0) this.busy = (active - this.drawnMs) / span > BUSY_SHARE;
+    this.drawnMs = 0;
+  }
+
+  /** Ticks between frames: as many as keep drawing within its share, from one to MAX_GAP_TICKS. */
   gapTicks(tickMs: number): number {
-    return Math.min(MAX_GAP_TICKS, Math.max(1, Math.ceil(this.typical() / FRAME_BUDGET / tickMs)));
+    const budget = this.busy ? FRAME_BUDGET : IDLE_BUDGET;
+    return Math.min(MAX_GAP_TICKS, Math.max(1, Math.ceil(this.typical() / budget / tickMs)));
   }
 }
 
