@@ -6,15 +6,17 @@
  *
  * The runner's main thread is what a busy run waits on, and drawing shares it. Each redraw is
  * timed, and the next one waits long enough that drawing takes no more than FRAME_BUDGET of the
- * main thread: with Ink, a frame of this screen costs a few milliseconds, so a busy run is redrawn
- * about five times a second (never less than twice), a cheap screen ten. The first frame of a run
- * is drawn as soon as it starts, so a short run is watched from its first second. Sections whose
- * content did not change are not rendered again (see <Frozen>).
+ * main thread while the runner keeps it busy: with Ink, a frame of this screen costs a few
+ * milliseconds (more while the code is not yet hot), so a busy run is redrawn two to five times a
+ * second. A calm run (the main thread mostly idle) is redrawn ten times a second. The first frame
+ * of a run is drawn as soon as it starts, so a short run is watched from its first second.
+ * Sections whose content did not change are not rendered again (see <Frozen>).
  *
  * Failure and event lines that leave the live part are printed once above it (Ink's <Static>)
  * and stay in the terminal's scrollback; the live part never grows past the terminal's height
  * (Ink would clear the screen and reprint everything on each frame).
  */
+import { performance as perfHooks, type EventLoopUtilization } from 'node:perf_hooks';
 import { Box, Static, useApp, useInput, useStdin, useStdout } from 'ink';
 import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { RunEventStream } from '../runner/events.js';
@@ -93,6 +95,11 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
   const [stopAsked, setStopAsked] = useState<string | undefined>(undefined);
   const stopRef = useRef(false);
   const batch = useRef<{ key: number; items: ScrolledLine[] }>({ key: 0, items: [] });
+  /**
+   * The run ended and the redraw that took its last scrolled lines came: only then does the screen
+   * show the final summary and let go (a render in between, for a resize say, still shows the live part).
+   */
+  const endTaken = useRef(false);
   // What a frame costs, from this render to its layout effect (after Ink has written it).
   const frameStart = useRef(0);
   const frameCosts = useRef<FrameCosts | null>(null);
@@ -109,6 +116,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
       soon = undefined;
       drawn = model.version;
       ticks = 0;
+      if (model.ended) endTaken.current = true;
       const items = model.takeScrolled();
       // A fresh <Static> per batch: it prints its items once, and nothing is kept after that.
       if (items.length > 0) batch.current = { key: batch.current.key + 1, items };
@@ -147,7 +155,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
     };
   }, [stdout]);
 
-  const ended = model.ended !== undefined;
+  const ended = endTaken.current;
   // Unmount once the final summary is drawn (it stays on screen). A macrotask later, so that
   // <Static> has marked its last lines as printed and the final frame does not print them again.
   useEffect(() => {
@@ -215,7 +223,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
   const moved = `${width}|${model.version}|${second}`;
 
   let body: ReactNode;
-  if (model.ended) {
+  if (ended) {
     body = <FinalSummary view={model} width={width} />;
   } else if (screen === 'failures') {
     body = (
@@ -257,7 +265,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
       </Static>
       <Box flexDirection="column" width={width}>
         {body}
-        {!model.ended && <MemoKeyHelp width={width} paused={paused} stopRequested={stopping} stopReason={stopReason} screen={screen} />}
+        {!ended && <MemoKeyHelp width={width} paused={paused} stopRequested={stopping} stopReason={stopReason} screen={screen} />}
       </Box>
     </>
   );
@@ -285,12 +293,17 @@ const MemoKeyHelp = memo(KeyHelp);
  * event loop's utilization (Node's measure of a thread's load) less what drawing itself took,
  * over the last LOAD_TICKS. Until it is measured, the run counts as busy.
  */
-class FrameCosts {
+export class FrameCosts {
   private readonly recent: number[] = [];
   private seen = 0;
   private busy = true;
   private drawnMs = 0;
-  private loadMark = performance.eventLoopUtilization();
+  private loadMark: EventLoopUtilization | undefined;
+
+  /** `load` reads the main thread's event loop utilization so far (tests pass their own). */
+  constructor(private readonly load: () => EventLoopUtilization | undefined = loadNow) {
+    this.loadMark = load();
+  }
 
   add(ms: number): void {
     this.seen += 1;
@@ -307,11 +320,14 @@ class FrameCosts {
   }
 
   measureLoad(): void {
-    const mark = performance.eventLoopUtilization();
-    const { active, idle } = performance.eventLoopUtilization(mark, this.loadMark);
+    const mark = this.load();
+    const before = this.loadMark;
     this.loadMark = mark;
-    const span = active + idle;
-    if (span > 0) this.busy = (active - this.drawnMs) / span > BUSY_SHARE;
+    if (mark && before) {
+      const active = mark.active - before.active;
+      const span = active + mark.idle - before.idle;
+      if (span > 0) this.busy = (active - this.drawnMs) / span > BUSY_SHARE;
+    }
     this.drawnMs = 0;
   }
 
@@ -320,6 +336,12 @@ class FrameCosts {
     const budget = this.busy ? FRAME_BUDGET : IDLE_BUDGET;
     return Math.min(MAX_GAP_TICKS, Math.max(1, Math.ceil(this.typical() / budget / tickMs)));
   }
+}
+
+/** The main thread's load so far, if this Node can tell (a test's fake clock may hide it). */
+function loadNow(): EventLoopUtilization | undefined {
+  const mark = perfHooks.eventLoopUtilization?.();
+  return mark && typeof mark.active === 'number' ? mark : undefined;
 }
 
 function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {

@@ -1,6 +1,6 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../src/tui/App.js';
+import { App, FrameCosts } from '../../src/tui/App.js';
 import { frame, fakeControls, renderAt, resize, until, widest } from './harness.js';
 import { dayJobs, lines, Scenario } from './scenario.js';
 import { newJob } from '../../src/core/job.js';
@@ -202,7 +202,8 @@ describe('the end of the run', () => {
     s.fail(s.claim(1), 1, 'Your account has been suspended');
     s.fail(s.claim(0), 0, 'adb timeout');
     s.advance(3_900_000);
-    await until(r, 'WORKERS');
+    // The failures are in the live part first.
+    await until(r, 'RECENT FAILURES');
     s.end();
     const f = await until(r, 'exit');
     expect(f).toMatch(/run 7f3c0a ended \(done\) after 1:05:00/);
@@ -311,5 +312,45 @@ describe('frames while a run is busy', () => {
     expect(renders - before).toBeGreaterThanOrEqual(15);
     expect(renders - before).toBeLessThanOrEqual(21);
     expect(frame(r)).toMatch(/3000( jobs)?\/s/);
+  });
+});
+
+describe('how far apart frames are', () => {
+  /** A main thread that was `busy` (0 to 1) over each `ms` since the last reading. */
+  function loadOf(): { load: () => { active: number; idle: number; utilization: number }; pass: (ms: number, busy: number) => void } {
+    let active = 0;
+    let idle = 0;
+    return {
+      load: () => ({ active, idle, utilization: active / Math.max(1, active + idle) }),
+      pass: (ms, busy) => {
+        active += ms * busy;
+        idle += ms * (1 - busy);
+      },
+    };
+  }
+
+  it('keeps drawing to a small share of a busy main thread, and draws ten times a second on an idle one', () => {
+    const main = loadOf();
+    const costs = new FrameCosts(main.load);
+    // The first frame (before the run) does not count; then 10 ms frames.
+    costs.add(80);
+    for (let i = 0; i < 5; i++) costs.add(10);
+    // Until the load is known the run counts as busy: 10 ms at 2% of the thread is 500 ms apart.
+    expect(costs.gapTicks(100)).toBe(5);
+    // A calm run: the runner used 10% of the thread, drawing 5% more.
+    main.pass(500, 0.15);
+    costs.add(10);
+    costs.add(15);
+    costs.measureLoad();
+    expect(costs.gapTicks(100)).toBe(1);
+    // A busy one: the runner uses 90% of it.
+    main.pass(500, 0.9);
+    costs.measureLoad();
+    expect(costs.gapTicks(100)).toBe(5);
+    // Cheap frames on a busy thread: 2 ms at 2% is 100 ms apart.
+    for (let i = 0; i < 5; i++) costs.add(2);
+    expect(costs.gapTicks(100)).toBe(1);
+    for (let i = 0; i < 5; i++) costs.add(5);
+    expect(costs.gapTicks(100)).toBe(3);
   });
 });
