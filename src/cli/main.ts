@@ -3,6 +3,10 @@
 import { flushOutput, tolerateClosedPipes } from './io.js';
 import { runCli } from './program.js';
 import { reportBug } from './report.js';
+import { tuneHeapForLongRuns } from '../runtime-tuning.js';
+
+// Before the day's rows are loaded: see src/runtime-tuning.ts.
+tuneHeapForLongRuns();
 
 // An error no command caught (in an event listener or a stray promise) is a bug, even if its class
 // says "operator error": report it as one and exit. Every claim and outcome is already journaled.
