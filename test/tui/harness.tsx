@@ -54,6 +54,6 @@ export async function until(r: Rendered, text: string | RegExp | ((frame: string
   await vi.waitFor(() => {
     const f = frame(r);
     if (!ok(f)) throw new Error(`not yet on screen: ${String(text)}\n${f}`);
-  }, { timeout: 5000, interval: 20 });
+  }, { timeout: 30_000, interval: 20 });
   return frame(r);
 }

@@ -27,7 +27,7 @@ describe('startTui', () => {
     s.start();
     s.succeed(s.claim(0), 0);
     s.fail(s.claim(1), 1, 'Your account has been suspended');
-    await vi.waitFor(() => expect(term.text()).toContain('RECENT FAILURES'), { timeout: 5000 });
+    await vi.waitFor(() => expect(term.text()).toContain('RECENT FAILURES'), { timeout: 30_000 });
     term.stdin.write('q');
     await vi.waitFor(() => expect(controls.stop).toHaveBeenCalledTimes(1));
     let settled = false;
