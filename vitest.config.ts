@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Ink draws no live frames when it believes it runs under CI; the UI tests are about those
+    // frames (the CLI itself starts the view with CI unset: src/cli/view.ts).
+    env: { CI: 'false' },
   },
 });

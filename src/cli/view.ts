@@ -109,16 +109,23 @@ async function liveView(runner: Runner, writeErr: (line: string) => void): Promi
 
 /**
  * React picks its development or production build from NODE_ENV when it is first loaded, and the
- * development build doubles the cost of a frame. NODE_ENV is set only for that load and put back,
- * so a handler's worker threads and programs see the environment the operator gave daycap,
- * whether or not stdout is a terminal.
+ * development build doubles the cost of a frame. Ink decides once, when it is first loaded, that a
+ * CI environment (CI or CONTINUOUS_INTEGRATION set) gets no live frames; but daycap only starts the
+ * view when stdout is a real terminal, where live frames are the point. Both variables are set only
+ * for that load and put back, so a handler's worker threads and programs see the environment the
+ * operator gave daycap, whether or not stdout is a terminal.
  */
 async function importTui(): Promise<typeof import('../tui/render.js')> {
-  const before = process.env.NODE_ENV;
+  const saved = { NODE_ENV: process.env.NODE_ENV, CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   process.env.NODE_ENV ??= 'production';
+  if (saved.CI !== undefined) process.env.CI = 'false';
+  if (saved.CONTINUOUS_INTEGRATION !== undefined) process.env.CONTINUOUS_INTEGRATION = 'false';
   try {
     return await import('../tui/render.js');
   } finally {
-    if (before === undefined) delete process.env.NODE_ENV;
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
