@@ -1,3 +1,4 @@
+import { isPidAlive } from '../../src/ledger/pid.js';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,14 +29,6 @@ function readPrinted(file: string): { args: string[]; env: Record<string, string
   return JSON.parse(readFileSync(file, 'utf8')) as { args: string[]; env: Record<string, string> };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 describe('command handler', () => {
   it('substitutes whole-argument placeholders and passes the job in the environment', async () => {
@@ -120,10 +113,10 @@ describe('command handler', () => {
     const outcome = running.catch((err: unknown) => err);
     await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    expect(isAlive(pid)).toBe(true);
+    expect(isPidAlive(pid)).toBe(true);
     controller.abort();
     expect(await outcome).toBeInstanceOf(Error);
-    expect(isAlive(pid)).toBe(false);
+    expect(isPidAlive(pid)).toBe(false);
   });
 
   it('does not start a program when the signal is already aborted', async () => {
@@ -162,7 +155,7 @@ describe('command handler', () => {
       retryable: true,
     });
     // The orphaned program must not go on (and maybe post) after its job was failed.
-    await until(() => !isAlive(programPid));
+    await until(() => !isPidAlive(programPid));
 
     const out = path.join(tempDir(), 'out.json');
     await expect(createCommandHandler([node, printArgs, out, '{job_id}'])(job('after'), ctx())).resolves.toBe('post-after');

@@ -2,6 +2,7 @@
  * Drives workers/worker.ts the way the runner does: through a real Piscina pool and a MessageChannel.
  * Needs the compiled worker (`npm test` builds first; otherwise run `npx tsc -p .`).
  */
+import { isPidAlive } from '../../src/ledger/pid.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -63,14 +64,6 @@ class Loop {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 const moduleSpec = (name: string): HandlerSpec => ({ kind: 'module', path: fixture(name) });
 
@@ -189,19 +182,19 @@ describe('worker loop', () => {
       spawner = Number(message.outcome.postId);
       expect(spawner).toBeGreaterThan(0);
       expect(spawner).not.toBe(process.pid);
-      expect(isAlive(spawner)).toBe(true);
+      expect(isPidAlive(spawner)).toBe(true);
 
       loop.send({ type: 'job', job: job('sl', { caption: fixture('command-behaviour.mjs'), video_path: 'sleep' }), attempt: 1 });
       await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
       program = Number(readFileSync(pidFile, 'utf8'));
-      expect(isAlive(program)).toBe(true);
+      expect(isPidAlive(program)).toBe(true);
     } finally {
       // Ends the thread with the job still running.
       await own.destroy();
     }
     // No orphans: the spawner stops its program and leaves by itself once its thread is gone.
-    await until(() => !isAlive(program));
-    await until(() => !isAlive(spawner));
+    await until(() => !isPidAlive(program));
+    await until(() => !isPidAlive(spawner));
   });
 
   it.each([
