@@ -1,5 +1,6 @@
 /** `daycap status`: what the day looks like, read from CSV + journal without taking the lock. */
 import { DEFAULT_CAP, STATUSES } from '../core/job.js';
+import type { HealthPolicy } from '../core/policy.js';
 import { summarize, type LedgerSummary } from '../core/summary.js';
 
 export { summarize, type LedgerSummary } from '../core/summary.js';
@@ -25,11 +26,11 @@ export function liveStatusReport(status: LiveStatus, heldBy: string | undefined)
   return { ...summary, exists: true, heldBy, journalRecords: 0, live: { runId, pid, paused, startedAt } };
 }
 
-export async function ledgerStatus(options: { ledger: string; cap?: number | undefined }): Promise<StatusReport> {
+export async function ledgerStatus(options: { ledger: string; cap?: number | undefined; health?: HealthPolicy | undefined; now?: number | undefined }): Promise<StatusReport> {
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const view = await readLedgerView(options.ledger);
-  const report = summarize(view.jobs, options.cap ?? DEFAULT_CAP);
+  const report = summarize(view.jobs, options.cap ?? DEFAULT_CAP, options.now ?? Date.now(), options.health);
   return { ledger: options.ledger, exists: view.exists, ...report, heldBy: await readLockHolder(options.ledger), journalRecords: view.journalRecords };
 }
 
@@ -53,6 +54,19 @@ export function formatStatus(report: StatusReport, now: number = Date.now()): st
     for (const w of report.workers) lines.push(`  worker ${w.workerId}  ${Object.entries(w.counts).map(([s, n]) => `${s} ${n}`).join('  ')}`);
   }
   lines.push(`accounts at their cap: ${report.accountsAtCap.length}${report.accountsAtCap.length ? ` (${abbreviate(report.accountsAtCap, 10)})` : ''}`);
+  // Older live runs answer without these lists.
+  const frozen = report.frozen ?? [];
+  const cooling = report.cooling ?? [];
+  if (frozen.length) {
+    lines.push(`frozen accounts: ${frozen.length} (their jobs stay pending; lift with \`daycap unfreeze --ledger ${report.ledger} --account <name>\`)`);
+    for (const f of frozen.slice(0, 20)) lines.push(`  ${f.account}  ${f.reason}`);
+    if (frozen.length > 20) lines.push(`  … ${frozen.length - 20} more`);
+  }
+  if (cooling.length) {
+    lines.push(`accounts cooling down: ${cooling.length}`);
+    for (const c of cooling.slice(0, 20)) lines.push(`  ${c.account}  until ${new Date(c.until).toISOString()} (in ${formatDuration(c.until - now)})  ${c.reason}`);
+    if (cooling.length > 20) lines.push(`  … ${cooling.length - 20} more`);
+  }
   if (report.journalRecords) lines.push(`(includes ${report.journalRecords} journal records not yet folded into the CSV)`);
   if (live) lines.push('(the live run\'s own state; the CSV on disk may lag behind it)');
   return lines.join('\n');

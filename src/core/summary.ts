@@ -1,5 +1,7 @@
 /** What `status` shows about a day, computed from rows: pure, shared by the file reader and the live runner. */
+import { coolingAccounts, frozenAccounts, type CoolingAccount, type FrozenAccount } from './health.js';
 import { CAPPED_STATUSES, zeroCounts, type Job, type StatusCounts } from './job.js';
+import { DEFAULT_HEALTH, type HealthPolicy } from './policy.js';
 
 export interface LedgerSummary {
   jobs: number;
@@ -11,10 +13,14 @@ export interface LedgerSummary {
   accounts: number;
   cap: number;
   accountsAtCap: string[];
+  /** Accounts frozen for the day by an account failure, with the row that froze them. */
+  frozen: FrozenAccount[];
+  /** Accounts cooling down at the moment of the summary. */
+  cooling: CoolingAccount[];
 }
 
-/** Pure: the counts `status` shows, from rows. */
-export function summarize(jobs: readonly Job[], cap: number): LedgerSummary {
+/** Pure: the counts `status` shows, from rows, at `now`. */
+export function summarize(jobs: readonly Job[], cap: number, now: number, health: HealthPolicy = DEFAULT_HEALTH): LedgerSummary {
   const counts = zeroCounts();
   let unassigned = 0;
   const failures = new Map<string, { category: string; type: string; count: number }>();
@@ -50,6 +56,8 @@ export function summarize(jobs: readonly Job[], cap: number): LedgerSummary {
     accounts: accounts.size,
     cap,
     accountsAtCap: [...counted.entries()].filter(([, n]) => n >= cap).map(([account]) => account).sort(),
+    frozen: frozenAccounts(jobs, health).sort((a, b) => a.account.localeCompare(b.account)),
+    cooling: coolingAccounts(jobs, now).sort((a, b) => a.until - b.until),
   };
 }
 

@@ -5,9 +5,15 @@
  * counts incrementally, so a claim costs the same at 100 jobs as at 100,000 (no rescans).
  * Each mutating call returns copies of the rows it changed, for the caller to make durable.
  */
-import { classifyFailure, DEFAULT_RULES, isNonRetryableCategory, type CategoryRule, type FailureReport } from './classify.js';
+import { AccountState, type AccountHold, type CapRule } from './account-state.js';
+import { classifyFailure, DEFAULT_RULES, isNonRetryableCategory, type CategoryRule, type ErrorClass, type FailureReport } from './classify.js';
+import { cooldownEndOf, freezeReason, isFreezingRow } from './health.js';
 import { MinHeap } from './heap.js';
 import { CAPPED_STATUSES, cloneJob, DEFAULT_CAP, isoTime, parseTime, zeroCounts, type Job, type Status, type StatusCounts } from './job.js';
+import { COOLDOWN_COLUMN, DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from './policy.js';
+import { RateLimit } from './rate-limit.js';
+import { ReadyQueue } from './ready-queue.js';
+import { windowState, type WindowState } from './window.js';
 import { IllegalTransitionError, DaycapError } from '../errors.js';
 
 export interface ClaimContext {
@@ -41,14 +47,47 @@ export interface FailOptions {
   rules?: readonly CategoryRule[];
 }
 
-/** Why work is held back at a moment; drives "worker idle" events and the UI. */
+/** A rule over all accounts that holds every claim back for a while. */
+export interface GlobalHold {
+  rule: 'outside-window' | 'rate-limit';
+  until: number;
+}
+
+/** Why work is held back at a moment, counted by rule; drives "worker idle" events and the UI. */
 export interface Blockers {
   claimableNow: number;
   accountsInFlight: number;
   accountsAtCap: number;
+  accountsFrozen: number;
+  accountsCooling: number;
+  accountsInGap: number;
   retryingLater: number;
   nextRetryAt: number | undefined;
   unassigned: number;
+  global: GlobalHold | undefined;
+  /** When the earliest held account (gap, cooldown, rolling cap) may be claimed again. */
+  nextAccountAt: number | undefined;
+}
+
+export interface TrackerOptions {
+  cap?: number;
+  /**
+   * Hand the rows over instead of copying them (the caller must drop its references):
+   * a 100,000-row ledger is then held once, not twice.
+   */
+  adopt?: boolean;
+  health?: HealthPolicy;
+  pacing?: PacingPolicy;
+  /** Posts before this ledger's day (archives), counted by a rolling cap. */
+  pastPosts?: Iterable<PastPost>;
+  /** Uniform in [0, 1): the jitter on gaps. Injected by tests. */
+  random?: () => number;
+}
+
+export interface HeldAccount {
+  account: string;
+  hold: AccountHold;
+  due: number;
 }
 
 export interface AccountSummary {
@@ -59,89 +98,9 @@ export interface AccountSummary {
   byStatus: StatusCounts;
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
-
-class AccountState {
-  /** In the ready queue as claimable now (see ReadyQueue). */
-  ready = false;
-  readyTicket = 0;
-  /** success + claimed + unconfirmed: what G1 bounds. */
-  counted = 0;
-  claimed = 0;
-  /** Extra holds that keep the account busy, e.g. while an outcome is being made durable (G3). */
-  holds = 0;
-  retrying = 0;
-  /** Jobs claimable now, oldest first: pending ones and retrying ones whose time has come. Made on demand (most accounts hold one job). */
-  private dueSet: Set<string> | undefined;
-  constructor(readonly name: string) {}
-  get busy(): boolean {
-    return this.claimed + this.holds > 0;
-  }
-  get due(): ReadonlySet<string> {
-    return this.dueSet ?? EMPTY;
-  }
-  addDue(jobId: string): void {
-    (this.dueSet ??= new Set()).add(jobId);
-  }
-  deleteDue(jobId: string): void {
-    if (this.dueSet?.delete(jobId) && this.dueSet.size === 0) this.dueSet = undefined;
-  }
-}
-
-/**
- * Accounts claimable now, first come first served. A FIFO with lazy removal: an account that stops
- * being ready only has its flag cleared, and stale entries are skipped when they reach the front.
- * (A Set would do, but taking its first element after many deletions walks over every deleted
- * slot: quadratic over a day of 100,000 accounts.)
- */
-class ReadyQueue {
-  private queue: AccountState[] = [];
-  /** The account's readyTicket when it was queued: an older entry of a re-queued account is stale. */
-  private tickets: number[] = [];
-  private head = 0;
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  add(state: AccountState): void {
-    if (state.ready) return;
-    state.ready = true;
-    state.readyTicket += 1;
-    this.count += 1;
-    this.queue.push(state);
-    this.tickets.push(state.readyTicket);
-  }
-
-  delete(state: AccountState): void {
-    if (!state.ready) return;
-    state.ready = false;
-    this.count -= 1;
-  }
-
-  first(): AccountState | undefined {
-    while (this.head < this.queue.length) {
-      const state = this.queue[this.head]!;
-      if (state.ready && state.readyTicket === this.tickets[this.head]) {
-        if (this.head > 1024 && this.head * 2 > this.queue.length) this.compact();
-        return state;
-      }
-      this.head += 1;
-    }
-    this.compact();
-    return undefined;
-  }
-
-  private compact(): void {
-    if (this.head === 0) return;
-    this.queue = this.queue.slice(this.head);
-    this.tickets = this.tickets.slice(this.head);
-    this.head = 0;
-  }
-}
-
 export class Tracker {
+  readonly health: HealthPolicy;
+  readonly pacing: PacingPolicy;
   private readonly jobs = new Map<string, Job>();
   private readonly accounts = new Map<string, AccountState>();
   /** Accounts with a job claimable now, no job in flight and room under the cap, in round-robin order. */
@@ -152,15 +111,32 @@ export class Tracker {
   private capSkips: CapSkip[] = [];
   private readonly capReported = new Set<string>();
   private capValue: number;
+  private readonly capRule: CapRule;
+  /** Accounts held by a rule that ends by itself (gap, cooldown, rolling cap), by when it ends. */
+  private readonly gateHeap = new MinHeap<AccountState>();
+  private readonly random: () => number;
+  private readonly rateLimit: RateLimit | undefined;
+  private windowCache: (WindowState & { from: number }) | undefined;
+  /** The latest `now` any call passed in: refreshes triggered without a clock (add, hold) use it. */
+  private now = -Infinity;
 
-  /**
-   * `adopt` hands the rows over instead of copying them (the caller must drop its references):
-   * a 100,000-row ledger is then held once, not twice.
-   */
-  constructor(jobs: Iterable<Job> = [], options: { cap?: number; adopt?: boolean } = {}) {
+  constructor(jobs: Iterable<Job> = [], options: TrackerOptions = {}) {
     this.capValue = options.cap ?? DEFAULT_CAP;
     if (!Number.isInteger(this.capValue) || this.capValue < 1) throw new DaycapError('BAD_CAP', `the cap must be a whole number of at least 1, not ${this.capValue}`);
-    for (const job of jobs) this.insert(options.adopt ? job : cloneJob(job));
+    this.health = options.health ?? DEFAULT_HEALTH;
+    this.pacing = options.pacing ?? DEFAULT_PACING;
+    this.capRule = { cap: this.capValue, rolling: this.pacing.capMode === 'rolling-24h' };
+    this.random = options.random ?? Math.random;
+    if (this.capRule.rolling) for (const post of options.pastPosts ?? []) this.account(post.account).addPost(post.at);
+    const claimTimes: number[] = [];
+    for (const job of jobs) {
+      const row = this.insert(options.adopt ? job : cloneJob(job));
+      if (this.pacing.perMinute !== undefined) {
+        const at = parseTime(row.claimed_at);
+        if (at !== undefined) claimTimes.push(at);
+      }
+    }
+    this.rateLimit = this.pacing.perMinute === undefined ? undefined : new RateLimit(this.pacing.perMinute, claimTimes);
   }
 
   get cap(): number {
@@ -204,7 +180,39 @@ export class Tracker {
     // Per-status counts are not indexed (a 100,000-account day would pay for them on every row): O(n).
     const byStatus = zeroCounts();
     for (const job of this.jobs.values()) if (job.account === account) byStatus[job.status] += 1;
-    return { account, cap: this.capValue, counted: state.counted, inFlight: state.busy, byStatus };
+    return { account, cap: this.capValue, counted: state.countedAt(this.now, this.capRule.rolling), inFlight: state.busy, byStatus };
+  }
+
+  /** Why an account cannot be claimed at `now`, if it cannot. */
+  accountHold(account: string, now: number): AccountHold | undefined {
+    this.promoteDue(now);
+    return this.accounts.get(account)?.hold(now, this.capRule);
+  }
+
+  /** Accounts with work due that a rule holds back at `now` (for the UI and status). O(accounts). */
+  heldAccounts(now: number): HeldAccount[] {
+    this.promoteDue(now);
+    const held: HeldAccount[] = [];
+    for (const state of this.accounts.values()) {
+      if (state.due.size === 0 && state.frozenReason === undefined) continue;
+      const hold = state.hold(now, this.capRule);
+      if (hold && hold.rule !== 'in-flight') held.push({ account: state.name, hold, due: state.due.size });
+    }
+    return held;
+  }
+
+  /** A rule over all accounts (posting window, global rate limit) holding claims back at `now`. */
+  globalHold(now: number): GlobalHold | undefined {
+    const windows = this.pacing.windows;
+    if (windows) {
+      let state = this.windowCache;
+      const until = state ? (state.open ? state.closesAt : state.opensAt) : -Infinity;
+      if (!state || now < state.from || now >= until) state = this.windowCache = { ...windowState(windows, now), from: now };
+      if (!state.open) return { rule: 'outside-window', until: state.opensAt };
+    }
+    const allowedAt = this.rateLimit?.nextAllowedAt(now);
+    if (allowedAt !== undefined && allowedAt > now) return { rule: 'rate-limit', until: allowedAt };
+    return undefined;
   }
 
   /** Adds a row as it is (loading a ledger, seeding, merging new rows). */
@@ -224,7 +232,7 @@ export class Tracker {
   claimNext(ctx: ClaimContext): { job: Job | undefined; capSkips: CapSkip[] } {
     this.promoteDue(ctx.now);
     let job: Job | undefined;
-    const state = this.ready.first();
+    const state = this.globalHold(ctx.now) ? undefined : this.ready.first();
     if (state) {
       const jobId = state.due.values().next().value as string;
       job = this.claim(jobId, ctx);
@@ -238,8 +246,11 @@ export class Tracker {
     this.promoteDue(ctx.now);
     const state = job.account ? this.accounts.get(job.account) : undefined;
     if (!state || !state.due.has(jobId)) throw new IllegalTransitionError(jobId, describe(job, ctx.now), 'claimed');
-    if (state.busy) throw new DaycapError('ACCOUNT_BUSY', `job ${jobId} cannot be claimed: account ${job.account} already has a job in flight`);
-    if (state.counted >= this.capValue) throw new DaycapError('ACCOUNT_AT_CAP', capSkipLine({ jobId, account: job.account, cap: this.capValue }));
+    const hold = state.hold(ctx.now, this.capRule);
+    if (hold) throw holdError(jobId, job.account, hold, this.capValue);
+    const global = this.globalHold(ctx.now);
+    if (global) throw new DaycapError(global.rule === 'rate-limit' ? 'RATE_LIMITED' : 'OUTSIDE_WINDOW', `job ${jobId} cannot be claimed before ${isoTime(global.until)}: ${global.rule === 'rate-limit' ? 'the global rate limit is reached' : 'outside the posting window'}`);
+    this.rateLimit?.record(ctx.now);
     return this.update(job, (row) => {
       row.status = 'claimed';
       row.worker_id = String(ctx.workerId);
@@ -253,6 +264,8 @@ export class Tracker {
 
   succeed(jobId: string, now: number, postId = ''): Job {
     const job = this.requireStatus(jobId, ['claimed'], 'success');
+    this.noteNow(now);
+    this.account(job.account).streak = 0;
     return this.update(job, (row) => {
       row.status = 'success';
       row.completed_at = isoTime(now);
@@ -267,19 +280,39 @@ export class Tracker {
   /** A failed attempt: `retrying` after a delay while attempts remain and the error is retryable, else `failed`. */
   fail(jobId: string, options: FailOptions): Job {
     const job = this.requireStatus(jobId, ['claimed'], 'failed');
-    const cls = classifyFailure(options.failure, options.rules ?? DEFAULT_RULES);
+    this.noteNow(options.now);
+    const { failure, now } = options;
+    const cls = classifyWithRetryAfter(failure, options.rules ?? DEFAULT_RULES);
     const attempts = job.attempts + 1;
     const retry = cls.retryable && attempts < job.max_attempts;
-    const delay = Math.max(options.retryDelayMs, options.failure.retryAfterMs ?? 0);
+    const coolUntil = this.cooldownAfter(this.account(job.account), cls, failure, now);
+    const retryAt = Math.max(now + Math.max(options.retryDelayMs, failure.retryAfterMs ?? 0), coolUntil ?? -Infinity);
     return this.update(job, (row) => {
       row.attempts = attempts;
       row.status = retry ? 'retrying' : 'failed';
-      row.retry_at = retry ? isoTime(options.now + delay) : '';
-      row.completed_at = isoTime(options.now);
-      row.error = options.failure.message;
+      row.retry_at = retry ? isoTime(retryAt) : '';
+      row.completed_at = isoTime(now);
+      row.error = failure.message;
       row.error_category = cls.category;
       row.error_type = cls.type;
+      if (coolUntil !== undefined) row.extra = { ...row.extra, [COOLDOWN_COLUMN]: isoTime(coolUntil) };
     });
+  }
+
+  /**
+   * The cooldown a failure puts on its account: the platform's retry-after, a default for a
+   * "slow down" type without one, or a streak of infrastructure failures on the same account.
+   */
+  private cooldownAfter(state: AccountState, cls: ErrorClass, failure: FailureInput, now: number): number | undefined {
+    let until: number | undefined;
+    if (failure.retryAfterMs !== undefined) until = now + failure.retryAfterMs;
+    else if (this.health.cooldownTypes.includes(cls.type)) until = now + this.health.defaultCooldownMs;
+    state.streak = cls.category === 'infrastructure' ? state.streak + 1 : 0;
+    if (this.health.failureStreak > 0 && state.streak >= this.health.failureStreak) {
+      state.streak = 0;
+      until = Math.max(until ?? -Infinity, now + this.health.streakCooldownMs);
+    }
+    return until;
   }
 
   /** Gives a claim back unrun (a worker that never started it). */
@@ -291,6 +324,7 @@ export class Tracker {
   /** A claim whose fate is unknown (a dead run or a dead worker): it still counts toward the cap (G5). */
   markUnconfirmed(jobId: string, now: number): Job {
     const job = this.requireStatus(jobId, ['claimed'], 'unconfirmed');
+    this.noteNow(now);
     return this.update(job, (row) => {
       row.status = 'unconfirmed';
       row.completed_at = isoTime(now);
@@ -353,7 +387,31 @@ export class Tracker {
     return changed;
   }
 
-  skip(jobId: string, reason: string): Job {
+  /**
+   * Lifts an account's freeze (`daycap unfreeze`): its freezing failed rows go back to pending
+   * with fresh attempts (the failure was the account's, not the job's), or with `retry: false`
+   * are skipped. Either way nothing freezes the account any more, and its pending jobs are free.
+   */
+  unfreeze(account: string, options: { retry: boolean }): Job[] {
+    const changed: Job[] = [];
+    for (const job of this.jobs.values()) {
+      if (job.account !== account || !isFreezingRow(job, this.health)) continue;
+      if (options.retry) {
+        changed.push(this.update(job, (row) => {
+          clearClaim(row);
+          row.attempts = 0;
+          row.error = '';
+          row.error_type = '';
+          row.error_category = '';
+        }));
+      } else {
+        changed.push(this.skip(job.job_id, `not retried after the account was unfrozen; it failed with: ${job.error}`));
+      }
+    }
+    return changed;
+  }
+
+    skip(jobId: string, reason: string): Job {
     const job = this.requireStatus(jobId, ['pending', 'retrying', 'failed'], 'skipped');
     return this.update(job, (row) => {
       row.status = 'skipped';
@@ -404,31 +462,53 @@ export class Tracker {
   /** True while some job could still be claimed now or later, given the current in-flight work. */
   claimableNow(now: number): boolean {
     this.promoteDue(now);
-    return this.ready.size > 0;
+    return this.ready.size > 0 && this.globalHold(now) === undefined;
+  }
+
+  /** Some account has work that only a rule over all accounts (window, rate limit) holds back. */
+  heldGlobally(now: number): GlobalHold | undefined {
+    this.promoteDue(now);
+    return this.ready.size > 0 ? this.globalHold(now) : undefined;
+  }
+
+  /** When the earliest account held by a rule that ends by itself (gap, cooldown, rolling cap) may be claimed. */
+  nextAccountAt(now: number): number | undefined {
+    this.promoteDue(now);
+    for (let top = this.gateHeap.peek(); top; top = this.gateHeap.peek()) {
+      if (top.value.gateKey === top.key && top.value.due.size > 0) return top.key;
+      // Stale: the account's hold changed, or it has no work left.
+      this.gateHeap.pop();
+      if (top.value.gateKey === top.key) top.value.gateKey = undefined;
+    }
+    return undefined;
   }
 
   blockers(now: number): Blockers {
     this.promoteDue(now);
-    let accountsInFlight = 0;
-    let accountsAtCap = 0;
+    const byRule = { 'in-flight': 0, 'at-cap': 0, frozen: 0, 'cooling-down': 0, gap: 0 };
     for (const state of this.accounts.values()) {
       if (state.due.size === 0) continue;
-      if (state.busy) accountsInFlight += 1;
-      else if (state.counted >= this.capValue) accountsAtCap += 1;
+      const hold = state.hold(now, this.capRule);
+      if (hold) byRule[hold.rule] += 1;
     }
     return {
       claimableNow: this.ready.size,
-      accountsInFlight,
-      accountsAtCap,
+      accountsInFlight: byRule['in-flight'],
+      accountsAtCap: byRule['at-cap'],
+      accountsFrozen: byRule.frozen,
+      accountsCooling: byRule['cooling-down'],
+      accountsInGap: byRule.gap,
       retryingLater: this.counts.retrying - this.dueRetrying(),
       nextRetryAt: this.retryHeap.peek()?.key,
       unassigned: this.unassignedCount,
+      global: this.ready.size > 0 ? this.globalHold(now) : undefined,
+      nextAccountAt: this.nextAccountAt(now),
     };
   }
 
   /** Checks every index against a full recount; for tests (O(n)). Throws on the first mismatch. */
   checkIndexes(): void {
-    const fresh = new Tracker(this.jobs.values(), { cap: this.capValue });
+    const fresh = new Tracker(this.jobs.values(), { cap: this.capValue, health: this.health, pacing: this.pacing });
     const expect = (what: string, a: unknown, b: unknown) => {
       if (JSON.stringify(a) !== JSON.stringify(b)) throw new DaycapError('BUG_INDEX', `index ${what}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`, { operatorError: false });
     };
@@ -438,6 +518,9 @@ export class Tracker {
       const mine = this.accounts.get(name);
       expect(`counted ${name}`, mine?.counted ?? 0, state.counted);
       expect(`claimed ${name}`, mine?.claimed ?? 0, state.claimed);
+      expect(`unconfirmed ${name}`, mine?.unconfirmed ?? 0, state.unconfirmed);
+      expect(`frozen ${name}`, mine?.frozenReason, state.frozenReason);
+      expect(`cooldown ${name}`, mine?.coolUntil ?? -Infinity, state.coolUntil);
     }
   }
 
@@ -485,8 +568,21 @@ export class Tracker {
     if (job.status === 'retrying') state.retrying += 1;
     if (CAPPED_STATUSES.has(job.status)) state.counted += 1;
     if (job.status === 'claimed') state.claimed += 1;
+    if (job.status === 'unconfirmed') state.unconfirmed += 1;
     if (job.status === 'pending') state.addDue(job.job_id);
     if (job.status === 'retrying') this.retryHeap.push(parseTime(job.retry_at) ?? -Infinity, job.job_id);
+    if (job.status === 'failed' && isFreezingRow(job, this.health)) state.setFreezing(job.job_id, freezeReason(job));
+    if (job.extra) state.setCooldown(job.job_id, cooldownEndOf(job));
+    if (this.capRule.rolling && job.status === 'success') state.addPost(parseTime(job.completed_at) ?? -Infinity);
+    if (this.pacing.minGapMs > 0 || this.pacing.jitterMs > 0) this.noteAttemptEnd(state, job);
+  }
+
+  /** The gap runs from the end of an account's latest attempt, whatever its outcome. */
+  private noteAttemptEnd(state: AccountState, job: Job): void {
+    const endedAt = parseTime(job.completed_at);
+    if (endedAt === undefined || endedAt <= state.lastEndAt) return;
+    state.lastEndAt = endedAt;
+    state.gapUntil = endedAt + this.pacing.minGapMs + Math.floor(this.random() * this.pacing.jitterMs);
   }
 
   private unindex(job: Job): void {
@@ -500,12 +596,23 @@ export class Tracker {
     if (job.status === 'retrying') state.retrying -= 1;
     if (CAPPED_STATUSES.has(job.status)) state.counted -= 1;
     if (job.status === 'claimed') state.claimed -= 1;
+    if (job.status === 'unconfirmed') state.unconfirmed -= 1;
+    if (job.status === 'failed') state.setFreezing(job.job_id, undefined);
+    if (job.extra) state.setCooldown(job.job_id, undefined);
+    if (this.capRule.rolling && job.status === 'success') state.removePost(parseTime(job.completed_at) ?? -Infinity);
     // Stale heap entries for a retrying job are skipped when popped (see promoteDue).
     state.deleteDue(job.job_id);
   }
 
   /** Moves retrying jobs whose time has come into their account's due set. */
   private promoteDue(now: number): void {
+    this.noteNow(now);
+    for (let gate = this.gateHeap.peek(); gate && gate.key <= now; gate = this.gateHeap.peek()) {
+      this.gateHeap.pop();
+      if (gate.value.gateKey !== gate.key) continue;
+      gate.value.gateKey = undefined;
+      this.refresh(gate.value);
+    }
     for (let top = this.retryHeap.peek(); top && top.key <= now; top = this.retryHeap.peek()) {
       this.retryHeap.pop();
       const job = this.jobs.get(top.value);
@@ -527,16 +634,30 @@ export class Tracker {
     return n;
   }
 
-  /** Keeps `ready` true to the claim rules for one account, and notes jobs held back by the cap. */
+  private noteNow(now: number): void {
+    if (now > this.now) this.now = now;
+  }
+
+  /**
+   * Keeps `ready` true to the claim rules for one account; an account held by a rule that ends by
+   * itself waits in the gate heap; jobs held back by the day's cap are noted for the log.
+   */
   private refresh(state: AccountState): void {
-    const hasWork = state.due.size > 0;
-    const atCap = state.counted >= this.capValue;
-    if (hasWork && !state.busy && !atCap) {
+    if (state.due.size === 0) {
+      this.ready.delete(state);
+      return;
+    }
+    const hold = state.hold(this.now, this.capRule);
+    if (!hold) {
       this.ready.add(state);
       return;
     }
     this.ready.delete(state);
-    if (hasWork && atCap && !state.busy) {
+    if ('until' in hold && hold.until !== undefined && (state.gateKey === undefined || hold.until < state.gateKey)) {
+      state.gateKey = hold.until;
+      this.gateHeap.push(hold.until, state);
+    }
+    if (hold.rule === 'at-cap' && !this.capRule.rolling) {
       for (const jobId of state.due) {
         if (this.capReported.has(jobId)) continue;
         this.capReported.add(jobId);
@@ -579,6 +700,30 @@ function clearClaim(row: Job): void {
   row.claimed_at = '';
   row.retry_at = '';
   row.run_id = '';
+}
+
+/** A retry-after with nothing else to explain the failure is a rate limit. */
+function classifyWithRetryAfter(failure: FailureInput, rules: readonly CategoryRule[]): ErrorClass {
+  const cls = classifyFailure(failure, rules);
+  if (failure.retryAfterMs !== undefined && cls.category === 'unknown' && failure.category === undefined) {
+    return { category: 'rate_limit', type: failure.type ?? 'rate_limited', retryable: failure.retryable ?? true };
+  }
+  return cls;
+}
+
+function holdError(jobId: string, account: string, hold: AccountHold, cap: number): DaycapError {
+  switch (hold.rule) {
+    case 'in-flight':
+      return new DaycapError('ACCOUNT_BUSY', `job ${jobId} cannot be claimed: account ${account} already has a job in flight`);
+    case 'at-cap':
+      return new DaycapError('ACCOUNT_AT_CAP', capSkipLine({ jobId, account, cap }));
+    case 'frozen':
+      return new DaycapError('ACCOUNT_FROZEN', `job ${jobId} cannot be claimed: account ${account} is frozen (${hold.reason})`);
+    case 'cooling-down':
+      return new DaycapError('ACCOUNT_COOLING', `job ${jobId} cannot be claimed: account ${account} is cooling down until ${isoTime(hold.until)}`);
+    case 'gap':
+      return new DaycapError('ACCOUNT_GAP', `job ${jobId} cannot be claimed before ${isoTime(hold.until)}: the gap between two posts of account ${account}`);
+  }
 }
 
 function describe(job: Job, now: number): string {

@@ -102,9 +102,23 @@ async function claim(ledgerPath: string, target: string, ops: FileOps): Promise<
  * This ledger's archives dated today (local day), in its folder and the archive folder: posts
  * made earlier today still count toward the cap after a mid-day reset-day.
  */
-export async function todaysArchives(ledgerPath: string, opts: { archiveDir?: string | undefined; now: number; ops?: FileOps }): Promise<string[]> {
+export function todaysArchives(ledgerPath: string, opts: { archiveDir?: string | undefined; now: number; ops?: FileOps }): Promise<string[]> {
+  return archivesOfDays(ledgerPath, [new Date(opts.now)], opts);
+}
+
+/**
+ * Archives dated today or yesterday: the posts of the last 24 hours (an archive is dated by the day
+ * reset-day ran, so last night's day may carry today's date).
+ */
+export function recentArchives(ledgerPath: string, opts: { archiveDir?: string | undefined; now: number; ops?: FileOps }): Promise<string[]> {
+  const today = new Date(opts.now);
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1, 12);
+  return archivesOfDays(ledgerPath, [yesterday, today], opts);
+}
+
+async function archivesOfDays(ledgerPath: string, days: readonly Date[], opts: { archiveDir?: string | undefined; ops?: FileOps }): Promise<string[]> {
   const ops = opts.ops ?? realFileOps;
-  const pattern = new RegExp(`^${escapeRegExp(ledgerName(ledgerPath))}_${localDay(new Date(opts.now))}(?:_\\d+)?\\.csv$`);
+  const pattern = new RegExp(`^${escapeRegExp(ledgerName(ledgerPath))}_(?:${days.map(localDay).join('|')})(?:_\\d+)?\\.csv$`);
   const dirs = [...new Set([resolve(dirname(ledgerPath)), resolve(opts.archiveDir ?? dirname(ledgerPath))])];
   const found: string[] = [];
   for (const dir of dirs) {

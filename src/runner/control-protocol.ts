@@ -1,4 +1,4 @@
-/** The control socket's messages: one JSON line each way per connection (`daycap status|pause|resume|stop|retry-failed|release-stale` beside a live run). */
+/** The control socket's messages: one JSON line each way per connection (`daycap status|pause|resume|stop|retry-failed|release-stale|unfreeze` beside a live run). */
 import type { LedgerSummary } from '../core/summary.js';
 
 /** The live view a runner gives `daycap status`. */
@@ -16,7 +16,8 @@ export type ControlRequest =
   | { op: 'resume' }
   | { op: 'stop' }
   | { op: 'retry-failed'; includeNonRetryable?: boolean | undefined; category?: string | undefined; type?: string | undefined }
-  | { op: 'release-stale' };
+  | { op: 'release-stale' }
+  | { op: 'unfreeze'; account: string; retry: boolean };
 
 export type ControlResponse =
   | { ok: true; pid: number; runId: string; message: string; changed?: string[]; status?: LiveStatus }

@@ -33,6 +33,14 @@ export interface RunEvents {
   'cap-skip': CapSkip & { at: number };
   'pass-ended': { pass: number; nextRetryAt: number | undefined; at: number };
   'worker-idle': { workerId: number; blockers: Blockers; at: number };
+  /** An account failure froze the account for the day: its jobs stay pending until `daycap unfreeze`. */
+  'account-frozen': { account: string; jobId: string; reason: string; at: number };
+  /** The platform asked to slow down, or the account's device kept failing: no claims until `until`. */
+  'account-cooling': { account: string; jobId: string; until: number; reason: string; at: number };
+  /** The posting window closed (`until`: when it opens again, if the run waits) or claims resumed in it. */
+  'window': { open: boolean; until: number | undefined; at: number };
+  /** An operator lifted a freeze (`daycap unfreeze`). */
+  'account-unfrozen': { account: string; jobs: number; at: number };
   'worker-died': { workerId: number; message: string; at: number };
   'ledger-written': { kind: 'snapshot' | 'journal'; rows: number; at: number };
   /** `counts` and `jobs` are the day's totals after the merge. */

@@ -9,8 +9,15 @@ export function clockTime(at: number): string {
 
 export function describeBlockers(b: Blockers, now: number): string {
   const parts: string[] = [];
+  // Older live runs and tests may send blockers without the newer counts.
+  if (b.global?.rule === 'outside-window') parts.push(`outside the posting window (opens in ${formatDuration(b.global.until - now)})`);
+  if (b.global?.rule === 'rate-limit') parts.push(`global rate limit reached (next claim in ${formatDuration(b.global.until - now)})`);
   if (b.accountsInFlight) parts.push(`${b.accountsInFlight} account${b.accountsInFlight === 1 ? '' : 's'} in flight`);
   if (b.accountsAtCap) parts.push(`${b.accountsAtCap} at cap`);
+  if (b.accountsCooling) parts.push(`${b.accountsCooling} cooling down`);
+  if (b.accountsInGap) parts.push(`${b.accountsInGap} in their gap between posts`);
+  if (b.accountsFrozen) parts.push(`${b.accountsFrozen} frozen`);
+  if (b.nextAccountAt !== undefined && (b.accountsCooling || b.accountsInGap || b.accountsAtCap)) parts.push(`next account free in ${formatDuration(b.nextAccountAt - now)}`);
   if (b.retryingLater) parts.push(`${b.retryingLater} retrying later${b.nextRetryAt === undefined ? '' : ` (next in ${formatDuration(b.nextRetryAt - now)})`}`);
   if (b.unassigned) parts.push(`${b.unassigned} without an account`);
   return parts.length ? parts.join(', ') : 'nothing left to claim';
@@ -51,6 +58,17 @@ export function formatEvent(event: RunEvent): string | undefined {
       return `${t} pass ${event.pass} ended${event.nextRetryAt === undefined ? '' : `; waiting ${formatDuration(event.nextRetryAt - event.at)} for the next retry`}`;
     case 'worker-idle':
       return `${t} worker ${event.workerId} idle: ${describeBlockers(event.blockers, event.at)}`;
+    case 'account-frozen':
+      return `${t} account ${event.account} FROZEN for the day: ${oneLine(event.reason)}; its jobs stay pending (lift with \`daycap unfreeze --account ${event.account}\`)`;
+    case 'account-cooling':
+      return `${t} account ${event.account} cooling down until ${new Date(event.until).toISOString()} (${formatDuration(event.until - event.at)}): ${oneLine(event.reason)}`;
+    case 'account-unfrozen':
+      return `${t} account ${event.account} unfrozen by the operator: ${event.jobs} job${event.jobs === 1 ? '' : 's'} changed`;
+    case 'window':
+      if (event.open) return `${t} posting window open: claiming again`;
+      return event.until === undefined
+        ? `${t} outside the posting window: no new claims; the run ends when the jobs in flight are done`
+        : `${t} outside the posting window: no new claims until ${new Date(event.until).toISOString()} (in ${formatDuration(event.until - event.at)})`;
     case 'worker-died':
       return `${t} worker ${event.workerId} died: ${oneLine(event.message)}; starting a new thread`;
     case 'ledger-written':

@@ -22,6 +22,9 @@ import { ExternalEdits } from './external-edits.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import type { ControlRequest, LiveStatus } from './control-protocol.js';
 import { summarize } from '../core/summary.js';
+import { cooldownEndOf, freezeReason, isFreezingRow } from '../core/health.js';
+import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from '../core/policy.js';
+import { formatDuration } from './log.js';
 
 export interface RunOptions {
   ledger: string;
@@ -34,6 +37,14 @@ export interface RunOptions {
   /** How long jobs in flight may finish after a stop before they are aborted. */
   graceMs?: number;
   rules?: readonly CategoryRule[];
+  /** Account health: which failures freeze an account, which cool it down and for how long. */
+  health?: HealthPolicy;
+  /** Pacing: gaps between an account's posts, a global rate limit, posting windows, the rolling cap. */
+  pacing?: PacingPolicy;
+  /** Posts of the previous day (archives), for a rolling 24-hour cap. */
+  pastPosts?: readonly PastPost[];
+  /** Uniform in [0, 1) for the jitter on gaps; tests inject a seeded one. */
+  random?: () => number;
   /** What the lock's owner file says is running. */
   command?: string;
   staleMs?: number;
@@ -110,6 +121,13 @@ export class Runner {
   private startedAt = 0;
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
   private failed!: (error: unknown) => void;
+  private windowClosedNoted = false;
+  private get health(): HealthPolicy {
+    return this.options.health ?? DEFAULT_HEALTH;
+  }
+  private get pacing(): PacingPolicy {
+    return this.options.pacing ?? DEFAULT_PACING;
+  }
   private readonly settings: Required<Pick<RunOptions, 'workers' | 'cap' | 'maxPasses' | 'retryDelayMs' | 'jobTimeoutMs' | 'graceMs' | 'maxPrefetch'>>;
 
   private constructor(readonly store: LedgerStore, private readonly options: RunOptions) {
@@ -192,7 +210,11 @@ export class Runner {
     });
     this.startedAt = this.clock();
     // The tracker takes the loaded rows over; the store keeps no second copy during the run.
-    this.tracker = new Tracker(this.store.jobs, { cap: this.settings.cap, adopt: true });
+    this.tracker = new Tracker(this.store.jobs, {
+      cap: this.settings.cap, adopt: true, health: this.health, pacing: this.pacing,
+      ...(this.options.pastPosts ? { pastPosts: this.options.pastPosts } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
     this.store.jobs = [];
     try {
       await this.recover();
@@ -243,7 +265,7 @@ export class Runner {
 
   /** What `daycap status` shows beside this run: the live rows, not the file. */
   liveStatus(): LiveStatus {
-    return { ...summarize(this.tracker.all(), this.settings.cap), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
+    return { ...summarize(this.tracker.all(), this.settings.cap, this.clock(), this.health), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
   }
 
   /** retry-failed on the live rows: made durable, then offered to idle workers. */
@@ -265,6 +287,15 @@ export class Runner {
   async releaseUnconfirmed(): Promise<Job[]> {
     const rows = this.tracker.releaseStale({ now: this.clock(), olderThanMs: Number.POSITIVE_INFINITY });
     await this.commitOrFail(rows);
+    this.afterOperatorChange(rows);
+    return rows;
+  }
+
+  /** unfreeze on the live rows: made durable, then offered to idle workers. */
+  async unfreeze(account: string, options: { retry: boolean }): Promise<Job[]> {
+    const rows = this.tracker.unfreeze(account, options);
+    await this.commitOrFail(rows);
+    if (rows.length > 0) this.events.emit('account-unfrozen', { account, jobs: rows.length, at: this.clock() });
     this.afterOperatorChange(rows);
     return rows;
   }
@@ -291,6 +322,10 @@ export class Runner {
       case 'retry-failed': {
         const rows = await this.retryFailed(request);
         return { message: `${rows.length} failed job${rows.length === 1 ? '' : 's'} back to pending in the live run`, changed: rows.map((r) => r.job_id) };
+      }
+      case 'unfreeze': {
+        const rows = await this.unfreeze(request.account, { retry: request.retry });
+        return { message: unfreezeMessage(request.account, rows, request.retry), changed: rows.map((r) => r.job_id) };
       }
       case 'release-stale': {
         const rows = await this.releaseUnconfirmed();
@@ -422,9 +457,13 @@ export class Runner {
     } else {
       row = this.tracker.fail(job.job_id, { now, failure: outcome.error, retryDelayMs: this.settings.retryDelayMs, ...(this.options.rules ? { rules: this.options.rules } : {}) });
       const retryAt = Date.parse(row.retry_at);
-      onDurable = row.status === 'retrying'
+      const reported = row.status === 'retrying'
         ? () => this.events.emit('job-retrying', { job: row, workerId: slot.id, durationMs, retryAt, at: this.clock() })
         : () => this.events.emit('job-failed', { job: row, workerId: slot.id, durationMs, at: this.clock() });
+      onDurable = () => {
+        reported();
+        this.reportHealth(row);
+      };
     }
     if (row.status === 'success' || row.status === 'failed') this.processed += 1;
     this.offer(slot, [row], () => {
@@ -504,8 +543,23 @@ export class Runner {
     if (this.paused || this.stopping) return undefined;
     const { job, capSkips } = this.tracker.claimNext({ workerId: slot.id, runId: this.runId, now: this.clock() });
     for (const skip of capSkips) this.events.emit('cap-skip', { ...skip, at: this.clock() });
-    if (job) this.passes = Math.max(this.passes, job.pass_number);
+    if (job) {
+      this.passes = Math.max(this.passes, job.pass_number);
+      if (this.windowClosedNoted) {
+        this.windowClosedNoted = false;
+        this.events.emit('window', { open: true, until: undefined, at: this.clock() });
+      }
+    }
     return job;
+  }
+
+  /** A failure that froze its account or cooled it down is news of its own (the UI lists them). */
+  private reportHealth(row: Job): void {
+    if (isFreezingRow(row, this.health)) {
+      this.events.emit('account-frozen', { account: row.account, jobId: row.job_id, reason: freezeReason(row), at: this.clock() });
+    }
+    const until = cooldownEndOf(row);
+    if (until !== undefined) this.events.emit('account-cooling', { account: row.account, jobId: row.job_id, until, reason: `${row.error_type}: ${row.error}`, at: this.clock() });
   }
 
   private park(slot: Slot): void {
@@ -552,25 +606,55 @@ export class Runner {
       this.wakeParked();
       return;
     }
-    // Retries beyond --max-passes are left for a later run rather than waited for.
-    const next = this.tracker.nextRetryWithin(now, this.settings.maxPasses);
-    if (next === undefined) {
+    const wakeAt = this.nextWake(now);
+    if (wakeAt === undefined) {
       this.endReason = 'done';
       this.stopping = true;
       for (const slot of this.slots) this.send(slot, { type: 'stop' });
       void this.finish();
       return;
     }
-    if (next.attempt - 1 > this.announcedPass) {
-      this.announcedPass = next.attempt - 1;
-      this.events.emit('pass-ended', { pass: this.announcedPass, nextRetryAt: next.at, at: now });
-    }
     clearTimeout(this.retryTimer);
     // Timers may fire a little before the clock reaches the due time: look again, and re-arm if needed.
     this.retryTimer = setTimeout(() => {
       this.wakeParked();
       this.checkDone();
-    }, Math.max(0, next.at - now) + 1);
+    }, Math.max(0, wakeAt - now) + 1);
+  }
+
+  /**
+   * When work held back now may be claimed: a retry within --max-passes, the posting window
+   * opening (if the run waits for it), the global rate limit, or a held account within the
+   * longest wait. Undefined: nothing worth waiting for, the run ends.
+   */
+  private nextWake(now: number): number | undefined {
+    const times: number[] = [];
+    // Retries beyond --max-passes are left for a later run rather than waited for.
+    const retry = this.tracker.nextRetryWithin(now, this.settings.maxPasses);
+    if (retry) {
+      times.push(retry.at);
+      if (retry.attempt - 1 > this.announcedPass) {
+        this.announcedPass = retry.attempt - 1;
+        this.events.emit('pass-ended', { pass: this.announcedPass, nextRetryAt: retry.at, at: now });
+      }
+    }
+    const global = this.tracker.heldGlobally(now);
+    if (global?.rule === 'outside-window') {
+      if (!this.windowClosedNoted) {
+        this.windowClosedNoted = true;
+        this.events.emit('window', { open: false, until: this.pacing.windows?.atEnd === 'end' ? undefined : global.until, at: now });
+      }
+      if (this.pacing.windows?.atEnd === 'end') return undefined;
+    }
+    if (global) times.push(global.until);
+    const account = this.tracker.nextAccountAt(now);
+    if (account !== undefined) {
+      if (account - now <= this.pacing.maxWaitMs) times.push(account);
+      else if (times.length === 0) {
+        this.events.emit('warning', { message: `the next held account may post in ${formatDuration(account - now)}, longer than the longest wait (${formatDuration(this.pacing.maxWaitMs)}): ending the run; a later run picks its jobs up`, at: now });
+      }
+    }
+    return times.length > 0 ? Math.min(...times) : undefined;
   }
 
   // ---- failures of threads and storage ----
@@ -768,6 +852,11 @@ export class Runner {
   private send(slot: Slot, message: MainToWorker): void {
     slot.port?.postMessage(message);
   }
+}
+
+export function unfreezeMessage(account: string, rows: readonly Job[], retry: boolean): string {
+  if (rows.length === 0) return `account ${account} is not frozen`;
+  return `account ${account} unfrozen: ${rows.length} failed job${rows.length === 1 ? '' : 's'} ${retry ? 'back to pending' : 'skipped'}; its pending jobs may be claimed again`;
 }
 
 async function loadHandlerForRun(spec: HandlerSpec): Promise<LoadedHandler> {

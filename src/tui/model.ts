@@ -383,6 +383,10 @@ export class RunView {
       this.adoptTotals(e);
     },
     'warning': (e) => this.note('warning', e, 'warn'),
+    'account-frozen': (e) => this.note('account-frozen', e, 'bad'),
+    'account-cooling': (e) => this.note('account-cooling', e, 'warn'),
+    'account-unfrozen': (e) => this.note('account-unfrozen', e, 'info'),
+    'window': (e) => this.note('window', e, e.open ? 'info' : 'warn'),
     'run-ended': (e) => {
       this.version += 1;
       this.ended = { summary: e.summary, reason: e.reason, exitCode: e.exitCode, at: e.at };

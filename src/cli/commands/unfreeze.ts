@@ -1,0 +1,38 @@
+/** `daycap unfreeze`: lift the freeze an account failure put on an account. */
+import { Command, Option } from 'commander';
+import { unfreeze } from '../../api/maintenance.js';
+import { unfreezeMessage } from '../../runner/runner.js';
+import type { CommandContext } from '../context.js';
+import { listIds } from '../format.js';
+import { requireLedgerFile } from '../ledger-file.js';
+import { askLiveRun, whichRun } from '../live.js';
+import { ledgerOption } from '../options.js';
+
+interface UnfreezeFlags {
+  ledger: string;
+  account: string;
+  retry: boolean;
+}
+
+export function unfreezeCommand(ctx: CommandContext): Command {
+  return new Command('unfreeze')
+    .summary("lift an account's freeze (after fixing the account)")
+    .description('an account failure (suspended, logged out, verification…) freezes the account for the day: its jobs stay pending. Once the account is fixed, this puts the failed job back to pending and lets the account post again. Beside a live run, the run does it; otherwise the file is changed')
+    .addOption(ledgerOption())
+    .addOption(new Option('--account <name>', 'the account to unfreeze').makeOptionMandatory())
+    .option('--no-retry', 'skip the job that froze the account instead of retrying it')
+    .addHelpText('after', '\nExamples:\n  daycap unfreeze --ledger progress.csv --account quickcutspod\n  daycap unfreeze --ledger progress.csv --account quickcutspod --no-retry')
+    .action(async (flags: UnfreezeFlags) => {
+      const live = await askLiveRun(flags.ledger, { op: 'unfreeze', account: flags.account, retry: flags.retry });
+      if (live) {
+        const changed = live.changed ?? [];
+        ctx.io.out(`${whichRun(live)}: ${live.message}${changed.length ? `: ${listIds(changed)}` : ''}`);
+        ctx.setExitCode(0);
+        return;
+      }
+      await requireLedgerFile(flags.ledger);
+      const changed = await unfreeze({ ledger: flags.ledger, account: flags.account, retry: flags.retry });
+      ctx.io.out(`${unfreezeMessage(flags.account, changed, flags.retry)}${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
+      ctx.setExitCode(0);
+    });
+}
