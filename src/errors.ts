@@ -96,6 +96,18 @@ export class UsageError extends DaycapError {
   }
 }
 
+/** A configuration file (daycap.config.json or --config) that is missing, not JSON, or holds a setting daycap cannot use. */
+export class ConfigError extends DaycapError {
+  constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super('CONFIG_INVALID', message, {
+      cause: options.cause,
+      hint: options.hint ?? 'Fix the configuration file, or name another with --config <file>; `daycap config --print` shows the settings in effect once it loads. Nothing has been changed.',
+      exitCode: 2,
+      operatorError: true,
+    });
+  }
+}
+
 /** A handler module or command that cannot be loaded or used. */
 export class HandlerError extends DaycapError {
   constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
@@ -107,5 +119,19 @@ export class HandlerError extends DaycapError {
 export class StorageError extends DaycapError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('STORAGE_FAILED', message, { ...options, exitCode: 5, hint: 'Check the disk (space, permissions, health). The last good ledger is intact.' });
+  }
+}
+
+/** The pre-flight found jobs the run would claim but could not post; the run refused before any claim. */
+export class PreflightError extends DaycapError {
+  readonly problems: ReadonlyArray<{ jobId: string; account: string; kind: string; problem: string }>;
+  constructor(ledger: string, problems: ReadonlyArray<{ jobId: string; account: string; kind: string; problem: string }>, shown = 20) {
+    const lines = problems.slice(0, shown).map((p) => `  ${p.kind}: job ${p.jobId} (${p.account}): ${p.problem}`);
+    if (problems.length > shown) lines.push(`  … and ${problems.length - shown} more`);
+    super('PREFLIGHT_FAILED', `PRE-FLIGHT FAILED: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} in jobs this run would claim; nothing was claimed\n${lines.join('\n')}`, {
+      exitCode: 2,
+      hint: `Fix these (\`daycap check --ledger ${ledger}\` lists them all), or run again with --skip-invalid to mark those jobs skipped and run the rest.`,
+    });
+    this.problems = problems;
   }
 }

@@ -93,7 +93,6 @@ export function demoRunOptions(campaign: DemoCampaign): RunDayOptions {
     },
     workers: 4,
     cap: 1,
-    maxPasses: 3,
     retryDelayMs: 2000,
     jobTimeoutMs: 30_000,
     graceMs: 5000,

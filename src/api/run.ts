@@ -1,5 +1,11 @@
 /** `daycap run`: optional reset-day and seeding, then the parallel run, all under one lock. */
+import { dirname, resolve } from 'node:path';
+import { cloneJob, type Job } from '../core/job.js';
+import { DEFAULT_HEALTH } from '../core/policy.js';
+import { PreflightError } from '../errors.js';
 import { Runner, type RunOptions } from '../runner/runner.js';
+import { readPastPosts } from './past-posts.js';
+import { DEFAULT_PREFLIGHT, preflight, type PreflightProblem, type PreflightSettings } from './preflight.js';
 import { checkReseedSafety, readSeedInputs, seedInto, type SeedResult, type SeedSource } from './seed.js';
 import { resetDay } from './reset-day.js';
 import { validateLedger } from '../ledger/validate.js';
@@ -12,14 +18,27 @@ export interface RunDayOptions extends RunOptions {
   resetDay?: boolean | undefined;
   forceReseed?: boolean | undefined;
   archiveDir?: string | undefined;
+  /** max_attempts of the jobs seeded (a job's own setting in the state file wins). */
+  maxAttempts?: number | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Pre-flight limits (default: captions up to 2200 code points, videos checked). */
+  preflight?: PreflightSettings | undefined;
+  /** Mark the jobs that fail the pre-flight skipped (with the problem as their error) and run the rest, instead of refusing. */
+  skipInvalid?: boolean | undefined;
+}
+
+export interface OpenedRun {
+  runner: Runner;
+  seeded: SeedResult | undefined;
+  /** Jobs set aside as skipped by the pre-flight (only with skipInvalid; otherwise problems refuse the run). */
+  skipped: number;
 }
 
 /**
  * Everything that can refuse the run happens before the returned runner claims anything:
- * the safety check, input files, the ledger's validity, the lock and the handler.
+ * the safety check, input files, the ledger's validity, the lock, the handler and the pre-flight.
  */
-export async function openRun(options: RunDayOptions): Promise<{ runner: Runner; seeded: SeedResult | undefined }> {
+export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   checkReseedSafety(options);
   const now = (options.clock ?? Date.now)();
   const inputs = options.source ? await readSeedInputs({ source: options.source, accountsFile: options.accountsFile, postedLedger: options.postedLedger }) : undefined;
@@ -27,19 +46,61 @@ export async function openRun(options: RunDayOptions): Promise<{ runner: Runner;
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const cap = options.cap ?? inputs?.cap;
-  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }) });
+  // A rolling cap counts yesterday's posts too: they are in the archives reset-day made.
+  const pastPosts = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts ? await readPastPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now }) : undefined;
+  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }), ...(pastPosts ? { pastPosts } : {}) });
   let seeded: SeedResult | undefined;
-  if (inputs && options.source) {
-    try {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir }, inputs);
-    } catch (error) {
-      await runner.store.close(undefined, 'refused').catch(() => undefined);
-      throw error;
+  let skipped: number;
+  try {
+    if (inputs && options.source) {
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts }, inputs);
     }
+    skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
+  } catch (error) {
+    await runner.store.close(undefined, 'refused').catch(() => undefined);
+    // Seeding is written before the pre-flight looks: the operator should know those jobs stay.
+    if (error instanceof PreflightError && seeded && seeded.added > 0) options.log?.(`added ${seeded.added} ${seeded.added === 1 ? 'job' : 'jobs'} to ${options.ledger}; they stay there for the next run`);
+    throw error;
   }
   if (options.postedLedger) {
     const recorder = recordPosts(runner.events, options.postedLedger);
     runner.beforeEnd(() => recorder.flush());
   }
-  return { runner, seeded };
+  return { runner, seeded, skipped };
+}
+
+/**
+ * The pre-flight on the rows the runner will hand to its tracker. Problems refuse the run before
+ * any claim; with skipInvalid those jobs become skipped instead, journaled before the run starts
+ * (G3), so a crash right after cannot bring them back as pending. Returns how many were skipped.
+ */
+async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accounts: ReadonlySet<string> | undefined): Promise<number> {
+  const report = await preflight(runner.store.jobs, {
+    ...(options.preflight ?? DEFAULT_PREFLIGHT),
+    ledgerDir: dirname(resolve(options.ledger)),
+    // The same health policy the tracker applies: its frozen accounts are the ones refused here.
+    health: options.health ?? DEFAULT_HEALTH,
+    accounts,
+  });
+  if (report.problems.length === 0) return 0;
+  if (!options.skipInvalid) throw new PreflightError(options.ledger, report.problems);
+  const changed = skipJobs(runner.store.jobs, report.problems);
+  await runner.store.commit(changed);
+  return changed.length;
+}
+
+/** As Tracker.skip, on the plain rows (no tracker exists yet): updated in place, copies returned for the journal. */
+function skipJobs(jobs: Job[], problems: readonly PreflightProblem[]): Job[] {
+  const reasons = new Map<string, string[]>();
+  for (const { jobId, problem } of problems) reasons.set(jobId, [...(reasons.get(jobId) ?? []), problem]);
+  const changed: Job[] = [];
+  for (const job of jobs) {
+    const reason = reasons.get(job.job_id);
+    if (!reason) continue;
+    job.status = 'skipped';
+    job.retry_at = '';
+    job.error = `pre-flight: ${reason.join('; ')}`;
+    changed.push(cloneJob(job));
+  }
+  return changed;
 }

@@ -16,6 +16,8 @@ export interface SeedOptions {
   source: SeedSource;
   accountsFile?: string | undefined;
   cap?: number | undefined;
+  /** max_attempts of new jobs, unless the scheduler state gives a job its own. */
+  maxAttempts?: number | undefined;
   postedLedger?: string | undefined;
   resetDay?: boolean | undefined;
   forceReseed?: boolean | undefined;
@@ -92,6 +94,7 @@ export async function seedInto(store: LedgerStore, options: SeedOptions, inputs:
     candidates: inputs.candidates,
     accounts: inputs.accounts,
     cap: options.cap ?? inputs.cap ?? DEFAULT_CAP,
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(inputs.alreadyPosted ? { alreadyPosted: inputs.alreadyPosted } : {}),
   });
   for (const line of plan.log) log(line);

@@ -4,33 +4,21 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import type { SeedSource } from '../api/seed.js';
+import { DurationError, durationMs, formatDuration } from '../config/duration.js';
+import { CONFIG_FILE, type ConfigOverrides } from '../config/load.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
 import { parseHandlerOption } from '../handlers/load.js';
 import type { HandlerSpec } from '../protocol.js';
+import { RUN_DEFAULTS } from '../runner/defaults.js';
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-
-/**
- * `500ms`, `30s`, `10m`, `1h30m`, `2d` → milliseconds. A bare `0` is allowed; any other bare
- * number is refused, because an operator who types `--retry-delay 5` could mean seconds or minutes.
- */
+/** `500ms`, `30s`, `10m`, `1h30m`, `2d` → milliseconds (see durationMs, which the configuration file shares). */
 export function parseDuration(text: string): number {
-  const value = text.trim().toLowerCase();
-  if (value === '0') return 0;
-  if (value === '') throw new InvalidArgumentError('a duration cannot be empty; write e.g. 30s, 10m or 1h30m.');
-  let total = 0;
-  PART.lastIndex = 0;
-  let at = 0;
-  for (let match = PART.exec(value); match; match = PART.exec(value)) {
-    total += Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-    at = PART.lastIndex;
+  try {
+    return durationMs(text);
+  } catch (error) {
+    if (error instanceof DurationError) throw new InvalidArgumentError(error.message);
+    throw error;
   }
-  if (at !== value.length) {
-    const hint = /^\d+(\.\d+)?$/.test(value) ? ` (add a unit: ${value}s, ${value}m, …)` : '';
-    throw new InvalidArgumentError(`${JSON.stringify(text)} is not a duration${hint}; write e.g. 500ms, 30s, 10m, 1h30m or 2d.`);
-  }
-  if (!Number.isFinite(total) || total > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`${JSON.stringify(text)} is too long a duration.`);
-  return Math.round(total);
 }
 
 /** Whole numbers of at least 1, for --cap, --workers and --max-passes. */
@@ -60,6 +48,46 @@ export function ledgerOption(): Option {
 
 export function capOption(what = 'posts per account per day'): Option {
   return new Option('--cap <n>', what).argParser(parsePositiveInt);
+}
+
+/** The cap's help where the configuration file may set it. */
+export const CAP_FROM_CONFIG = "posts per account per day (default: the config file's cap, else the state file's setting, else 1)";
+
+/** --config: where the settings come from; a flag given on the command line wins over the file. */
+export function configOption(): Option {
+  return new Option('--config <file>', `settings file (JSON; default: ${CONFIG_FILE} in the current folder, if there is one); flags win over it`);
+}
+
+/** --max-attempts for new jobs (seed, config). */
+export function maxAttemptsOption(): Option {
+  return new Option('--max-attempts <n>', `attempts each new job gets, unless the scheduler state gives it its own (default: the config file's maxAttempts, else ${DEFAULT_MAX_ATTEMPTS})`).argParser(parsePositiveInt);
+}
+
+/** The runner's settings that the configuration file can give too. */
+export function runSettingOptions(): Option[] {
+  const fallback = (value: string | number) => `(default: the config file's, else ${value})`;
+  return [
+    new Option('--workers <n>', `worker threads ${fallback(RUN_DEFAULTS.workers)}`).argParser(parsePositiveInt),
+    new Option('--max-passes <n>', `passes over the ledger for retries ${fallback(RUN_DEFAULTS.maxPasses)}`).argParser(parsePositiveInt),
+    new Option('--retry-delay <duration>', `wait before a failed job is retried ${fallback(formatDuration(DEFAULT_RETRY_DELAY_MS))}`).argParser(parseDuration),
+    new Option('--job-timeout <duration>', `abort a job running longer than this ${fallback(formatDuration(RUN_DEFAULTS.jobTimeoutMs))}`).argParser(parseDuration),
+    new Option('--grace <duration>', `after Ctrl-C, how long jobs in flight may finish before they are aborted ${fallback(formatDuration(RUN_DEFAULTS.graceMs))}`).argParser(parseDuration),
+  ];
+}
+
+export interface RunSettingFlags {
+  cap?: number | undefined;
+  maxAttempts?: number | undefined;
+  workers?: number | undefined;
+  maxPasses?: number | undefined;
+  retryDelay?: number | undefined;
+  jobTimeout?: number | undefined;
+  grace?: number | undefined;
+}
+
+/** The flags, named as the configuration names them. */
+export function overridesOf(flags: RunSettingFlags): ConfigOverrides {
+  return { cap: flags.cap, maxAttempts: flags.maxAttempts, workers: flags.workers, maxPasses: flags.maxPasses, retryDelayMs: flags.retryDelay, jobTimeoutMs: flags.jobTimeout, graceMs: flags.grace };
 }
 
 /** --state and --campaign name the day's work; giving both is a usage error. */

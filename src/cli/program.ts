@@ -1,20 +1,24 @@
 /** The `daycap` command tree, and the one place its errors become messages and exit codes. */
 import { Command } from 'commander';
 import { pauseCommand, resumeCommand, stopCommand } from './commands/control.js';
+import { checkCommand } from './commands/check.js';
+import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { releaseStaleCommand } from './commands/release-stale.js';
+import { reportCommand } from './commands/report.js';
 import { resetDayCommand } from './commands/reset-day.js';
 import { retryFailedCommand } from './commands/retry-failed.js';
 import { runCommand } from './commands/run.js';
 import { seedCommand } from './commands/seed.js';
 import { statusCommand } from './commands/status.js';
+import { unfreezeCommand } from './commands/unfreeze.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandContext } from './context.js';
 import { processIO, type CliIO } from './io.js';
 import { reportError, usageOutput } from './report.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS = [seedCommand, statusCommand, validateCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, runCommand, pauseCommand, resumeCommand, stopCommand, demoCommand];
+const COMMANDS = [seedCommand, statusCommand, reportCommand, validateCommand, checkCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, unfreezeCommand, runCommand, pauseCommand, resumeCommand, stopCommand, configCommand, demoCommand];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('daycap')

@@ -3,7 +3,9 @@
  * Pure: the readers in src/inputs gather the data, the CLI writes the result.
  */
 import { UsageError } from '../errors.js';
-import { CAPPED_STATUSES, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
+import { isFreezingRow } from './health.js';
+import { CAPPED_STATUSES, DEFAULT_MAX_ATTEMPTS, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
+import { DEFAULT_HEALTH, type HealthPolicy } from './policy.js';
 
 export interface SeedCandidate {
   job_id: string;
@@ -25,8 +27,12 @@ export interface SeedInput {
   accounts: readonly string[];
   /** max posts per account per day */
   cap: number;
+  /** max_attempts of a new job whose candidate brings none (default DEFAULT_MAX_ATTEMPTS) */
+  maxAttempts?: number;
   /** from the posted ledger */
   alreadyPosted?: (account: string, videoKey: string) => boolean;
+  /** Which failures freeze an account (default DEFAULT_HEALTH): a frozen account gets nothing new. */
+  health?: HealthPolicy;
 }
 
 export interface SeedPlan {
@@ -54,11 +60,12 @@ export function countPostsByAccount(jobs: readonly Job[]): Map<string, number> {
 
 /**
  * An account that already has live or finished work today gets nothing new, even under a cap above 1:
- * the seed system learned that topping up a taken account is how it went over its cap.
+ * the seed system learned that topping up a taken account is how it went over its cap. Nor does an
+ * account frozen today (suspended, logged out…): a new job would only fail the same way.
  */
-function takenAccounts(existing: readonly Job[], priorPosts: ReadonlyMap<string, number> | undefined): Set<string> {
+function takenAccounts(existing: readonly Job[], priorPosts: ReadonlyMap<string, number> | undefined, health: HealthPolicy): Set<string> {
   const taken = new Set<string>();
-  for (const job of existing) if (job.account && SEED_BLOCKING_STATUSES.has(job.status)) taken.add(job.account);
+  for (const job of existing) if (job.account && (SEED_BLOCKING_STATUSES.has(job.status) || isFreezingRow(job, health))) taken.add(job.account);
   for (const [account, count] of priorPosts ?? []) if (count > 0) taken.add(account);
   return taken;
 }
@@ -141,7 +148,7 @@ export function planSeed(input: SeedInput): SeedPlan {
   }
 
   const accounts = unique(input.accounts.filter((account) => account !== ''));
-  const taken = takenAccounts(input.existing, input.priorPosts);
+  const taken = takenAccounts(input.existing, input.priorPosts, input.health ?? DEFAULT_HEALTH);
   const excludedAccounts = accounts.filter((account) => taken.has(account));
   const pool = new AccountPool(accounts.filter((account) => !taken.has(account)), cap);
 
@@ -166,7 +173,7 @@ export function planSeed(input: SeedInput): SeedPlan {
       video_path: candidate.video_path,
       caption: candidate.caption,
       video_id: candidate.video_id ?? '',
-      ...(candidate.max_attempts === undefined ? {} : { max_attempts: candidate.max_attempts }),
+      max_attempts: candidate.max_attempts ?? input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     }),
   );
   const unassigned = jobs.filter((job) => job.account === '').length;

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Job, StatusCounts } from '../core/job.js';
 import type { Blockers, CapSkip } from '../core/tracker.js';
+import type { CoolingAccount, FrozenAccount } from '../core/health.js';
 
 export interface RunSummary {
   runId: string;
@@ -22,7 +23,14 @@ export interface RunSummary {
 export type EndReason = 'done' | 'interrupted' | 'storage-failed' | 'lock-lost';
 
 export interface RunEvents {
-  'run-started': { runId: string; ledger: string; workers: number; cap: number; handler: string; counts: StatusCounts; jobs: number; at: number };
+  'run-started': {
+    runId: string; ledger: string; workers: number; cap: number; handler: string; counts: StatusCounts; jobs: number; at: number;
+    /** Accounts frozen or cooling down when the run starts (later changes come as their own events). */
+    frozen?: FrozenAccount[];
+    cooling?: CoolingAccount[];
+    /** The pacing rules in force, one short phrase each (e.g. `gap 10m + up to 3m`, `window 08:00–23:00 Europe/Berlin`). */
+    pacing?: string[];
+  };
   /** Claims from a dead run found at start-up (G5), and how verify settled them. */
   'recovered': { unconfirmed: number; posted: number; notPosted: number; unknown: number; journalRecords: number; at: number };
   'job-claimed': { job: Job; workerId: number; at: number };

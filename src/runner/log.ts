@@ -38,7 +38,10 @@ export function formatEvent(event: RunEvent): string | undefined {
   const t = clockTime(event.at);
   switch (event.type) {
     case 'run-started':
-      return `${t} run ${event.runId} started: ${event.jobs} jobs in ${event.ledger}, ${event.workers} workers, cap ${event.cap}/account/day, handler ${event.handler}`;
+      return `${t} run ${event.runId} started: ${event.jobs} jobs in ${event.ledger}, ${event.workers} workers, cap ${event.cap}/account/day, handler ${event.handler}` +
+        (event.pacing?.length ? `; pacing: ${event.pacing.join(', ')}` : '') +
+        (event.frozen?.length ? `; ${event.frozen.length} account${event.frozen.length === 1 ? '' : 's'} frozen (${event.frozen.map((f) => f.account).slice(0, 5).join(', ')}${event.frozen.length > 5 ? ', …' : ''})` : '') +
+        (event.cooling?.length ? `; ${event.cooling.length} cooling down` : '');
     case 'recovered':
       return `${t} recovered: ${event.unconfirmed} unconfirmed from a run that died (verify: ${event.posted} posted, ${event.notPosted} not posted, ${event.unknown} unknown)` +
         (event.journalRecords ? `; ${event.journalRecords} journal records replayed` : '');

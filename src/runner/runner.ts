@@ -22,9 +22,11 @@ import { ExternalEdits } from './external-edits.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import type { ControlRequest, LiveStatus } from './control-protocol.js';
 import { summarize } from '../core/summary.js';
-import { cooldownEndOf, freezeReason, isFreezingRow } from '../core/health.js';
+import { cooldownEndOf, coolingAccounts, freezeReason, frozenAccounts, isFreezingRow } from '../core/health.js';
+import { describeWindows } from '../core/window.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from '../core/policy.js';
 import { formatDuration } from './log.js';
+import { RUN_DEFAULTS } from './defaults.js';
 
 export interface RunOptions {
   ledger: string;
@@ -70,7 +72,7 @@ export interface RunOptions {
   watchPollMs?: number;
 }
 
-const DEFAULTS = { workers: 4, maxPasses: 3, jobTimeoutMs: 10 * 60_000, graceMs: 30_000, maxPrefetch: 8 };
+const DEFAULTS = { ...RUN_DEFAULTS, maxPrefetch: 8 };
 /** Jobs quicker than this (ms, on average) are worth queueing behind each other. */
 const FAST_JOB_MS = 5;
 
@@ -253,6 +255,7 @@ export class Runner {
     this.events.emit('run-started', {
       runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
       handler: this.handler.describe, counts: this.tracker.statusCounts(), jobs: this.tracker.size, at: this.clock(),
+      frozen: frozenAccounts(this.tracker.all(), this.health), cooling: coolingAccounts(this.tracker.all(), this.clock()), pacing: describePacing(this.pacing),
     });
     this.startPool();
     return done;
@@ -852,6 +855,16 @@ export class Runner {
   private send(slot: Slot, message: MainToWorker): void {
     slot.port?.postMessage(message);
   }
+}
+
+/** The pacing rules in force, one short phrase each, for the log and the live view. */
+export function describePacing(pacing: PacingPolicy): string[] {
+  const out: string[] = [];
+  if (pacing.capMode === 'rolling-24h') out.push('cap over a rolling 24 hours');
+  if (pacing.minGapMs > 0 || pacing.jitterMs > 0) out.push(`gap ${formatDuration(pacing.minGapMs)}${pacing.jitterMs > 0 ? ` + up to ${formatDuration(pacing.jitterMs)}` : ''}`);
+  if (pacing.perMinute !== undefined) out.push(`at most ${pacing.perMinute}/min`);
+  if (pacing.windows) out.push(`window ${describeWindows(pacing.windows)}${pacing.windows.atEnd === 'end' ? ' (then end)' : ''}`);
+  return out;
 }
 
 export function unfreezeMessage(account: string, rows: readonly Job[], retry: boolean): string {

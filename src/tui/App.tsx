@@ -30,6 +30,7 @@ import { Header } from './components/Header.js';
 import { KeyHelp, type Screen } from './components/KeyHelp.js';
 import { ProgressBar } from './components/ProgressBar.js';
 import { RecentFailures } from './components/RecentFailures.js';
+import { RunRules, runRulesRows } from './components/RunRules.js';
 import { Scrollback } from './components/Scrollback.js';
 import { Workers } from './components/Workers.js';
 import { RunView, type ScrolledLine } from './model.js';
@@ -221,6 +222,9 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
   const budget = Math.max(6, size.rows - 1);
   // Sections that depend on the clock redraw once a second or when an event came; the others only when what they show changed.
   const moved = `${width}|${model.version}|${second}`;
+  // The pacing rules and a closed posting window have a row under the header, on every screen.
+  const rulesRows = runRulesRows(model);
+  const rules = rulesRows > 0 && <Frozen stamp={moved}><RunRules {...props} /></Frozen>;
 
   let body: ReactNode;
   if (ended) {
@@ -229,29 +233,32 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
     body = (
       <>
         <Header {...props} />
-        <FailuresView {...props} maxRows={budget - 2} />
+        {rules}
+        <FailuresView {...props} maxRows={budget - 2 - rulesRows} />
       </>
     );
   } else if (screen === 'accounts') {
     body = (
       <>
         <Header {...props} />
-        <AccountsView {...props} maxRows={budget - 2} />
+        {rules}
+        <AccountsView {...props} maxRows={budget - 2 - rulesRows} />
       </>
     );
   } else {
     const liveFailures = model.liveFailures().length;
     const liveNotes = model.liveNotes().length;
-    const rows = allocate(budget - 5, model.workerCount, liveFailures, liveNotes);
+    const rows = allocate(budget - 5 - rulesRows, model.workerCount, liveFailures, liveNotes);
     body = (
       <>
         <Frozen stamp={moved}><Header {...props} /></Frozen>
+        {rules}
         <Frozen stamp={`${width}|${model.done}|${model.total}|${model.unassigned}|${model.heldAtCap}|${paused}|${stopReason}|${stopping}`}>
           <ProgressBar {...props} stopReason={stopReason} />
         </Frozen>
         <Frozen stamp={moved}><Counts {...props} /></Frozen>
         <Frozen stamp={`${moved}|${rows.workers}|${paused}|${stopping}`}><Workers {...props} maxRows={rows.workers} /></Frozen>
-        <Frozen stamp={`${width}|${model.accountCount}|${model.atCap}|${model.inFlight}|${model.withAccountErrors}|${model.cap}`}><AccountsLine {...props} /></Frozen>
+        <Frozen stamp={`${width}|${model.accountCount}|${model.atCap}|${model.inFlight}|${model.withAccountErrors}|${model.cap}|${model.frozen.size}|${model.coolingCount(t)}`}><AccountsLine {...props} /></Frozen>
         <Frozen stamp={`${width}|${model.failureCount}|${liveFailures}|${second}|${rows.failures}`}><RecentFailures {...props} maxRows={rows.failures} /></Frozen>
         <Frozen stamp={`${width}|${model.noteCount}|${liveNotes}|${rows.events}`}><Events {...props} maxRows={rows.events} /></Frozen>
       </>

@@ -22,6 +22,22 @@ export interface RunHeader {
   cap: number;
   handler: string;
   startedAt: number;
+  /** The pacing rules in force, one short phrase each (none: no pacing beyond the cap). */
+  pacing: readonly string[];
+}
+
+/** The posting window as the last 'window' event left it; `until`: when a closed window opens (undefined: the run ends instead). */
+export interface WindowView {
+  open: boolean;
+  until: number | undefined;
+  at: number;
+}
+
+/** An account cooling down, as the `a` view lists it. */
+export interface CoolingView {
+  account: string;
+  until: number;
+  reason: string;
 }
 
 export type WorkerState =
@@ -265,6 +281,15 @@ export class RunView {
   withAccountErrors = 0;
   /** Whether run-started listed every account (else the account count is "seen so far"). */
   accountsComplete = false;
+  /**
+   * Accounts frozen for the day by an account failure → why (until `daycap unfreeze`), and
+   * accounts cooling down → until when (epoch ms; an entry whose time has passed is no longer
+   * shown). Both change on rare events of their own, never on a claim or a post.
+   */
+  readonly frozen = new Map<string, string>();
+  readonly cooling = new Map<string, number>();
+  /** The posting window, once a 'window' event said something about it. */
+  window: WindowView | undefined;
   readonly tallies = new Map<string, FailureTally>();
   /** The last failures and events, newest last. */
   readonly failures: FailureLine[] = [];
@@ -286,6 +311,8 @@ export class RunView {
   private readonly accountState = new Map<string, number>();
   /** Only accounts that failed. */
   private readonly trouble = new Map<string, AccountTrouble>();
+  /** Why each account in `cooling` cools down. */
+  private readonly coolingReasons = new Map<string, string>();
   /**
    * Jobs of this run waiting to retry or unconfirmed, to tell what a later claim or outcome moves
    * them from. A claimed job is not here (an outcome moves it from `claimed`), so a run without
@@ -383,10 +410,22 @@ export class RunView {
       this.adoptTotals(e);
     },
     'warning': (e) => this.note('warning', e, 'warn'),
-    'account-frozen': (e) => this.note('account-frozen', e, 'bad'),
-    'account-cooling': (e) => this.note('account-cooling', e, 'warn'),
-    'account-unfrozen': (e) => this.note('account-unfrozen', e, 'info'),
-    'window': (e) => this.note('window', e, e.open ? 'info' : 'warn'),
+    'account-frozen': (e) => {
+      this.frozen.set(e.account, e.reason);
+      this.note('account-frozen', e, 'bad');
+    },
+    'account-cooling': (e) => {
+      this.coolDown(e.account, e.until, e.reason);
+      this.note('account-cooling', e, 'warn');
+    },
+    'account-unfrozen': (e) => {
+      this.frozen.delete(e.account);
+      this.note('account-unfrozen', e, 'info');
+    },
+    'window': (e) => {
+      this.window = { open: e.open, until: e.until, at: e.at };
+      this.note('window', e, e.open ? 'info' : 'warn');
+    },
     'run-ended': (e) => {
       this.version += 1;
       this.ended = { summary: e.summary, reason: e.reason, exitCode: e.exitCode, at: e.at };
@@ -477,6 +516,33 @@ export class RunView {
     const trouble = this.trouble.get(name);
     if (state === undefined && !trouble) return undefined;
     return accountView(name, state ?? 0, trouble);
+  }
+
+  /** The posting window while it is closed, else undefined. */
+  get windowClosed(): WindowView | undefined {
+    return this.window && !this.window.open && !this.ended ? this.window : undefined;
+  }
+
+  /** Accounts still cooling down at `now`, the soonest free first. Entries that ran out are dropped. */
+  coolingAt(now: number): CoolingView[] {
+    const out: CoolingView[] = [];
+    for (const [account, until] of this.cooling) {
+      if (until > now) out.push({ account, until, reason: this.coolingReasons.get(account) ?? '' });
+      else this.forgetCooling(account);
+    }
+    return out.sort((a, b) => a.until - b.until || byName(a.account, b.account));
+  }
+
+  /** How many accounts are still cooling down at `now`. */
+  coolingCount(now: number): number {
+    let n = 0;
+    for (const until of this.cooling.values()) if (until > now) n += 1;
+    return n;
+  }
+
+  /** Frozen accounts by name, with why. */
+  frozenRows(): Array<{ account: string; reason: string }> {
+    return [...this.frozen].map(([account, reason]) => ({ account, reason })).sort((a, b) => byName(a.account, b.account));
   }
 
   /** Pending jobs held back by the cap (they cannot run today). */
@@ -593,13 +659,31 @@ export class RunView {
 
   private started(e: RunEvents['run-started']): void {
     this.version += 1;
-    this.header = { runId: e.runId, ledger: e.ledger, workers: e.workers, cap: e.cap, handler: e.handler, startedAt: e.at };
+    this.header = { runId: e.runId, ledger: e.ledger, workers: e.workers, cap: e.cap, handler: e.handler, startedAt: e.at, pacing: e.pacing ?? [] };
     this.total = e.jobs;
     this.counts = { ...zeroCounts(), ...e.counts };
     this.initialRetryingLeft = e.counts.retrying;
     this.slots.length = 0;
     for (let i = 0; i < e.workers; i++) this.slots.push(new WorkerSlot());
     this.seedAccounts((e as { accounts?: readonly AccountSummary[] }).accounts);
+    this.frozen.clear();
+    for (const f of e.frozen ?? []) this.frozen.set(f.account, f.reason);
+    this.cooling.clear();
+    this.coolingReasons.clear();
+    for (const c of e.cooling ?? []) this.coolDown(c.account, c.until, c.reason);
+    this.window = undefined;
+  }
+
+  /** The latest end wins: an account cools down until its last cooldown is over. */
+  private coolDown(account: string, until: number, reason: string): void {
+    if ((this.cooling.get(account) ?? -Infinity) > until) return;
+    this.cooling.set(account, until);
+    this.coolingReasons.set(account, reason);
+  }
+
+  private forgetCooling(account: string): void {
+    this.cooling.delete(account);
+    this.coolingReasons.delete(account);
   }
 
   private move(from: Status, to: Status): void {

@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeVideosOf } from '../helpers/tmp.js';
 import { daycap, fixture, readRows, tempDir } from './helpers.js';
 
 describe("--handler 'command:<program> [args…]'", () => {
@@ -14,6 +15,7 @@ describe("--handler 'command:<program> [args…]'", () => {
       `j1,acct_1,v/j1.mp4,"${caption.replace(/"/g, '""')}",pending,,,,`,
       '',
     ].join('\n'));
+    writeVideosOf(ledger);
     const out = join(dir, 'args.json');
     const handler = `command:'${process.execPath}' '${fixture('handlers/print-args.mjs')}' '${out}' {account} {caption} --literal`;
     const result = await daycap(['run', '--ledger', ledger, '--handler', handler], { cwd: dir });
@@ -29,6 +31,7 @@ describe("--handler 'command:<program> [args…]'", () => {
     const dir = await tempDir();
     const ledger = join(dir, 'progress.csv');
     await writeFile(ledger, 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_1,v/j1.mp4,hi,pending,,,,\n');
+    writeVideosOf(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'command:./no-such-poster.sh {account}'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no-such-poster.sh');

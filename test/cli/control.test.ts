@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLedgerLock } from '../../src/ledger/lock.js';
+import { writeVideosOf } from '../helpers/tmp.js';
 import { bytes, copyFixture, daycap, fixture, hasStack, start, statuses, tempDir } from './helpers.js';
 
 const SLOW_HANDLER = fixture('cli/handlers/slow.mjs');
@@ -22,6 +23,7 @@ async function dayLedger(dir: string): Promise<string> {
     'unsure,acct_u,v/unsure.mp4,in flight when a run died,unconfirmed,0,2025-12-14T08:00:00.000Z,2025-12-14T08:00:01.000Z,may have posted,0,3,,,,1,dead02,',
     '',
   ].join('\n'));
+  writeVideosOf(ledger);
   return ledger;
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { daycap, hasStack, tempDir } from './helpers.js';
 
-const COMMANDS = ['seed', 'status', 'validate', 'reset-day', 'retry-failed', 'release-stale', 'run', 'pause', 'resume', 'stop', 'demo'];
+const COMMANDS = ['seed', 'status', 'report', 'validate', 'check', 'reset-day', 'retry-failed', 'release-stale', 'unfreeze', 'run', 'pause', 'resume', 'stop', 'config', 'demo'];
+/** Commands that work without a ledger. */
+const NO_LEDGER = new Set(['config', 'demo']);
 
 describe('daycap --help', () => {
   it('lists every command and exits 0', async () => {
@@ -14,7 +16,7 @@ describe('daycap --help', () => {
     const result = await daycap([name, '--help'], { cwd: await tempDir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: daycap ${name}`);
-    if (name !== 'demo') expect(result.stdout).toContain('--ledger <csv>');
+    if (!NO_LEDGER.has(name)) expect(result.stdout).toContain('--ledger <csv>');
   });
 
   it('prints the version', async () => {

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeVideosOf } from '../helpers/tmp.js';
 import { copyFixture, daycap, fixture, hasStack, start, statuses, tempDir } from './helpers.js';
 
 const WAITING_HANDLER = fixture('cli/handlers/wait-for-file.mjs');
@@ -9,6 +10,7 @@ const WAITING_HANDLER = fixture('cli/handlers/wait-for-file.mjs');
 async function heldRun() {
   const dir = await tempDir();
   const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
+  writeVideosOf(ledger);
   const release = join(dir, 'release');
   const env = { DAYCAP_TEST_RELEASE_FILE: release };
   const first = start(['run', '--ledger', ledger, '--handler', WAITING_HANDLER, '--workers', '2'], { cwd: dir, env });

@@ -2,12 +2,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeVideosOf } from '../helpers/tmp.js';
 import { copyFixture, daycap, fixture, readRows, statuses, tempDir } from './helpers.js';
 
 describe('log lines', () => {
   it('run: "Skipping job X - account Y at daily limit of N" on stdout, and the job is not run', async () => {
     const dir = await tempDir();
     const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    writeVideosOf(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate'], { cwd: dir });
     expect(result.stdout).toContain('Skipping job next-a-2 - account account_a at daily limit of 1');
     expect(await statuses(ledger)).toEqual({ 'done-a-1': 'success', 'next-a-2': 'pending', 'first-b-1': 'success' });
@@ -17,6 +19,7 @@ describe('log lines', () => {
   it('run --cap 2: the same job is claimed, no skip line', async () => {
     const dir = await tempDir();
     const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    writeVideosOf(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--cap', '2'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('Skipping job');
@@ -33,16 +36,17 @@ describe('log lines', () => {
     expect(result.stdout).toMatch(/added 2 jobs .*\(1 without an account/);
   });
 
-  it('seed: a failed job does not block its account, a success does', async () => {
+  it('seed: a failed job does not block its account, a success does, and so does a freeze', async () => {
     const dir = await tempDir();
     const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const accounts = join(dir, 'accounts.txt');
-    await writeFile(accounts, '# acct_ok posted today; acct_susp only failed\nacct_ok\nacct_susp\n');
+    await writeFile(accounts, '# acct_ok posted today; acct_adb only failed; acct_susp was suspended (frozen)\nacct_ok\nacct_adb\nacct_susp\n');
     const result = await daycap(['seed', '--ledger', ledger, '--campaign', fixture('campaigns/spring'), '--accounts', accounts], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('Available accounts: 1 (excluded 1 with existing jobs)');
-    const rows = await readRows(ledger);
-    expect(rows.filter((row) => row['status'] === 'pending').map((row) => row['account'])).toContain('acct_susp');
-    expect(rows.filter((row) => row['status'] === 'pending' && row['account'] === 'acct_ok')).toEqual([]);
+    expect(result.stdout).toContain('Available accounts: 1 (excluded 2 with existing jobs)');
+    const pending = (await readRows(ledger)).filter((row) => row['status'] === 'pending').map((row) => row['account']);
+    expect(pending).toContain('acct_adb');
+    expect(pending).not.toContain('acct_ok');
+    expect(pending).not.toContain('acct_susp');
   });
 });

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeVideosOfState } from '../helpers/tmp.js';
 import { bytes, daycap, fixture, hasStack, listTree, statuses, tempDir, todayStamp } from './helpers.js';
 
 const STATE = fixture('cli/states/one-job-account-a.json');
@@ -53,6 +54,7 @@ describe('scenario A: a mid-day reseed attempt is blocked', () => {
   it('after jobs completed, --force-reseed without --reset-day is refused and the ledger is unchanged byte for byte', async () => {
     const dir = await tempDir();
     const ledger = join(dir, 'parallel_progress.csv');
+    writeVideosOfState(STATE, dir);
     const ran = await daycap(['run', '--ledger', ledger, '--state', STATE, '--handler', 'simulate', '--workers', '2'], { cwd: dir });
     expect(ran.code, ran.stderr).toBe(0);
     expect(await statuses(ledger)).toEqual({ 'morning-a-1': 'success' });

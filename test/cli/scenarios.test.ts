@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeVideosOf } from '../helpers/tmp.js';
 import { bytes, copyFixture, daycap, fixture, readRows, statuses, tempDir, todayStamp } from './helpers.js';
 
 describe('scenario B: the same account cannot get two posts in one day', () => {
@@ -12,6 +13,7 @@ describe('scenario B: the same account cannot get two posts in one day', () => {
     const seeded = await daycap(['seed', '--ledger', ledger, '--state', fixture('cli/states/one-job-account-a.json')], { cwd: dir });
     expect(seeded.code, seeded.stderr).toBe(0);
     expect(await readRows(ledger)).toMatchObject([{ job_id: 'morning-a-1', account: 'account_a', status: 'pending' }]);
+    writeVideosOf(ledger);
 
     const ran = await daycap(['run', '--ledger', ledger, '--handler', 'simulate'], { cwd: dir });
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
@@ -35,6 +37,7 @@ describe('scenario C: crash recovery keeps the cap', () => {
   it('a claim from a dead run becomes unconfirmed and is not run; after release-stale it runs', async () => {
     const dir = await tempDir();
     const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'parallel_progress.csv');
+    writeVideosOf(ledger);
     const record = join(dir, 'posted.jsonl');
     const env = { DAYCAP_RECORD_FILE: record };
     const handler = fixture('handlers/recording.mjs');

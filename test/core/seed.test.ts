@@ -25,6 +25,13 @@ describe('planSeed: reuse prevention (seed test strategy section 2)', () => {
     expect(result.jobs.map((job) => job.account)).toEqual(['account_b', 'account_c', '']);
   });
 
+  it('an account frozen today (a failed row of an account error) gets nothing new', () => {
+    const suspended = { ...existingJob('old-1', 'account_a', 'failed'), error: 'Your account has been suspended', error_category: 'account', error_type: 'suspended' };
+    const result = plan({ existing: [suspended], candidates: candidates(2), accounts: ['account_a', 'account_b'] });
+    expect(result.jobs.map((job) => job.account)).toEqual(['account_b', '']);
+    expect(result.excludedAccounts).toEqual(['account_a']);
+  });
+
   it('regression: a failed job does not block seeding the account (only success used to be counted)', () => {
     const result = plan({ existing: [existingJob('old-1', 'account_a', 'failed')], candidates: candidates(1), accounts: ['account_a'] });
     expect(result.jobs).toHaveLength(1);

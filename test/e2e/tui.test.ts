@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { daycap, fixture, statuses, tempDir } from '../cli/helpers.js';
+import { writeVideosOf } from '../helpers/tmp.js';
 import { runInPty, scriptPath } from './terminal.js';
 
 const CHATTY_WAIT = fixture('cli/handlers/chatty-wait.mjs');
@@ -19,6 +20,7 @@ async function smallDay(dir: string, n: number, name = 'night-shift.csv'): Promi
   const rows = Array.from({ length: n }, (_, i) =>
     `job-${i + 1},account_with_a_rather_long_name_${i + 1},videos/batch_01/clip-${i + 1}-with-a-long-file-name.mp4,"Caption ${i + 1}: a long caption, with a comma, that no 80-column screen can hold in one line 🌅",pending,,,,,0,3,,,,,,`);
   await writeFile(ledger, [HEADER, ...rows, ''].join('\n'));
+  writeVideosOf(ledger);
   return ledger;
 }
 

@@ -19,6 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { readLedgerView } from '../../src/ledger/store.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
+import { writeVideosOf } from '../helpers/tmp.js';
 
 const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const BAD = fileURLToPath(new URL('../../fixtures/bad/', import.meta.url));
@@ -174,7 +175,7 @@ function tree(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String).sort();
 }
 
-/** A small good ledger for handler cases: two pending jobs on two accounts. */
+/** A small good ledger for handler cases: two pending jobs on two accounts (their videos are made real beside it). */
 const GOOD_LEDGER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_a,v/j1.mp4,function,pending,,,,\nj2,acct_b,v/j2.mp4,symbol,pending,,,,\n';
 
 function argsFor(kase: Case, command: Command, input: string): string[] {
@@ -226,7 +227,10 @@ describe('the bad-input corpus', () => {
       const dir = tempDir();
       const name = basename(kase.input);
       cpSync(join(BAD, kase.input), join(dir, name), { recursive: true });
-      if (kase.as === 'handler') writeFileSync(join(dir, 'progress.csv'), GOOD_LEDGER);
+      if (kase.as === 'handler') {
+        writeFileSync(join(dir, 'progress.csv'), GOOD_LEDGER);
+        writeVideosOf(join(dir, 'progress.csv'));
+      }
       const before = hashes(join(dir, name));
       const treeBefore = tree(dir);
 

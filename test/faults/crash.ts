@@ -29,7 +29,7 @@ import { readLedgerView } from '../../src/ledger/store.js';
 import { scanJournal } from '../../src/ledger/journalRead.js';
 import { daycap, start } from '../cli/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
-import { jobGrid, readCalls, RECORDING, RECORDING_VERIFY, rng, sealedJournals, tempFiles, type Call } from './helpers.js';
+import { jobGrid, readCalls, RECORDING, RECORDING_VERIFY, rng, sealedJournals, tempFiles, writeGridVideos, type Call } from './helpers.js';
 
 export interface Scenario {
   name: string;
@@ -148,6 +148,7 @@ function newDay(scenario: Scenario): Day {
   const ledger = join(dir, 'progress.csv');
   const jobs = jobGrid(scenario.accounts, scenario.perAccount);
   writeFileSync(ledger, serializeLedger(jobs));
+  writeGridVideos(dir, jobs);
   // Made now so that seals can be watched from the first run on (daycap makes it with the same mode).
   mkdirSync(sealedJournalsDir(ledger), { recursive: true, mode: 0o700 });
   const record = join(dir, 'record.jsonl');

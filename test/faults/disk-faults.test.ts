@@ -34,7 +34,7 @@ import { validateLedger } from '../../src/ledger/validate.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import { Runner } from '../../src/runner/runner.js';
-import { fixture, readRecord, tempDir, writeLedger } from '../helpers/tmp.js';
+import { fixture, readRecord, tempDir, writeLedger, writeVideosOf } from '../helpers/tmp.js';
 
 // ---------------------------------------------------------------------------------------------
 // The fault-injecting file layer
@@ -183,11 +183,11 @@ function dayJobs(): Job[] {
   const jobs: Job[] = [];
   for (let j = 0; j < 2; j++) {
     for (let a = 0; a < ACCOUNTS; a++) {
-      jobs.push(newJob({ job_id: `job-${a}-${j}`, account: `acct${a}`, video_path: `/v/${a}-${j}.mp4`, caption: `caption ${a}/${j}, "quoted" 🐻`, max_attempts: j === 0 && a < 3 ? 1 : 3 }));
+      jobs.push(newJob({ job_id: `job-${a}-${j}`, account: `acct${a}`, video_path: `v/${a}-${j}.mp4`, caption: `caption ${a}/${j}, "quoted" 🐻`, max_attempts: j === 0 && a < 3 ? 1 : 3 }));
     }
   }
   // A claim left by a run that died: start-up makes it unconfirmed, the first thing journaled.
-  jobs.push(newJob({ job_id: 'orphan-15', account: 'acct15', video_path: '/v/orphan.mp4', status: 'claimed', worker_id: '0', claimed_at: '2025-12-14T08:00:00.000Z', run_id: 'dead01', pass_number: 1 }));
+  jobs.push(newJob({ job_id: 'orphan-15', account: 'acct15', video_path: 'v/orphan.mp4', status: 'claimed', worker_id: '0', claimed_at: '2025-12-14T08:00:00.000Z', run_id: 'dead01', pass_number: 1 }));
   return jobs;
 }
 const FAIL_ENV = { DAYCAP_FAIL_PATTERN: '^job-[0-4]-0$', DAYCAP_FAIL_ATTEMPTS: '1' };
@@ -501,6 +501,8 @@ if (isMainThread && what) {
     writeFileSync(preload, PRELOAD);
     const jobs = dayJobs();
     const ledger = writeLedger(dir, jobs);
+    // Real videos, relative to the ledger's folder, so the run's pre-flight lets it start.
+    writeVideosOf(ledger);
     const original = readFileSync(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--workers', '2', '--no-tui'], {
       cwd: dir, env: { NODE_OPTIONS: `--import=${preload}`, DAYCAP_TEST_FAULT: fault },

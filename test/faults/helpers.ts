@@ -8,17 +8,21 @@ import { newJob, type Job } from '../../src/core/job.js';
 import { serializeLedger } from '../../src/ledger/codec.js';
 import { sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
 import { fixture } from '../cli/helpers.js';
+import { writeVideos } from '../helpers/tmp.js';
 
 export const RECORDING = fixture('handlers/crash-recording.mjs');
 export const RECORDING_VERIFY = fixture('handlers/crash-recording-verify.mjs');
 export const WAIT_FOR_FILE = fixture('cli/handlers/wait-for-file.mjs');
 
-/** `perAccount` jobs for each of `accounts` accounts, interleaved so that every account has work early. */
+/**
+ * `perAccount` jobs for each of `accounts` accounts, interleaved so that every account has work early.
+ * Video paths are relative to the ledger's folder; writeGridVideos makes them real there.
+ */
 export function jobGrid(accounts: number, perAccount: number, prefix = 'job'): Job[] {
   const jobs: Job[] = [];
   for (let j = 0; j < perAccount; j++) {
     for (let a = 0; a < accounts; a++) {
-      jobs.push(newJob({ job_id: `${prefix}-${a}-${j}`, account: `acct${a}`, video_path: `/v/${a}-${j}.mp4`, caption: `caption ${a}/${j}, "quoted"\nsecond line 🌷` }));
+      jobs.push(newJob({ job_id: `${prefix}-${a}-${j}`, account: `acct${a}`, video_path: `v/${a}-${j}.mp4`, caption: `caption ${a}/${j}, "quoted"\nsecond line 🌷` }));
     }
   }
   return jobs;
@@ -26,8 +30,15 @@ export function jobGrid(accounts: number, perAccount: number, prefix = 'job'): J
 
 export function writeGridLedger(dir: string, accounts: number, perAccount: number, name = 'progress.csv'): string {
   const path = join(dir, name);
-  writeFileSync(path, serializeLedger(jobGrid(accounts, perAccount)));
+  const jobs = jobGrid(accounts, perAccount);
+  writeFileSync(path, serializeLedger(jobs));
+  writeGridVideos(dir, jobs);
   return path;
+}
+
+/** Placeholder videos for a grid's jobs in the ledger's folder `dir`, so `daycap run`'s pre-flight lets it start. */
+export function writeGridVideos(dir: string, jobs: readonly Job[]): void {
+  writeVideos(dir, jobs.map((job) => job.video_path));
 }
 
 /** Every file under `dir` (hidden ones too) with its bytes, minus the names `skip` accepts. */

@@ -19,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 
 import { EXIT } from '../../src/runner/exit-codes.js';
 import { daycap, fixture, hasStack, readRows, tempDir } from '../cli/helpers.js';
+import { writeVideosOfState } from '../helpers/tmp.js';
 
 const CAPTIONS: string[] = JSON.parse(readFileSync(fixture('spreadsheet/captions.json'), 'utf8'));
 const ACCOUNTS = 14;
@@ -125,6 +126,8 @@ describe('captions round-trip byte-exact through seed, run and a spreadsheet sav
   it('from a scheduler state (spreadsheet quotes only where needed)', async () => {
     const dir = await tempDir();
     cpSync(fixture('spreadsheet/captions-state.json'), join(dir, 'state.json'));
+    // The state's video paths are relative: made real in the ledger's folder, where the pre-flight looks.
+    writeVideosOfState(join(dir, 'state.json'), dir);
     await roundTrip(dir, ['--state', 'state.json'], false);
   });
 

@@ -22,7 +22,7 @@ async function killMidJob(dir: string, ledger: string): Promise<string> {
 describe('a run killed mid-job, then a new run (G5)', () => {
   it('never runs the killed job again without verify, until release-stale', async () => {
     const dir = tempDir();
-    const ledger = writeLedger(dir, gridJobs(3, 1));
+    const ledger = writeLedger(dir, gridJobs(3, 1, {}, { videosIn: dir }));
     const killed = await killMidJob(dir, ledger);
 
     const record = join(dir, 'record.jsonl');
@@ -47,7 +47,7 @@ describe('a run killed mid-job, then a new run (G5)', () => {
 
   it('settles the killed job by verify: posted becomes success and is not run again', async () => {
     const dir = tempDir();
-    const ledger = writeLedger(dir, gridJobs(2, 1));
+    const ledger = writeLedger(dir, gridJobs(2, 1, {}, { videosIn: dir }));
     const killed = await killMidJob(dir, ledger);
     const answers = join(dir, 'answers.json');
     writeFileSync(answers, JSON.stringify({ [killed]: 'posted' }));
@@ -61,7 +61,7 @@ describe('a run killed mid-job, then a new run (G5)', () => {
 
   it('settles the killed job by verify: not-posted goes back to pending and runs', async () => {
     const dir = tempDir();
-    const ledger = writeLedger(dir, gridJobs(2, 1));
+    const ledger = writeLedger(dir, gridJobs(2, 1, {}, { videosIn: dir }));
     const killed = await killMidJob(dir, ledger);
     const answers = join(dir, 'answers.json');
     writeFileSync(answers, JSON.stringify({ [killed]: 'not-posted' }));

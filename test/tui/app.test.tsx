@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, FrameCosts } from '../../src/tui/App.js';
 import { frame, fakeControls, renderAt, resize, until, widest } from './harness.js';
 import { dayJobs, lines, Scenario } from './scenario.js';
-import { newJob } from '../../src/core/job.js';
+import { isoTime, newJob } from '../../src/core/job.js';
 
 afterEach(() => {
   cleanup();
@@ -23,7 +23,7 @@ function midRun(s: Scenario): void {
   s.claim(0);
   s.idle(1);
   s.idle(2);
-  s.events.emit('external-edit', { merged: 2, refused: 0, message: 'Applied 2 edits.', at: s.clock });
+  s.events.emit('external-edit', { merged: 2, refused: 0, message: 'Applied 2 edits.', counts: s.tracker.statusCounts(), jobs: s.tracker.size, at: s.clock });
   s.events.emit('warning', { message: 'the ledger directory is nearly full', at: s.clock });
   s.advance(3_000);
 }
@@ -44,8 +44,10 @@ describe('the live screen', () => {
     expect(f).toMatch(/jobs\/min|\/min/);
     expect(f).toMatch(/WORKERS\s+1 busy · 2 idle/);
     expect(f).toMatch(/#0\s+account03\s+DMNmeE-3-0\.mp4\s+0:03/);
-    expect(f).toMatch(/#1\s+idle: 1 account in flight, 1 at cap, 1 retrying later \(next in 4:57\)/);
-    expect(f).toMatch(/ACCOUNTS\s+4 seen · 2 at cap .*1 in flight · 1 with account error/);
+    // account02's second job waits behind its frozen account.
+    expect(f).toMatch(/#1\s+idle: 1 account in flight, 1 at cap, 1 frozen, 1 retrying later \(next in 4:57\)/);
+    expect(f).toMatch(/ACCOUNTS\s+4 seen · 2 at cap .*1 in flight · 1 with account error · 1 frozen/);
+    expect(f).toContain('account account02 FROZEN for the day: account/suspended');
     expect(f).toMatch(/RECENT FAILURES\s+2 this run/);
     expect(f).toMatch(/22:00\s+account01\s+infrastructure\/adb_timeout\s+retry in 4:57 \(2\/3\)\s+"adb timeout: device offline"/);
     expect(f).toMatch(/22:00\s+account02\s+account\/suspended\s+not retried\s+"Your account has been/);
@@ -68,7 +70,7 @@ describe('the live screen', () => {
     s.fail(a, 0, long('Your account has been suspended'));
     s.fail(b, 1, long('socket hang up'));
     s.idle(3);
-    s.events.emit('external-edit', { merged: 0, refused: 1, keptAs: long('progress.edited'), message: long('refused'), at: s.clock });
+    s.events.emit('external-edit', { merged: 0, refused: 1, keptAs: long('progress.edited'), message: long('refused'), counts: s.tracker.statusCounts(), jobs: s.tracker.size, at: s.clock });
     s.events.emit('warning', { message: long('warning'), at: s.clock });
     let f = await until(r, 'EVENTS');
     expect(widest(r)).toBeLessThanOrEqual(80);
@@ -106,6 +108,52 @@ describe('the live screen', () => {
     expect(live.length).toBeLessThan(20);
     expect(f).toContain('RECENT FAILURES');
     expect(f).toContain('q stop');
+  });
+});
+
+describe('account health and pacing', () => {
+  it('shows the pacing rules and a closed window under the header, frozen and cooling accounts on the accounts line and in the a view, within the terminal', async () => {
+    const jobs = [
+      ...dayJobs(6, 2),
+      newJob({ job_id: 'susp-1', account: 'acct_susp', status: 'failed', attempts: 1, error: 'Your account has been suspended', error_category: 'account', error_type: 'suspended', completed_at: isoTime(Date.UTC(2025, 11, 14, 9)) }),
+      newJob({ job_id: 'susp-2', account: 'acct_susp' }),
+    ];
+    const s = new Scenario(jobs, { workers: 3 });
+    const r = renderAt(<App events={s.events} controls={fakeControls()} now={s.now} />, 80);
+    resize(r, 80, 24);
+    s.start(['gap 10:00 + up to 3:00', 'window 06:00–21:00 UTC']);
+    let f = await until(r, 'PACING');
+    expect(f).toMatch(/^ daycap .*\n PACING {2}gap 10:00 \+ up to 3:00 · window 06:00–21:00 UTC\n [█░]+/m);
+    expect(f).toMatch(/ACCOUNTS\s+0 seen · 0 at cap .* · 1 frozen$/m);
+
+    const a = s.claim(0);
+    s.fail(a, 0, 'action blocked', { retryAfterMs: 3_600_000 });
+    s.idle(0);
+    s.window(false, Date.UTC(2025, 11, 15, 6));
+    s.advance(27 * 60_000 + 50_000);
+    f = await until(r, 'outside the posting window — opens in 7:32:10');
+    expect(f).toMatch(/^ daycap .*\n outside the posting window — opens in 7:32:10 · gap 10:00 \+ up to 3:00 · w\S*…\n/m);
+    expect(f).toMatch(/ACCOUNTS\s+1 seen · .* · 1 frozen · 1 cooling( down)?$/m);
+    expect(f).toMatch(/#0\s+idle: 1 cooling down, 1 frozen, next account free in 32:10/);
+    expect(widest(r)).toBeLessThanOrEqual(80);
+    const all = lines(r.lastFrame());
+    expect(all.length - all.findIndex((line) => line.startsWith(' daycap '))).toBeLessThan(24);
+
+    r.stdin.write('a');
+    f = await until(r, 'COOLING DOWN');
+    expect(f).toMatch(/^ outside the posting window — opens in 7:32:10/m);
+    expect(f).toMatch(/^ FROZEN {2}1 · jobs stay pending until `daycap unfreeze --account <name>`$/m);
+    expect(f).toMatch(/^ {2}acct_susp\s+account\/suspended: Your account has been suspended \(job susp-1\)$/m);
+    expect(f).toMatch(/^ {2}account00\s+32:10 left {2}action_blocked: action blocked$/m);
+    expect(f).toContain('LAST ERROR');
+    expect(widest(r)).toBeLessThanOrEqual(80);
+
+    // The operator lifts the freeze from another terminal, and the window opens.
+    s.unfreeze('acct_susp');
+    s.window(true);
+    f = await until(r, (text) => !text.includes('FROZEN  '));
+    expect(f).toMatch(/^ PACING {2}gap/m);
+    expect(f).not.toContain('outside the posting window —');
   });
 });
 

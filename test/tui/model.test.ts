@@ -120,7 +120,7 @@ describe('RunView counts', () => {
     const view = watch(s);
     s.start();
     const counts = { ...s.tracker.statusCounts(), pending: 5 };
-    s.events.emit('external-edit', { merged: 3, refused: 0, message: '3 new rows', at: s.clock, ...({ counts, jobs: 5 } as object) });
+    s.events.emit('external-edit', { merged: 3, refused: 0, message: '3 new rows', counts, jobs: 5, at: s.clock });
     expect(view.counts.pending).toBe(5);
     expect(view.total).toBe(5);
     s.end();
@@ -318,5 +318,102 @@ describe('RunView progress, rate and subscription', () => {
     const version = attached.version;
     s.claim(0);
     expect(attached.version).toBe(version);
+  });
+});
+
+describe('RunView account health and the posting window', () => {
+  /** An account frozen by a suspension earlier in the day, one cooling down for 10 more minutes, one whose cooldown is over, and two free ones. */
+  function heldDay(): Job[] {
+    return [
+      newJob({ job_id: 'susp-1', account: 'acct_susp', status: 'failed', attempts: 1, error: 'Your account has been suspended', error_category: 'account', error_type: 'suspended', completed_at: isoTime(T0 - 3_600_000) }),
+      newJob({ job_id: 'susp-2', account: 'acct_susp' }),
+      newJob({ job_id: 'slow-1', account: 'acct_slow', status: 'retrying', attempts: 1, error: 'Action blocked', error_category: 'account', error_type: 'action_blocked', retry_at: isoTime(T0 + 600_000), extra: { cooldown_until: isoTime(T0 + 600_000) } }),
+      newJob({ job_id: 'old-1', account: 'acct_old', status: 'success', extra: { cooldown_until: isoTime(T0 - 1) } }),
+      ...dayJobs(2),
+    ];
+  }
+
+  it('keeps frozen accounts from run-started and account-frozen, and lets go of them at account-unfrozen', () => {
+    const s = new Scenario(heldDay(), { workers: 2 });
+    const view = watch(s);
+    s.start();
+    expect([...view.frozen]).toEqual([['acct_susp', 'account/suspended: Your account has been suspended (job susp-1)']]);
+    // Another account is suspended during the run.
+    s.fail(s.claim(0), 0, 'Your account has been suspended');
+    expect(view.frozenRows().map((f) => f.account)).toEqual(['account00', 'acct_susp']);
+    expect(view.frozen.get('account00')).toMatch(/^account\/suspended: Your account has been suspended \(job DMNmeE-0-0\)$/);
+    expect(view.notes.at(-1)).toMatchObject({ tone: 'bad', text: expect.stringContaining('account account00 FROZEN for the day') as unknown });
+
+    s.unfreeze('acct_susp');
+    expect([...view.frozen.keys()]).toEqual(['account00']);
+    expect(view.notes.at(-1)!.text).toBe('account acct_susp unfrozen by the operator: 1 job changed');
+    // Unfreezing an account that is not frozen changes nothing (the runner sends no event).
+    s.unfreeze('account01');
+    expect(view.frozen.size).toBe(1);
+    // A new run starts from what its ledger says.
+    s.start();
+    expect([...view.frozen.keys()]).toEqual(['account00']);
+  });
+
+  it('keeps cooling accounts until their time, from run-started and account-cooling; one whose time has passed is no longer shown', () => {
+    const s = new Scenario(heldDay(), { workers: 2 });
+    const view = watch(s);
+    s.start();
+    // acct_old's cooldown was over before the run started.
+    expect(view.coolingAt(s.clock)).toEqual([{ account: 'acct_slow', until: T0 + 600_000, reason: 'action_blocked: Action blocked (job slow-1)' }]);
+    // The platform asks account00 to wait 4 minutes: it is free before acct_slow, so it comes first.
+    s.fail(s.claim(0), 0, 'rate limited, slow down', { retryAfterMs: 240_000 });
+    expect(view.coolingAt(s.clock).map((c) => [c.account, c.until - s.clock])).toEqual([['account00', 240_000], ['acct_slow', 600_000]]);
+    expect(view.coolingCount(s.clock)).toBe(2);
+    expect(view.notes.at(-1)).toMatchObject({ tone: 'warn', text: expect.stringContaining('account account00 cooling down until') as unknown });
+
+    s.advance(240_000);
+    expect(view.coolingAt(s.clock).map((c) => c.account)).toEqual(['acct_slow']);
+    expect(view.coolingCount(s.clock)).toBe(1);
+    // Passed entries are dropped, not kept for the rest of the day.
+    expect([...view.cooling.keys()]).toEqual(['acct_slow']);
+    s.advance(360_000);
+    expect(view.coolingCount(s.clock)).toBe(0);
+    expect(view.coolingAt(s.clock)).toEqual([]);
+  });
+
+  it('an account cools down until the latest end it was given', () => {
+    const s = new Scenario(dayJobs(1));
+    const view = watch(s);
+    s.start();
+    s.events.emit('account-cooling', { account: 'account00', jobId: 'a', until: T0 + 600_000, reason: 'action_blocked: slow down', at: s.clock });
+    s.events.emit('account-cooling', { account: 'account00', jobId: 'b', until: T0 + 60_000, reason: 'infrastructure streak', at: s.clock });
+    expect(view.coolingAt(s.clock)).toEqual([{ account: 'account00', until: T0 + 600_000, reason: 'action_blocked: slow down' }]);
+  });
+
+  it('keeps the pacing rules of run-started and the posting window of the last window event', () => {
+    const s = new Scenario(dayJobs(2));
+    const view = watch(s);
+    s.start(['gap 10:00 + up to 3:00', 'window 06:00–21:00 UTC']);
+    expect(view.header?.pacing).toEqual(['gap 10:00 + up to 3:00', 'window 06:00–21:00 UTC']);
+    expect(view.windowClosed).toBeUndefined();
+    s.window(false, T0 + 8 * 3_600_000);
+    expect(view.windowClosed).toEqual({ open: false, until: T0 + 8 * 3_600_000, at: T0 });
+    expect(view.notes.at(-1)).toMatchObject({ tone: 'warn', text: expect.stringContaining('outside the posting window: no new claims until') as unknown });
+    s.advance(8 * 3_600_000).window(true);
+    expect(view.windowClosed).toBeUndefined();
+    expect(view.window).toMatchObject({ open: true });
+    // A window that ends the run: no time to open again.
+    s.window(false);
+    expect(view.windowClosed).toEqual({ open: false, until: undefined, at: s.clock });
+    s.end();
+    expect(view.windowClosed).toBeUndefined();
+  });
+
+  it('claims and posts leave the frozen and cooling maps alone', () => {
+    const s = new Scenario(heldDay(), { workers: 2 });
+    const view = watch(s);
+    s.start();
+    const frozen = view.frozen.size;
+    const cooling = view.cooling.size;
+    for (let i = 0; i < 2; i++) s.succeed(s.claim(i), i);
+    expect(view.frozen.size).toBe(frozen);
+    expect(view.cooling.size).toBe(cooling);
+    expect(view.counts).toEqual(s.tracker.statusCounts());
   });
 });

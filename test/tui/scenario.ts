@@ -3,9 +3,10 @@
  * would send), times from a fake clock, and events go through a real RunEventStream.
  */
 import { stripVTControlCharacters } from 'node:util';
+import { cooldownEndOf, coolingAccounts, freezeReason, frozenAccounts, isFreezingRow } from '../../src/core/health.js';
 import { newJob, type Job } from '../../src/core/job.js';
-import { Tracker } from '../../src/core/tracker.js';
-import { RunEventStream, type EndReason, type RunEvent, type RunSummary } from '../../src/runner/events.js';
+import { Tracker, type FailureInput, type TrackerOptions } from '../../src/core/tracker.js';
+import { RunEventStream, type EndReason, type RunEvent, type RunEvents, type RunSummary } from '../../src/runner/events.js';
 import { exitCodeFor } from '../../src/runner/exit-codes.js';
 
 export const T0 = Date.UTC(2025, 11, 14, 22, 0, 0);
@@ -19,8 +20,8 @@ export class Scenario {
   startedAt = T0;
   processed = 0;
 
-  constructor(jobs: Job[], readonly options: { cap?: number; workers?: number; runId?: string; ledger?: string } = {}) {
-    this.tracker = new Tracker(jobs, { cap: options.cap ?? 1 });
+  constructor(jobs: Job[], readonly options: { cap?: number; workers?: number; runId?: string; ledger?: string; health?: TrackerOptions['health']; pacing?: TrackerOptions['pacing'] } = {}) {
+    this.tracker = new Tracker(jobs, { cap: options.cap ?? 1, ...(options.health ? { health: options.health } : {}), ...(options.pacing ? { pacing: options.pacing } : {}), random: () => 0 });
     this.events.onAny((event) => this.log.push(event));
   }
 
@@ -31,11 +32,13 @@ export class Scenario {
     return this;
   }
 
-  start(): this {
+  /** Like the runner: the accounts frozen or cooling down in the ledger come with run-started; `pacing` are the rules' phrases. */
+  start(pacing: string[] = []): this {
     this.startedAt = this.clock;
     this.events.emit('run-started', {
       runId: this.options.runId ?? '7f3c0a', ledger: this.options.ledger ?? '/home/op/day/progress.csv', workers: this.options.workers ?? 3,
       cap: this.tracker.cap, handler: 'simulate', counts: this.tracker.statusCounts(), jobs: this.tracker.size, at: this.clock,
+      frozen: frozenAccounts(this.tracker.all(), this.tracker.health), cooling: coolingAccounts(this.tracker.all(), this.clock), pacing,
     });
     return this;
   }
@@ -55,15 +58,33 @@ export class Scenario {
     return row;
   }
 
-  fail(job: Job, workerId: number, message: string): Job {
-    const row = this.tracker.fail(job.job_id, { now: this.clock, failure: { message }, retryDelayMs: RETRY_MS });
+  /** A failed attempt, then (as the runner does) the freeze or cooldown it put on its account. */
+  fail(job: Job, workerId: number, message: string, failure: Omit<FailureInput, 'message'> = {}): Job {
+    const row = this.tracker.fail(job.job_id, { now: this.clock, failure: { ...failure, message }, retryDelayMs: RETRY_MS });
     if (row.status === 'retrying') {
       this.events.emit('job-retrying', { job: row, workerId, durationMs: 1000, retryAt: Date.parse(row.retry_at), at: this.clock });
     } else {
       this.processed += 1;
       this.events.emit('job-failed', { job: row, workerId, durationMs: 1000, at: this.clock });
     }
+    if (isFreezingRow(row, this.tracker.health)) this.events.emit('account-frozen', { account: row.account, jobId: row.job_id, reason: freezeReason(row), at: this.clock });
+    const until = cooldownEndOf(row);
+    if (until !== undefined) this.events.emit('account-cooling', { account: row.account, jobId: row.job_id, until, reason: `${row.error_type}: ${row.error}`, at: this.clock });
     return row;
+  }
+
+  /** `daycap unfreeze` beside the run. */
+  unfreeze(account: string, retry = true): Job[] {
+    const rows = this.tracker.unfreeze(account, { retry });
+    if (rows.length > 0) this.events.emit('account-unfrozen', { account, jobs: rows.length, at: this.clock });
+    return rows;
+  }
+
+  /** The posting window closed (until when it opens; undefined: the run ends) or opened. */
+  window(open: boolean, until?: number): this {
+    const event: RunEvents['window'] = { open, until, at: this.clock };
+    this.events.emit('window', event);
+    return this;
   }
 
   idle(workerId: number): this {

@@ -2,23 +2,20 @@
 import { Command, Option } from 'commander';
 import { openRun } from '../../api/run.js';
 import { checkReseedSafety } from '../../api/seed.js';
+import { applyOverrides, loadConfig } from '../../config/load.js';
 import type { HandlerSpec } from '../../protocol.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFile, requireLedgerFolder } from '../ledger-file.js';
-import { capOption, ledgerOption, parseDuration, parseHandler, parsePositiveInt, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
+import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, overridesOf, parseHandler, runSettingOptions, seedSourceOf, sourceOptions, type RunSettingFlags, type SourceFlags } from '../options.js';
 import { runToEnd } from '../run-day.js';
 
-interface RunFlags extends SourceFlags {
+interface RunFlags extends SourceFlags, RunSettingFlags {
   ledger: string;
   handler: HandlerSpec;
+  config?: string;
+  skipInvalid?: boolean;
   accounts?: string;
-  workers?: number;
-  cap?: number;
-  maxPasses?: number;
-  retryDelay?: number;
-  jobTimeout?: number;
-  grace?: number;
   postedLedger?: string;
   resetDay?: boolean;
   forceReseed?: boolean;
@@ -36,7 +33,10 @@ On a terminal the run shows a live view: q stops after the jobs in flight (as Ct
 once), p pauses/resumes claiming, f shows the failures, a the accounts. Into a pipe or a file, or with
 --no-tui, it prints one log line per event. From another terminal:
   daycap status --ledger progress.csv      the live run's own state
-  daycap pause|resume|stop --ledger progress.csv`;
+  daycap pause|resume|stop --ledger progress.csv
+
+Settings (cap, workers, retries, classification, account health, pacing and posting windows, pre-flight)
+can also live in daycap.config.json or the file given to --config; \`daycap config --print\` shows them.`;
 
 export function runCommand(ctx: CommandContext): Command {
   const command = new Command('run')
@@ -45,17 +45,18 @@ export function runCommand(ctx: CommandContext): Command {
     .addOption(ledgerOption())
     // Required on purpose: a default poster would either post for real or mark jobs posted that were not.
     .addOption(new Option('--handler <handler>', "the poster: a .js/.mjs module, 'command:<program> [args…]' (quoted as one word), or 'simulate' for a rehearsal").argParser(parseHandler).makeOptionMandatory())
-    .addOption(new Option('--workers <n>', 'worker threads (default 4)').argParser(parsePositiveInt))
-    .addOption(capOption("posts per account per day (default: the state file's setting, else 1)"))
-    .addOption(new Option('--max-passes <n>', 'passes over the ledger for retries (default 3)').argParser(parsePositiveInt))
-    .addOption(new Option('--retry-delay <duration>', 'wait before a failed job is retried (default 5m)').argParser(parseDuration))
-    .addOption(new Option('--job-timeout <duration>', 'abort a job running longer than this (default 10m)').argParser(parseDuration))
-    .addOption(new Option('--grace <duration>', 'after Ctrl-C, how long jobs in flight may finish before they are aborted (default 30s)').argParser(parseDuration))
+    .addOption(configOption())
+    .addOption(capOption(CAP_FROM_CONFIG));
+  for (const option of runSettingOptions()) command.addOption(option);
+  command
+    .option('--skip-invalid', "mark the jobs that fail the pre-flight checks skipped (the reason in each job's error) and run the rest, instead of refusing the run")
     .option('--no-tui', 'plain log lines even on a terminal');
   for (const option of sourceOptions()) command.addOption(option);
   return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags, self: Command) => {
     // Before anything is read or touched (seed section 1.4).
     checkReseedSafety(flags);
+    // A bad configuration stops the run before any input or the ledger is looked at.
+    const config = applyOverrides(await loadConfig({ path: flags.config }), overridesOf(flags));
     const source = seedSourceOf(flags);
     if (!source) {
       const seedOnly = (['resetDay', 'accounts'] as const).filter((flag) => flags[flag] !== undefined);
@@ -67,7 +68,7 @@ export function runCommand(ctx: CommandContext): Command {
     } else {
       await requireLedgerFolder(flags.ledger);
     }
-    const { runner, seeded } = await openRun({
+    const { runner, seeded, skipped } = await openRun({
       ledger: flags.ledger,
       handler: flags.handler,
       source,
@@ -76,11 +77,24 @@ export function runCommand(ctx: CommandContext): Command {
       resetDay: flags.resetDay,
       forceReseed: flags.forceReseed,
       archiveDir: flags.archiveDir,
-      ...definedOnly({ workers: flags.workers, cap: flags.cap, maxPasses: flags.maxPasses, retryDelayMs: flags.retryDelay, jobTimeoutMs: flags.jobTimeout, graceMs: flags.grace }),
+      // Left out when neither a flag nor the file sets it, so the state file's setting applies.
+      ...(config.cap === undefined ? {} : { cap: config.cap }),
+      workers: config.workers,
+      maxPasses: config.maxPasses,
+      retryDelayMs: config.retryDelayMs,
+      jobTimeoutMs: config.jobTimeoutMs,
+      graceMs: config.graceMs,
+      maxAttempts: config.maxAttempts,
+      rules: config.rules,
+      health: config.health,
+      pacing: config.pacing,
+      preflight: config.preflight,
+      ...(flags.skipInvalid ? { skipInvalid: true } : {}),
       command: 'daycap run',
       log: ctx.io.out,
     });
     if (seeded) ctx.io.out(`added ${plural(seeded.added, 'job')} to ${flags.ledger}`);
+    if (skipped > 0) ctx.io.out(`skipped ${plural(skipped, 'job')} that failed the pre-flight (--skip-invalid; the reason is in each job's error)`);
     const { exitCode } = await runToEnd(runner, ctx.io, { noTui: !flags.tui });
     ctx.setExitCode(exitCode);
   });
@@ -88,9 +102,4 @@ export function runCommand(ctx: CommandContext): Command {
 
 function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
-
-/** RunOptions leaves unset numbers to the runner's defaults; commander gives undefined for them. */
-function definedOnly<T extends Record<string, number | undefined>>(values: T): { [K in keyof T]?: number } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: number };
 }

@@ -1,15 +1,18 @@
 /** `daycap seed`: add the day's jobs to the ledger from a scheduler state or a campaign folder. */
 import { Command } from 'commander';
 import { checkReseedSafety, seedLedger } from '../../api/seed.js';
+import { applyOverrides, loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFolder } from '../ledger-file.js';
-import { capOption, ledgerOption, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
+import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, maxAttemptsOption, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
 
 interface SeedFlags extends SourceFlags {
   ledger: string;
   accounts?: string;
   cap?: number;
+  maxAttempts?: number;
+  config?: string;
   postedLedger?: string;
   resetDay?: boolean;
   forceReseed?: boolean;
@@ -21,7 +24,9 @@ export function seedCommand(ctx: CommandContext): Command {
     .summary("add the day's jobs to the ledger")
     .description("add the day's jobs to the ledger, one account each, never past an account's daily cap")
     .addOption(ledgerOption())
-    .addOption(capOption('posts per account per day (default: the state file\'s setting, else 1)'));
+    .addOption(configOption())
+    .addOption(capOption(CAP_FROM_CONFIG))
+    .addOption(maxAttemptsOption());
   for (const option of sourceOptions()) command.addOption(option);
   return command
     .addHelpText('after', '\nExample:\n  daycap seed --ledger progress.csv --state scheduler_state.json --accounts accounts.txt')
@@ -30,12 +35,14 @@ export function seedCommand(ctx: CommandContext): Command {
       checkReseedSafety(flags);
       const source = seedSourceOf(flags);
       if (!source) self.error('daycap seed needs --state <json> or --campaign <dir>', { exitCode: 2, code: 'daycap.usage' });
+      const config = applyOverrides(await loadConfig({ path: flags.config }), { cap: flags.cap, maxAttempts: flags.maxAttempts });
       await requireLedgerFolder(flags.ledger);
       const result = await seedLedger({
         ledger: flags.ledger,
         source,
         accountsFile: flags.accounts,
-        cap: flags.cap,
+        cap: config.cap,
+        maxAttempts: config.maxAttempts,
         postedLedger: flags.postedLedger,
         resetDay: flags.resetDay,
         forceReseed: flags.forceReseed,

@@ -5,11 +5,12 @@
  */
 import { Command } from 'commander';
 import { formatStatus, ledgerStatus, liveStatusReport, type StatusReport } from '../../api/status.js';
+import { loadConfig } from '../../config/load.js';
 import { readLockHolder } from '../../ledger/lock.js';
 import type { CommandContext } from '../context.js';
 import { requireLedgerFile } from '../ledger-file.js';
 import { askLiveRun } from '../live.js';
-import { capOption, ledgerOption } from '../options.js';
+import { capOption, configOption, ledgerOption } from '../options.js';
 
 export function statusCommand(ctx: CommandContext): Command {
   return new Command('status')
@@ -17,9 +18,10 @@ export function statusCommand(ctx: CommandContext): Command {
     .description('show counts by status, failures by category, per-worker counts and accounts at their cap (read-only). Beside a live run: the run\'s own state, newer than the file')
     .addOption(ledgerOption())
     .option('--json', 'print one JSON object instead of text ("source": "live" or "file")')
-    .addOption(capOption('the daily cap used to list accounts at their cap (default 1; beside a live run, the run\'s cap)'))
+    .addOption(capOption('the daily cap used to list accounts at their cap (default: the config file\'s cap, else 1; beside a live run, the run\'s cap)'))
+    .addOption(configOption())
     .addHelpText('after', '\nExamples:\n  daycap status --ledger progress.csv\n  daycap status --ledger progress.csv --json | jq .counts')
-    .action(async (flags: { ledger: string; json?: boolean; cap?: number }) => {
+    .action(async (flags: { ledger: string; json?: boolean; cap?: number; config?: string }) => {
       const answer = await askLiveRun(flags.ledger, { op: 'status' });
       let report: StatusReport;
       const notes: string[] = [];
@@ -27,8 +29,10 @@ export function statusCommand(ctx: CommandContext): Command {
         report = liveStatusReport(answer.status, await readLockHolder(flags.ledger));
         if (flags.cap !== undefined && flags.cap !== report.cap) notes.push(`(--cap ${flags.cap} does not apply beside a live run: its accounts at their cap are counted with the run's cap, ${report.cap})`);
       } else {
+        // Read only for the file: a live run answers with its own cap and health rules.
+        const config = await loadConfig({ path: flags.config });
         await requireLedgerFile(flags.ledger);
-        report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap });
+        report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap ?? config.cap, health: config.health });
       }
       if (flags.json) ctx.io.out(JSON.stringify({ source: report.live ? 'live' : 'file', ...report }));
       else ctx.io.out([formatStatus(report), ...notes].join('\n'));

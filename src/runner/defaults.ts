@@ -1,0 +1,11 @@
+/**
+ * The runner's settings when neither a flag nor the configuration file gives one. One place, so the
+ * runner, the configuration and `daycap config --print` cannot disagree.
+ */
+export const RUN_DEFAULTS = {
+  workers: 4,
+  maxPasses: 3,
+  jobTimeoutMs: 10 * 60_000,
+  /** How long jobs in flight may finish after a stop before they are aborted. */
+  graceMs: 30_000,
+} as const;
