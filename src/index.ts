@@ -9,7 +9,11 @@ export { resetDay, type ResetDayOptions } from './api/reset-day.js';
 export { ledgerStatus, liveStatusReport, summarize, formatStatus, type StatusReport } from './api/status.js';
 export { askRunner } from './api/control.js';
 export type { ControlRequest, ControlResponse, LiveStatus } from './runner/control-protocol.js';
-export { retryFailed, releaseStale, type RetryFailedOptions } from './api/maintenance.js';
+export { retryFailed, releaseStale, unfreeze, type RetryFailedOptions } from './api/maintenance.js';
+export { preflight, checkLedger, DEFAULT_PREFLIGHT, type PreflightReport, type PreflightProblem, type PreflightKind, type PreflightSettings, type PreflightOptions } from './api/preflight.js';
+export { ledgerDayReport, buildDayReport, formatDayReport, guardFormula, type DayReport, type DayReportFormat } from './api/day-report.js';
+export { readPastPosts } from './api/past-posts.js';
+export { loadConfig, parseConfig, defaultConfig, applyOverrides, CONFIG_FILE, type EffectiveConfig, type ConfigOverrides } from './config/index.js';
 export { openRun, type RunDayOptions } from './api/run.js';
 export { createDemoCampaign, demoRunOptions, type DemoCampaign } from './api/demo.js';
 
@@ -20,7 +24,11 @@ export { attachLog, formatEvent } from './runner/log.js';
 export { EXIT, exitCodeFor } from './runner/exit-codes.js';
 
 // ---- the rules (pure) ----
-export { Tracker, capSkipLine, type ClaimContext, type CapSkip, type Blockers, type AccountSummary, type FailOptions, type FailureInput } from './core/tracker.js';
+export { Tracker, capSkipLine, type ClaimContext, type CapSkip, type Blockers, type GlobalHold, type AccountSummary, type FailOptions, type FailureInput, type TrackerOptions } from './core/tracker.js';
+export type { AccountHold } from './core/account-state.js';
+export { DEFAULT_HEALTH, DEFAULT_PACING, COOLDOWN_COLUMN, type HealthPolicy, type PacingPolicy, type PostingWindows, type TimeRange, type PastPost } from './core/policy.js';
+export { frozenAccounts, coolingAccounts, isFreezingRow, cooldownEndOf, type FrozenAccount, type CoolingAccount } from './core/health.js';
+export { windowState, isOpen, parseTimeRange, isValidTimeZone, describeWindows, type WindowState } from './core/window.js';
 export { planSeed, countPostsByAccount, videoKeyOf, type SeedCandidate, type SeedInput, type SeedPlan } from './core/seed.js';
 export { DEFAULT_RULES, UNKNOWN_CLASS, classifyMessage, classifyFailure, extendRules, isNonRetryableCategory, type CategoryRule, type ErrorClass, type FailureReport } from './core/classify.js';
 export {
@@ -33,7 +41,7 @@ export { validateLedger, type LedgerValidation } from './ledger/validate.js';
 export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from './ledger/read.js';
 export { parseLedger, serializeLedger, type ParsedLedger } from './ledger/codec.js';
 export { readLockHolder } from './ledger/lock.js';
-export { archiveName, todaysArchives } from './ledger/archive.js';
+export { archiveName, todaysArchives, recentArchives } from './ledger/archive.js';
 export { stateDir } from './ledger/paths.js';
 
 // ---- the handler contract ----
@@ -42,6 +50,6 @@ export { parseHandlerOption, loadHandler } from './handlers/load.js';
 
 // ---- errors ----
 export {
-  DaycapError, InputError, LedgerInvalidError, LockHeldError, IllegalTransitionError, SafetyCheckError, UsageError, HandlerError, StorageError,
+  DaycapError, InputError, LedgerInvalidError, LockHeldError, IllegalTransitionError, SafetyCheckError, UsageError, HandlerError, StorageError, ConfigError, PreflightError,
   forceReseedRefusal, type FilePosition,
 } from './errors.js';

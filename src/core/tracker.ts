@@ -84,11 +84,6 @@ export interface TrackerOptions {
   random?: () => number;
 }
 
-export interface HeldAccount {
-  account: string;
-  hold: AccountHold;
-  due: number;
-}
 
 export interface AccountSummary {
   account: string;
@@ -187,18 +182,6 @@ export class Tracker {
   accountHold(account: string, now: number): AccountHold | undefined {
     this.promoteDue(now);
     return this.accounts.get(account)?.hold(now, this.capRule);
-  }
-
-  /** Accounts with work due that a rule holds back at `now` (for the UI and status). O(accounts). */
-  heldAccounts(now: number): HeldAccount[] {
-    this.promoteDue(now);
-    const held: HeldAccount[] = [];
-    for (const state of this.accounts.values()) {
-      if (state.due.size === 0 && state.frozenReason === undefined) continue;
-      const hold = state.hold(now, this.capRule);
-      if (hold && hold.rule !== 'in-flight') held.push({ account: state.name, hold, due: state.due.size });
-    }
-    return held;
   }
 
   /** A rule over all accounts (posting window, global rate limit) holding claims back at `now`. */

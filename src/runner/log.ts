@@ -1,6 +1,8 @@
 /** The plain-text subscriber: one readable line per event, for logs, pipes and --no-tui. */
 import { capSkipLine } from '../core/tracker.js';
 import type { Blockers } from '../core/tracker.js';
+import type { PacingPolicy } from '../core/policy.js';
+import { describeWindows } from '../core/window.js';
 import type { RunEvent, RunEventStream } from './events.js';
 
 export function clockTime(at: number): string {
@@ -21,6 +23,16 @@ export function describeBlockers(b: Blockers, now: number): string {
   if (b.retryingLater) parts.push(`${b.retryingLater} retrying later${b.nextRetryAt === undefined ? '' : ` (next in ${formatDuration(b.nextRetryAt - now)})`}`);
   if (b.unassigned) parts.push(`${b.unassigned} without an account`);
   return parts.length ? parts.join(', ') : 'nothing left to claim';
+}
+
+/** The pacing rules in force, one short phrase each, for the log and the live view. */
+export function describePacing(pacing: PacingPolicy): string[] {
+  const out: string[] = [];
+  if (pacing.capMode === 'rolling-24h') out.push('cap over a rolling 24 hours');
+  if (pacing.minGapMs > 0 || pacing.jitterMs > 0) out.push(`gap ${formatDuration(pacing.minGapMs)}${pacing.jitterMs > 0 ? ` + up to ${formatDuration(pacing.jitterMs)}` : ''}`);
+  if (pacing.perMinute !== undefined) out.push(`at most ${pacing.perMinute}/min`);
+  if (pacing.windows) out.push(`window ${describeWindows(pacing.windows)}${pacing.windows.atEnd === 'end' ? ' (then end)' : ''}`);
+  return out;
 }
 
 export function formatDuration(ms: number): string {

@@ -23,9 +23,8 @@ import { startControlServer, type ControlServer } from './control-server.js';
 import type { ControlRequest, LiveStatus } from './control-protocol.js';
 import { summarize } from '../core/summary.js';
 import { cooldownEndOf, coolingAccounts, freezeReason, frozenAccounts, isFreezingRow } from '../core/health.js';
-import { describeWindows } from '../core/window.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from '../core/policy.js';
-import { formatDuration } from './log.js';
+import { describePacing, formatDuration } from './log.js';
 import { RUN_DEFAULTS } from './defaults.js';
 
 export interface RunOptions {
@@ -855,16 +854,6 @@ export class Runner {
   private send(slot: Slot, message: MainToWorker): void {
     slot.port?.postMessage(message);
   }
-}
-
-/** The pacing rules in force, one short phrase each, for the log and the live view. */
-export function describePacing(pacing: PacingPolicy): string[] {
-  const out: string[] = [];
-  if (pacing.capMode === 'rolling-24h') out.push('cap over a rolling 24 hours');
-  if (pacing.minGapMs > 0 || pacing.jitterMs > 0) out.push(`gap ${formatDuration(pacing.minGapMs)}${pacing.jitterMs > 0 ? ` + up to ${formatDuration(pacing.jitterMs)}` : ''}`);
-  if (pacing.perMinute !== undefined) out.push(`at most ${pacing.perMinute}/min`);
-  if (pacing.windows) out.push(`window ${describeWindows(pacing.windows)}${pacing.windows.atEnd === 'end' ? ' (then end)' : ''}`);
-  return out;
 }
 
 export function unfreezeMessage(account: string, rows: readonly Job[], retry: boolean): string {
