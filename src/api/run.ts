@@ -1,6 +1,7 @@
 /** `daycap run`: optional reset-day and seeding, then the parallel run, all under one lock. */
 import { dirname, resolve } from 'node:path';
-import { cloneJob, type Job } from '../core/job.js';
+import type { Job } from '../core/job.js';
+import { Tracker } from '../core/tracker.js';
 import { DEFAULT_HEALTH } from '../core/policy.js';
 import { PreflightError } from '../errors.js';
 import { Runner, type RunOptions } from '../runner/runner.js';
@@ -89,18 +90,14 @@ async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accou
   return changed.length;
 }
 
-/** As Tracker.skip, on the plain rows (no tracker exists yet): updated in place, copies returned for the journal. */
+/**
+ * Tracker.skip on the plain rows (the run's tracker does not exist yet): a tracker that adopts the
+ * rows changes them in place, so the runner later starts from the skipped rows.
+ */
 function skipJobs(jobs: Job[], problems: readonly PreflightProblem[]): Job[] {
   const reasons = new Map<string, string[]>();
   for (const { jobId, problem } of problems) reasons.set(jobId, [...(reasons.get(jobId) ?? []), problem]);
-  const changed: Job[] = [];
-  for (const job of jobs) {
-    const reason = reasons.get(job.job_id);
-    if (!reason) continue;
-    job.status = 'skipped';
-    job.retry_at = '';
-    job.error = `pre-flight: ${reason.join('; ')}`;
-    changed.push(cloneJob(job));
-  }
-  return changed;
+  // The cap does not matter here: skipping never claims.
+  const tracker = new Tracker(jobs, { adopt: true, cap: Number.MAX_SAFE_INTEGER });
+  return [...reasons].map(([jobId, reason]) => tracker.skip(jobId, `pre-flight: ${reason.join('; ')}`));
 }

@@ -47,7 +47,7 @@ export interface RunEvents {
   'account-cooling': { account: string; jobId: string; until: number; reason: string; at: number };
   /** The posting window closed (`until`: when it opens again, if the run waits) or claims resumed in it. */
   'window': { open: boolean; until: number | undefined; at: number };
-  /** An operator lifted a freeze (`daycap unfreeze`). */
+  /** A freeze no longer holds (`daycap unfreeze`, retry-failed, an edit of the ledger); `jobs`: rows of the account that change did. */
   'account-unfrozen': { account: string; jobs: number; at: number };
   'worker-died': { workerId: number; message: string; at: number };
   'ledger-written': { kind: 'snapshot' | 'journal'; rows: number; at: number };

@@ -78,7 +78,9 @@ export function formatEvent(event: RunEvent): string | undefined {
     case 'account-cooling':
       return `${t} account ${event.account} cooling down until ${new Date(event.until).toISOString()} (${formatDuration(event.until - event.at)}): ${oneLine(event.reason)}`;
     case 'account-unfrozen':
-      return `${t} account ${event.account} unfrozen by the operator: ${event.jobs} job${event.jobs === 1 ? '' : 's'} changed`;
+      return event.jobs > 0
+        ? `${t} account ${event.account} unfrozen by the operator: ${event.jobs} failed job${event.jobs === 1 ? '' : 's'} changed; its jobs may be claimed again`
+        : `${t} account ${event.account} is no longer frozen (its failed job was changed in the ledger); its jobs may be claimed again`;
     case 'window':
       if (event.open) return `${t} posting window open: claiming again`;
       return event.until === undefined

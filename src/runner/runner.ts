@@ -22,7 +22,7 @@ import { ExternalEdits } from './external-edits.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import type { ControlRequest, LiveStatus } from './control-protocol.js';
 import { summarize } from '../core/summary.js';
-import { cooldownEndOf, coolingAccounts, freezeReason, frozenAccounts, isFreezingRow } from '../core/health.js';
+import { cooldownEndOf, coolingAccounts, freezeReason, frozenAccounts, isFreezingRow, type FrozenAccount } from '../core/health.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from '../core/policy.js';
 import { describePacing, formatDuration } from './log.js';
 import { RUN_DEFAULTS } from './defaults.js';
@@ -123,6 +123,8 @@ export class Runner {
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
   private failed!: (error: unknown) => void;
   private windowClosedNoted = false;
+  /** Accounts subscribers were told are frozen (at start or since), to tell them when that ends. */
+  private readonly frozenAnnounced = new Set<string>();
   private get health(): HealthPolicy {
     return this.options.health ?? DEFAULT_HEALTH;
   }
@@ -236,7 +238,10 @@ export class Runner {
         clock: this.clock,
         commit: (rows) => this.commitOrFail(rows),
         requestSnapshot: () => this.requestSnapshot(),
-        wake: () => this.wakeParked(),
+        wake: () => {
+          this.reportLiftedFreezes();
+          this.wakeParked();
+        },
         isSnapshotting: () => this.store.writingHash !== undefined,
         onError: (error) => this.events.emit('warning', { message: `handling an outside edit of the ledger failed: ${errorMessage(error)}`, at: this.clock() }),
         settleMs: this.options.watchSettleMs,
@@ -254,10 +259,15 @@ export class Runner {
     this.events.emit('run-started', {
       runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
       handler: this.handler.describe, counts: this.tracker.statusCounts(), jobs: this.tracker.size, at: this.clock(),
-      frozen: frozenAccounts(this.tracker.all(), this.health), cooling: coolingAccounts(this.tracker.all(), this.clock()), pacing: describePacing(this.pacing),
+      frozen: this.announceFrozen(frozenAccounts(this.tracker.all(), this.health)), cooling: coolingAccounts(this.tracker.all(), this.clock()), pacing: describePacing(this.pacing),
     });
     this.startPool();
     return done;
+  }
+
+  private announceFrozen(frozen: FrozenAccount[]): FrozenAccount[] {
+    for (const { account } of frozen) this.frozenAnnounced.add(account);
+    return frozen;
   }
 
   /** Work to finish before run() resolves (e.g. appending to the posted ledger). */
@@ -297,13 +307,13 @@ export class Runner {
   async unfreeze(account: string, options: { retry: boolean }): Promise<Job[]> {
     const rows = this.tracker.unfreeze(account, options);
     await this.commitOrFail(rows);
-    if (rows.length > 0) this.events.emit('account-unfrozen', { account, jobs: rows.length, at: this.clock() });
     this.afterOperatorChange(rows);
     return rows;
   }
 
   private afterOperatorChange(rows: Job[]): void {
     if (rows.length === 0) return;
+    this.reportLiftedFreezes(rows);
     this.requestSnapshot();
     this.wakeParked();
   }
@@ -556,8 +566,22 @@ export class Runner {
   }
 
   /** A failure that froze its account or cooled it down is news of its own (the UI lists them). */
+  /**
+   * A freeze can be lifted by `unfreeze`, by `retry-failed --include-non-retryable` or by an edit of
+   * the ledger: whichever it was, subscribers hear of every announced freeze that no longer holds.
+   */
+  private reportLiftedFreezes(changed: readonly Job[] = []): void {
+    for (const account of this.frozenAnnounced) {
+      if (this.tracker.accountHold(account, this.clock())?.rule === 'frozen') continue;
+      this.frozenAnnounced.delete(account);
+      const jobs = changed.filter((row) => row.account === account).length;
+      this.events.emit('account-unfrozen', { account, jobs, at: this.clock() });
+    }
+  }
+
   private reportHealth(row: Job): void {
     if (isFreezingRow(row, this.health)) {
+      this.frozenAnnounced.add(row.account);
       this.events.emit('account-frozen', { account: row.account, jobId: row.job_id, reason: freezeReason(row), at: this.clock() });
     }
     const until = cooldownEndOf(row);

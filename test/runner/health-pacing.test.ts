@@ -59,6 +59,28 @@ describe('account health in a run', () => {
     expect(readRecord(record).filter((p) => p.account === 'acct0' && p.ok)).toHaveLength(3);
   });
 
+  it('tells subscribers when a freeze is lifted by retry-failed in the live run, and then runs the account', async () => {
+    const dir = tempDir();
+    process.env.DAYCAP_RECORD_FILE = join(dir, 'record.jsonl');
+    const [susp, later, other1, other2] = gridJobs(1, 4);
+    const suspended = { ...susp!, status: 'failed' as const, attempts: 1, error: 'Your account has been suspended', error_category: 'account', error_type: 'suspended', completed_at: new Date().toISOString() };
+    const ledger = writeLedger(dir, [suspended, later!, { ...other1!, account: 'acct1' }, { ...other2!, account: 'acct1' }]);
+    // acct1's gap keeps the run alive after its first post; that is when the operator revives the frozen account.
+    const runner = await Runner.open({ ledger, handler: { kind: 'module', path: fixture('handlers/recording.mjs') }, workers: 2, cap: 4, controlSocket: false, watchLedger: false, pacing: pacing({ minGapMs: 500 }) });
+    const events: RunEvent[] = [];
+    runner.events.onAny((event) => events.push(event));
+    let revived: Promise<unknown> | undefined;
+    runner.events.on('job-done', () => {
+      revived ??= runner.retryFailed({ includeNonRetryable: true });
+    });
+    const { exitCode } = await runner.run();
+    await revived;
+    expect(events.find((e) => e.type === 'run-started')).toMatchObject({ frozen: [{ account: 'acct0', jobId: susp!.job_id }] });
+    expect(events.find((e) => e.type === 'account-unfrozen')).toMatchObject({ account: 'acct0', jobs: 1 });
+    expect(exitCode).toBe(EXIT.OK);
+    expect(readRecord(process.env.DAYCAP_RECORD_FILE).filter((p) => p.account === 'acct0' && p.ok)).toHaveLength(2);
+  });
+
   it("holds an account's jobs until a platform's retry-after has passed, and writes it in the ledger", async () => {
     const { ledger, record } = setup(1, 2);
     process.env.DAYCAP_FAIL_PATTERN = '^job-0-0$';
