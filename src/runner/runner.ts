@@ -548,6 +548,10 @@ export class Runner {
       this.fatal('storage-failed', `could not write the journal: ${errorMessage(error)}`);
     } finally {
       this.pendingCommits -= 1;
+      // checkDone does nothing while a commit is pending, so the last one looks again: an operator's
+      // change written while every worker was parked may leave work that is due only later (a gap,
+      // a retry), and without this nothing would arm the timer for it.
+      if (this.pendingCommits === 0 && this.slots.length > 0) this.checkDone();
     }
   }
 

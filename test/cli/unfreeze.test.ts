@@ -171,7 +171,7 @@ describe('daycap unfreeze beside a live run', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`run ${runId} (pid ${pid}): account acct_susp unfrozen: 1 failed job back to pending; its pending jobs may be claimed again: susp-1\n`);
     const after = await run.waitFor(/unfrozen by the operator[^]*claimed job susp-\d \(account: acct_susp\)/);
-    expect(after).toContain('account acct_susp unfrozen by the operator: 1 job changed');
+    expect(after).toContain('account acct_susp unfrozen by the operator: 1 failed job changed; its jobs may be claimed again');
 
     const live = JSON.parse((await daycap(['status', '--ledger', ledger, '--json'], { cwd: dir })).stdout) as { source: string; frozen: unknown[]; counts: Record<string, number> };
     expect(live.source).toBe('live');

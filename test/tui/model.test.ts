@@ -346,7 +346,7 @@ describe('RunView account health and the posting window', () => {
 
     s.unfreeze('acct_susp');
     expect([...view.frozen.keys()]).toEqual(['account00']);
-    expect(view.notes.at(-1)!.text).toBe('account acct_susp unfrozen by the operator: 1 job changed');
+    expect(view.notes.at(-1)!.text).toBe('account acct_susp unfrozen by the operator: 1 failed job changed; its jobs may be claimed again');
     // Unfreezing an account that is not frozen changes nothing (the runner sends no event).
     s.unfreeze('account01');
     expect(view.frozen.size).toBe(1);
