@@ -22,9 +22,9 @@ import { ExternalEdits } from './external-edits.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import type { ControlRequest, LiveStatus } from './control-protocol.js';
 import { summarize } from '../core/summary.js';
-import { cooldownEndOf, coolingAccounts, freezeReason, frozenAccounts, isFreezingRow, type FrozenAccount } from '../core/health.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from '../core/policy.js';
-import { describePacing, formatDuration } from './log.js';
+import { formatDuration } from './log.js';
+import { HealthNews } from './health-news.js';
 import { RUN_DEFAULTS } from './defaults.js';
 
 export interface RunOptions {
@@ -122,9 +122,7 @@ export class Runner {
   private startedAt = 0;
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
   private failed!: (error: unknown) => void;
-  private windowClosedNoted = false;
-  /** Accounts subscribers were told are frozen (at start or since), to tell them when that ends. */
-  private readonly frozenAnnounced = new Set<string>();
+  private readonly news: HealthNews;
   private get health(): HealthPolicy {
     return this.options.health ?? DEFAULT_HEALTH;
   }
@@ -147,6 +145,7 @@ export class Runner {
       maxPrefetch: Math.max(1, Math.floor(options.maxPrefetch ?? DEFAULTS.maxPrefetch)),
     };
     if (!Number.isInteger(this.settings.workers) || this.settings.workers < 1) throw new DaycapError('BAD_WORKERS', `--workers must be a whole number of at least 1, not ${this.settings.workers}`);
+    this.news = new HealthNews({ events: this.events, clock: this.clock, tracker: () => this.tracker, health: this.health, pacing: this.pacing });
   }
 
   /**
@@ -239,7 +238,7 @@ export class Runner {
         commit: (rows) => this.commitOrFail(rows),
         requestSnapshot: () => this.requestSnapshot(),
         wake: () => {
-          this.reportLiftedFreezes();
+          this.news.changed();
           this.wakeParked();
         },
         isSnapshotting: () => this.store.writingHash !== undefined,
@@ -259,15 +258,10 @@ export class Runner {
     this.events.emit('run-started', {
       runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
       handler: this.handler.describe, counts: this.tracker.statusCounts(), jobs: this.tracker.size, at: this.clock(),
-      frozen: this.announceFrozen(frozenAccounts(this.tracker.all(), this.health)), cooling: coolingAccounts(this.tracker.all(), this.clock()), pacing: describePacing(this.pacing),
+      ...this.news.atStart(this.tracker.all()),
     });
     this.startPool();
     return done;
-  }
-
-  private announceFrozen(frozen: FrozenAccount[]): FrozenAccount[] {
-    for (const { account } of frozen) this.frozenAnnounced.add(account);
-    return frozen;
   }
 
   /** Work to finish before run() resolves (e.g. appending to the posted ledger). */
@@ -313,7 +307,7 @@ export class Runner {
 
   private afterOperatorChange(rows: Job[]): void {
     if (rows.length === 0) return;
-    this.reportLiftedFreezes(rows);
+    this.news.changed(rows);
     this.requestSnapshot();
     this.wakeParked();
   }
@@ -474,7 +468,7 @@ export class Runner {
         : () => this.events.emit('job-failed', { job: row, workerId: slot.id, durationMs, at: this.clock() });
       onDurable = () => {
         reported();
-        this.reportHealth(row);
+        this.news.failed(row);
       };
     }
     if (row.status === 'success' || row.status === 'failed') this.processed += 1;
@@ -561,35 +555,9 @@ export class Runner {
     for (const skip of capSkips) this.events.emit('cap-skip', { ...skip, at: this.clock() });
     if (job) {
       this.passes = Math.max(this.passes, job.pass_number);
-      if (this.windowClosedNoted) {
-        this.windowClosedNoted = false;
-        this.events.emit('window', { open: true, until: undefined, at: this.clock() });
-      }
+      this.news.claimed();
     }
     return job;
-  }
-
-  /** A failure that froze its account or cooled it down is news of its own (the UI lists them). */
-  /**
-   * A freeze can be lifted by `unfreeze`, by `retry-failed --include-non-retryable` or by an edit of
-   * the ledger: whichever it was, subscribers hear of every announced freeze that no longer holds.
-   */
-  private reportLiftedFreezes(changed: readonly Job[] = []): void {
-    for (const account of this.frozenAnnounced) {
-      if (this.tracker.accountHold(account, this.clock())?.rule === 'frozen') continue;
-      this.frozenAnnounced.delete(account);
-      const jobs = changed.filter((row) => row.account === account).length;
-      this.events.emit('account-unfrozen', { account, jobs, at: this.clock() });
-    }
-  }
-
-  private reportHealth(row: Job): void {
-    if (isFreezingRow(row, this.health)) {
-      this.frozenAnnounced.add(row.account);
-      this.events.emit('account-frozen', { account: row.account, jobId: row.job_id, reason: freezeReason(row), at: this.clock() });
-    }
-    const until = cooldownEndOf(row);
-    if (until !== undefined) this.events.emit('account-cooling', { account: row.account, jobId: row.job_id, until, reason: `${row.error_type}: ${row.error}`, at: this.clock() });
   }
 
   private park(slot: Slot): void {
@@ -670,11 +638,9 @@ export class Runner {
     }
     const global = this.tracker.heldGlobally(now);
     if (global?.rule === 'outside-window') {
-      if (!this.windowClosedNoted) {
-        this.windowClosedNoted = true;
-        this.events.emit('window', { open: false, until: this.pacing.windows?.atEnd === 'end' ? undefined : global.until, at: now });
-      }
-      if (this.pacing.windows?.atEnd === 'end') return undefined;
+      const ends = this.pacing.windows?.atEnd === 'end';
+      this.news.outsideWindow(ends ? undefined : global.until);
+      if (ends) return undefined;
     }
     if (global) times.push(global.until);
     const account = this.tracker.nextAccountAt(now);

@@ -155,7 +155,11 @@ function newDay(scenario: Scenario): Day {
   const env: Record<string, string> = { DAYCAP_RECORD_FILE: record, DAYCAP_DELAY_MAX_MS: String(scenario.delayMaxMs) };
   if (scenario.verifyDelayMs) env['DAYCAP_VERIFY_DELAY_MS'] = String(scenario.verifyDelayMs);
   if (scenario.failPattern) Object.assign(env, { DAYCAP_FAIL_PATTERN: scenario.failPattern, DAYCAP_FAIL_ATTEMPTS: '1' });
-  const args = ['run', '--ledger', ledger, '--handler', scenario.verify ? RECORDING_VERIFY : RECORDING, '--workers', String(scenario.workers), '--cap', String(scenario.cap), '--retry-delay', '50ms', '--no-tui'];
+  // Streaks of injected failures cool accounts down: briefly, so that days end within the test's
+  // time, while cooldowns (written in the ledger) still have to survive the kills.
+  const config = join(dir, 'daycap.config.json');
+  writeFileSync(config, JSON.stringify({ health: { streakCooldown: '300ms' } }));
+  const args = ['run', '--ledger', ledger, '--config', config, '--handler', scenario.verify ? RECORDING_VERIFY : RECORDING, '--workers', String(scenario.workers), '--cap', String(scenario.cap), '--retry-delay', '50ms', '--no-tui'];
   return { dir, ledger, record, jobs, env, args, scenario };
 }
 
