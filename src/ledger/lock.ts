@@ -80,6 +80,12 @@ export async function acquireLedgerLock(ledgerPath: string, opts: LockOptions): 
         });
         held.tookOverFrom = before.holder;
       }
+      // Named before the lock is taken, inside the gate. A process killed between the two then leaves
+      // either a lock whose owner is provably dead (taken over at once) or no lock at all; the other
+      // order left a lock without an owner, which nobody could prove abandoned until it went stale
+      // (found by the crash torture: a SIGKILL in that window made the next run exit 3).
+      await writeOwner(ledgerPath, currentOwner(opts.command, (opts.now ?? Date.now)()));
+      held.ownerFile = fileIdentity(ownerPath(ledgerPath));
       let unlock: () => Promise<void>;
       try {
         unlock = await lockfile.lock(ledgerPath, {
@@ -93,6 +99,8 @@ export async function acquireLedgerLock(ledgerPath: string, opts: LockOptions): 
           onCompromised: (err) => held.markCompromised(err),
         });
       } catch (err) {
+        if (sameIdentity(held.ownerFile, fileIdentity(ownerPath(ledgerPath)))) await removeOwner(ledgerPath).catch(() => undefined);
+        held.ownerFile = undefined;
         if (errorCode(err) === 'ELOCKED') {
           // Taken outside the gate (by an older daycap) since we looked.
           const owner = await awaitOwner(ledgerPath);
@@ -101,9 +109,6 @@ export async function acquireLedgerLock(ledgerPath: string, opts: LockOptions): 
         throw err;
       }
       held.unlock = unlock;
-      // Written before the gate opens again: whoever looks next sees who holds the lock.
-      await writeOwner(ledgerPath, currentOwner(opts.command, (opts.now ?? Date.now)()));
-      held.ownerFile = fileIdentity(ownerPath(ledgerPath));
       return held;
     } catch (err) {
       await held.release().catch(() => undefined);
