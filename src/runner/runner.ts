@@ -25,6 +25,7 @@ import { summarize } from '../core/summary.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from '../core/policy.js';
 import { formatDuration } from './log.js';
 import { HealthNews } from './health-news.js';
+import { recoverAtStart } from './recover.js';
 import { RUN_DEFAULTS } from './defaults.js';
 
 export interface RunOptions {
@@ -349,37 +350,8 @@ export class Runner {
 
   // ---- start-up ----
 
-  private async recover(): Promise<void> {
-    const now = this.clock();
-    const orphans = this.tracker.adoptOrphans(this.runId, now);
-    const settled = { posted: 0, notPosted: 0, unknown: 0 };
-    const changed: Job[] = [...orphans];
-    const verify = this.handler.verify;
-    if (verify) {
-      for (const job of this.tracker.all()) {
-        if (job.status !== 'unconfirmed') continue;
-        const verdict = await verifyWithTimeout(verify, job, this.settings.jobTimeoutMs);
-        if (verdict === 'posted') settled.posted += 1;
-        else if (verdict === 'not-posted') settled.notPosted += 1;
-        else settled.unknown += 1;
-        const row = this.tracker.settle(job.job_id, verdict, this.clock());
-        if (row) changed.push(row);
-      }
-    }
-    if (changed.length > 0) await this.store.commit(changed);
-    const torn = this.store.recovered?.tornTail;
-    if (torn) {
-      // Said out loud: the change in that record is lost (only it: a crash can only tear the end).
-      const keptAs = this.store.recovered?.tornKeptAs;
-      this.events.emit('warning', {
-        message: `the journal of a run that died ended in a torn record (${torn.reason}; ${torn.length} bytes at byte ${torn.offset}), as a crash mid-write leaves it: that record was not applied${keptAs ? `; its bytes are kept in ${keptAs}` : ''}`,
-        at: this.clock(),
-      });
-    }
-    const unconfirmed = this.tracker.statusCounts().unconfirmed + settled.posted + settled.notPosted;
-    if (orphans.length > 0 || unconfirmed > 0 || this.store.recovered) {
-      this.events.emit('recovered', { unconfirmed, ...settled, journalRecords: this.store.recovered?.records ?? 0, at: this.clock() });
-    }
+  private recover(): Promise<void> {
+    return recoverAtStart({ tracker: this.tracker, store: this.store, handler: this.handler, events: this.events, clock: this.clock, runId: this.runId, verifyTimeoutMs: this.settings.jobTimeoutMs });
   }
 
   private startPool(): void {
@@ -861,23 +833,6 @@ async function loadHandlerForRun(spec: HandlerSpec): Promise<LoadedHandler> {
   } catch (error) {
     if (error instanceof DaycapError) throw error;
     throw new HandlerError(errorMessage(error), { cause: error, hint: 'Check the --handler option: a path to a .js/.mjs module with a default export, `simulate`, or `command:<program> [args…]`.' });
-  }
-}
-
-async function verifyWithTimeout(verify: NonNullable<LoadedHandler['verify']>, job: Job, timeoutMs: number): Promise<'posted' | 'not-posted' | 'unknown'> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const verdict = await Promise.race([
-      verify(job),
-      new Promise<'unknown'>((resolve) => {
-        timer = setTimeout(() => resolve('unknown'), timeoutMs);
-      }),
-    ]);
-    return verdict === 'posted' || verdict === 'not-posted' ? verdict : 'unknown';
-  } catch {
-    return 'unknown';
-  } finally {
-    clearTimeout(timer);
   }
 }
 
