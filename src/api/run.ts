@@ -54,7 +54,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   let skipped: number;
   try {
     if (inputs && options.source) {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts }, inputs);
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts, health: options.health }, inputs);
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {

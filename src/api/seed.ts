@@ -1,5 +1,6 @@
 /** Seeding a ledger from a scheduler state or a campaign folder (seed section 1.2, DESIGN section 6). */
 import { DEFAULT_CAP, parseTime, type Job } from '../core/job.js';
+import type { HealthPolicy } from '../core/policy.js';
 import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
 import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
@@ -18,6 +19,8 @@ export interface SeedOptions {
   cap?: number | undefined;
   /** max_attempts of new jobs, unless the scheduler state gives a job its own. */
   maxAttempts?: number | undefined;
+  /** Which failures freeze an account: a frozen account is given nothing new. */
+  health?: HealthPolicy | undefined;
   postedLedger?: string | undefined;
   resetDay?: boolean | undefined;
   forceReseed?: boolean | undefined;
@@ -56,6 +59,8 @@ export interface SeedInputs {
   warnings: string[];
   cap: number | undefined;
   alreadyPosted: ((account: string, videoKey: string) => boolean) | undefined;
+  /** The scheduler's account cooldowns (epoch ms). */
+  cooldowns?: ReadonlyMap<string, number> | undefined;
 }
 
 /** Reads and checks every input before the ledger is touched, so a bad input changes nothing. */
@@ -64,11 +69,13 @@ export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'acco
   let accounts: string[];
   let warnings: string[] = [];
   let cap: number | undefined;
+  let cooldowns: ReadonlyMap<string, number> | undefined;
   if ('state' in options.source) {
     const state = await readSchedulerState(options.source.state);
     candidates = state.candidates;
     accounts = state.accounts;
     cap = state.settings.postsPerAccountPerDay;
+    cooldowns = state.cooldowns;
   } else {
     const campaign = await readCampaign(options.source.campaign);
     candidates = campaign.candidates;
@@ -77,7 +84,7 @@ export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'acco
   }
   if (options.accountsFile) accounts = await readAccountsFile(options.accountsFile);
   const posted = options.postedLedger ? await readPostedLedger(options.postedLedger) : undefined;
-  return { candidates, accounts, warnings, cap, alreadyPosted: posted ? (account, key) => posted.has(account, key) : undefined };
+  return { candidates, accounts, warnings, cap, alreadyPosted: posted ? (account, key) => posted.has(account, key) : undefined, cooldowns };
 }
 
 /**
@@ -96,6 +103,8 @@ export async function seedInto(store: LedgerStore, options: SeedOptions, inputs:
     cap: options.cap ?? inputs.cap ?? DEFAULT_CAP,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(inputs.alreadyPosted ? { alreadyPosted: inputs.alreadyPosted } : {}),
+    ...(options.health ? { health: options.health } : {}),
+    cooldowns: futureOnly(inputs.cooldowns, options.now),
   });
   for (const line of plan.log) log(line);
   for (const warning of inputs.warnings) log(`warning: ${warning}`);
@@ -129,4 +138,9 @@ async function postsInTodaysArchives(options: Pick<SeedOptions, 'ledger' | 'arch
 function localDate(epochMs: number): string {
   const d = new Date(epochMs);
   return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** Cooldowns that have not ended by `now`: an ended one is no news for the ledger. */
+function futureOnly(cooldowns: ReadonlyMap<string, number> | undefined, now: number): Map<string, number> {
+  return new Map([...(cooldowns ?? [])].filter(([, until]) => until > now));
 }

@@ -4,8 +4,8 @@
  */
 import { UsageError } from '../errors.js';
 import { isFreezingRow } from './health.js';
-import { CAPPED_STATUSES, DEFAULT_MAX_ATTEMPTS, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
-import { DEFAULT_HEALTH, type HealthPolicy } from './policy.js';
+import { CAPPED_STATUSES, DEFAULT_MAX_ATTEMPTS, isoTime, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
+import { COOLDOWN_COLUMN, DEFAULT_HEALTH, type HealthPolicy } from './policy.js';
 
 export interface SeedCandidate {
   job_id: string;
@@ -33,6 +33,8 @@ export interface SeedInput {
   alreadyPosted?: (account: string, videoKey: string) => boolean;
   /** Which failures freeze an account (default DEFAULT_HEALTH): a frozen account gets nothing new. */
   health?: HealthPolicy;
+  /** Accounts cooling down (epoch ms), from the scheduler: their new jobs carry the cooldown. */
+  cooldowns?: ReadonlyMap<string, number>;
 }
 
 export interface SeedPlan {
@@ -166,16 +168,20 @@ export function planSeed(input: SeedInput): SeedPlan {
     assigned[i] = pool.takeNext((account) => !alreadyPosted(account, key)) ?? '';
   }
 
-  const jobs = fresh.map((candidate, i) =>
-    newJob({
+  const jobs = fresh.map((candidate, i) => {
+    const account = assigned[i] ?? '';
+    const coolUntil = account ? input.cooldowns?.get(account) : undefined;
+    return newJob({
       job_id: candidate.job_id,
-      account: assigned[i] ?? '',
+      account,
       video_path: candidate.video_path,
       caption: candidate.caption,
       video_id: candidate.video_id ?? '',
       max_attempts: candidate.max_attempts ?? input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    }),
-  );
+      // Kept in the ledger like any cooldown, so the run (and a restart) honours it.
+      ...(coolUntil === undefined ? {} : { extra: { [COOLDOWN_COLUMN]: isoTime(coolUntil) } }),
+    });
+  });
   const unassigned = jobs.filter((job) => job.account === '').length;
 
   const log: string[] = [];

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { videoKeyOf, type SeedCandidate } from '../core/seed.js';
+import { parseTime } from '../core/job.js';
 import { parseJson } from './json.js';
 import { accountNameProblem } from './names.js';
 import { readInputText, type InputKind } from './read.js';
@@ -26,6 +27,8 @@ export interface SchedulerState {
   candidates: SeedCandidate[];
   accounts: string[];
   settings: SchedulerSettings;
+  /** Accounts the scheduler has cooling down (its `cooldown_until`), epoch ms. */
+  cooldowns: Map<string, number>;
 }
 
 function kindOf(value: unknown): string {
@@ -110,10 +113,14 @@ export async function readSchedulerState(path: string): Promise<SchedulerState> 
   });
 
   const accounts = new Set<string>();
+  const cooldowns = new Map<string, number>();
   (state.accounts ?? []).forEach((account, i) => {
     const bad = accountNameProblem(account.name);
     if (bad) throw new InputError(STATE.code, { file: path }, `accounts[${i}].name: ${bad.problem}`, { hint: FIX_HINT });
     accounts.add(account.name);
+    // The scheduler's own cooldown carries over; a value that is not a time is the scheduler's business, not a cooldown.
+    const until = typeof account['cooldown_until'] === 'string' ? parseTime(account['cooldown_until']) : undefined;
+    if (until !== undefined) cooldowns.set(account.name, until);
   });
 
   const candidates: SeedCandidate[] = state.jobs
@@ -133,5 +140,5 @@ export async function readSchedulerState(path: string): Promise<SchedulerState> 
     ...(s.num_workers == null ? {} : { numWorkers: s.num_workers }),
     ...(s.delay_between_posts == null ? {} : { delayBetweenPosts: s.delay_between_posts }),
   };
-  return { candidates, accounts: [...accounts], settings };
+  return { candidates, accounts: [...accounts], settings, cooldowns };
 }

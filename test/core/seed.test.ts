@@ -25,6 +25,13 @@ describe('planSeed: reuse prevention (seed test strategy section 2)', () => {
     expect(result.jobs.map((job) => job.account)).toEqual(['account_b', 'account_c', '']);
   });
 
+  it("a new job for an account the scheduler has cooling down carries the cooldown into the ledger", () => {
+    const until = Date.parse('2026-11-29T12:00:00Z');
+    const result = plan({ candidates: candidates(2), accounts: ['account_a', 'account_b'], cooldowns: new Map([['account_a', until]]) });
+    expect(result.jobs.find((job) => job.account === 'account_a')?.extra).toEqual({ cooldown_until: '2026-11-29T12:00:00.000Z' });
+    expect(result.jobs.find((job) => job.account === 'account_b')?.extra).toBeUndefined();
+  });
+
   it('an account frozen today (a failed row of an account error) gets nothing new', () => {
     const suspended = { ...existingJob('old-1', 'account_a', 'failed'), error: 'Your account has been suspended', error_category: 'account', error_type: 'suspended' };
     const result = plan({ existing: [suspended], candidates: candidates(2), accounts: ['account_a', 'account_b'] });

@@ -20,6 +20,19 @@ function copyOf(rel: string): string {
 }
 
 describe('readSchedulerState', () => {
+  it("keeps the accounts' cooldown_until as cooldowns; an empty or unreadable one is none", async () => {
+    const state = await readSchedulerState(stateFile({
+      jobs: [job('j1')],
+      accounts: [
+        { name: 'cooling', cooldown_until: '2026-11-29T12:00:00Z' },
+        { name: 'fine', cooldown_until: '' },
+        { name: 'odd', cooldown_until: 'tomorrow-ish' },
+        { name: 'plain' },
+      ],
+    }));
+    expect([...state.cooldowns]).toEqual([['cooling', Date.parse('2026-11-29T12:00:00Z')]]);
+  });
+
   it('reads the day fixture: pending and retrying jobs become candidates, with captions kept exactly', async () => {
     const path = copyOf('states/day.json');
     const raw = JSON.parse(readFileSync(path, 'utf8')) as { jobs: { id: string; status: string; caption: string }[] };
@@ -47,7 +60,7 @@ describe('readSchedulerState', () => {
       jobs: [job('a', { account: null, caption: null, max_attempts: null, extra: { deep: true } })],
     });
     const state = await readSchedulerState(path);
-    expect(state).toEqual({ candidates: [{ job_id: 'a', video_path: 'chunk/a.mp4', caption: '', videoKey: 'a.mp4' }], accounts: [], settings: {} });
+    expect(state).toEqual({ candidates: [{ job_id: 'a', video_path: 'chunk/a.mp4', caption: '', videoKey: 'a.mp4' }], accounts: [], settings: {}, cooldowns: new Map() });
   });
 
   it('keeps a repeated account name once and accepts a BOM', async () => {

@@ -43,6 +43,7 @@ export function seedCommand(ctx: CommandContext): Command {
         accountsFile: flags.accounts,
         cap: config.cap,
         maxAttempts: config.maxAttempts,
+        health: config.health,
         postedLedger: flags.postedLedger,
         resetDay: flags.resetDay,
         forceReseed: flags.forceReseed,
