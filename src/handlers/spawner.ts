@@ -90,6 +90,10 @@ function serve(): void {
         shell: false,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...baseEnv, ...request.env },
+        // A process group of its own: Ctrl-C in the terminal signals daycap's group, and a post in
+        // flight must get the run's grace period rather than die with it. The runner stops it
+        // (stop() below) when the grace runs out, and so does this spawner when it shuts down.
+        detached: true,
       });
     } catch (err) {
       // Some failures (ENOEXEC, ENOTDIR, invalid arguments) are thrown rather than emitted.
@@ -146,8 +150,17 @@ function serve(): void {
   function stop(id: number): void {
     const entry = running.get(id);
     if (!entry || entry.killTimer !== undefined) return;
-    entry.child.kill('SIGTERM');
-    entry.killTimer = setTimeout(() => entry.child.kill('SIGKILL'), KILL_GRACE_MS);
+    signalGroup(entry.child, 'SIGTERM');
+    entry.killTimer = setTimeout(() => signalGroup(entry.child, 'SIGKILL'), KILL_GRACE_MS);
+  }
+
+  /** The program and whatever it started (a script's own children): its whole process group. */
+  function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
   }
 
   /** The handler is gone: nobody will read a result, so stop every child and leave. */

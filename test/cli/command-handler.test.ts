@@ -1,9 +1,10 @@
 // The `command:` handler as an operator types it: one quoted word after --handler.
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeVideosOf } from '../helpers/tmp.js';
-import { daycap, fixture, readRows, tempDir } from './helpers.js';
+import { BIN, daycap, fixture, readRows, tempDir } from './helpers.js';
 
 describe("--handler 'command:<program> [args…]'", () => {
   it('runs the program per job with whole-argument placeholders, never through a shell', async () => {
@@ -36,5 +37,28 @@ describe("--handler 'command:<program> [args…]'", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no-such-poster.sh');
     expect(result.stdout).not.toContain('claimed');
+  });
+
+  it("Ctrl-C in the terminal does not reach the job's program: it finishes within the grace period", async () => {
+    const dir = await tempDir();
+    const ledger = join(dir, 'progress.csv');
+    await writeFile(ledger, 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_1,v/j1.mp4,hi,pending,,,,\n');
+    writeVideosOf(ledger);
+    // A post that takes a while; it says when it started and when it finished.
+    const post = join(dir, 'post.sh');
+    const log = join(dir, 'post.log');
+    await writeFile(post, `#!/bin/sh\necho started >> '${log}'\nsleep 1\necho finished >> '${log}'\n`);
+    await chmod(post, 0o755);
+    // daycap leads its own process group, as a shell's foreground job does; the terminal's Ctrl-C
+    // signals that whole group.
+    const run = spawn(process.execPath, [BIN, 'run', '--ledger', ledger, '--handler', `command:${post}`, '--no-tui'], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    run.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = new Promise<number | null>((resolve) => run.on('close', resolve));
+    for (let i = 0; i < 400 && !(await readFile(log, 'utf8').catch(() => '')).includes('started'); i++) await new Promise((r) => setTimeout(r, 25));
+    process.kill(-run.pid!, 'SIGINT');
+    expect(await code, out).toBe(130);
+    expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['started', 'finished']);
+    expect(await readRows(ledger)).toMatchObject([{ job_id: 'j1', status: 'success' }]);
   });
 });
