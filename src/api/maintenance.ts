@@ -5,11 +5,12 @@ import type { HealthPolicy } from '../core/policy.js';
 import { Tracker } from '../core/tracker.js';
 import { openForCommand } from './open.js';
 
-async function mutate(ledger: string, command: string, change: (tracker: Tracker) => Job[], health?: HealthPolicy): Promise<Job[]> {
-  const store = await openForCommand(ledger, command);
+/** `warn`: lines for the operator, such as a torn journal tail found while opening. */
+async function mutate(ledger: string, command: string, change: (tracker: Tracker) => Job[], options: { health?: HealthPolicy | undefined; warn?: ((line: string) => void) | undefined } = {}): Promise<Job[]> {
+  const store = await openForCommand(ledger, command, options.warn);
   try {
     // The cap does not matter here: these transitions never claim.
-    const tracker = new Tracker(store.jobs, { cap: Number.MAX_SAFE_INTEGER, ...(health ? { health } : {}) });
+    const tracker = new Tracker(store.jobs, { cap: Number.MAX_SAFE_INTEGER, ...(options.health ? { health: options.health } : {}) });
     const changed = change(tracker);
     if (changed.length > 0) await store.snapshot(tracker.all());
     return changed;
@@ -24,6 +25,7 @@ export interface RetryFailedOptions {
   category?: string | undefined;
   type?: string | undefined;
   rules?: readonly CategoryRule[] | undefined;
+  warn?: ((line: string) => void) | undefined;
 }
 
 export function retryFailed(options: RetryFailedOptions): Promise<Job[]> {
@@ -31,13 +33,13 @@ export function retryFailed(options: RetryFailedOptions): Promise<Job[]> {
     includeNonRetryable: options.includeNonRetryable === true || options.category !== undefined,
     ...(options.rules ? { rules: options.rules } : {}),
     filter: (job) => (options.category === undefined || job.error_category === options.category) && (options.type === undefined || job.error_type === options.type),
-  }));
+  }), { warn: options.warn });
 }
 
-export function releaseStale(options: { ledger: string; olderThanMs: number; now: number }): Promise<Job[]> {
-  return mutate(options.ledger, 'daycap release-stale', (tracker) => tracker.releaseStale({ now: options.now, olderThanMs: options.olderThanMs }));
+export function releaseStale(options: { ledger: string; olderThanMs: number; now: number; warn?: ((line: string) => void) | undefined }): Promise<Job[]> {
+  return mutate(options.ledger, 'daycap release-stale', (tracker) => tracker.releaseStale({ now: options.now, olderThanMs: options.olderThanMs }), { warn: options.warn });
 }
 
-export function unfreeze(options: { ledger: string; account: string; retry: boolean; health?: HealthPolicy | undefined }): Promise<Job[]> {
-  return mutate(options.ledger, 'daycap unfreeze', (tracker) => tracker.unfreeze(options.account, { retry: options.retry }), options.health);
+export function unfreeze(options: { ledger: string; account: string; retry: boolean; health?: HealthPolicy | undefined; warn?: ((line: string) => void) | undefined }): Promise<Job[]> {
+  return mutate(options.ledger, 'daycap unfreeze', (tracker) => tracker.unfreeze(options.account, { retry: options.retry }), { health: options.health, warn: options.warn });
 }

@@ -2,7 +2,7 @@
 import { acquireLedgerLock } from '../ledger/lock.js';
 import { archiveLedger } from '../ledger/archive.js';
 import { sealJournal } from '../ledger/journal.js';
-import { LedgerStore } from '../ledger/store.js';
+import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { validateLedger } from '../ledger/validate.js';
 
 export interface ResetDayOptions {
@@ -19,6 +19,8 @@ export async function resetDay(options: ResetDayOptions): Promise<{ archivedTo: 
   if (check.ok) {
     // Opening folds a crashed run's journal into the CSV first, so the archive is complete.
     const store = await LedgerStore.open(options.ledger, { command: 'daycap reset-day' });
+    const torn = tornTailWarning(store.recovered);
+    if (torn) log(`warning: ${torn}`);
     try {
       archivedTo = await archiveLedger(options.ledger, { archiveDir: options.archiveDir, now: options.now });
     } finally {

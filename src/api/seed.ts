@@ -45,7 +45,7 @@ export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
   checkReseedSafety(options);
   const inputs = await readSeedInputs(options);
   const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log })).archivedTo : undefined;
-  const store = await openForCommand(options.ledger, 'daycap seed');
+  const store = await openForCommand(options.ledger, 'daycap seed', options.log);
   try {
     return { ...(await seedInto(store, options, inputs)), archivedTo };
   } finally {

@@ -41,6 +41,17 @@ export interface Recovery {
   tornKeptAs?: string;
 }
 
+/**
+ * What an operator must be told when the journal of a run that died ended in a torn record: the
+ * change in that record is lost (only it: a crash can only tear the end). Undefined when nothing was torn.
+ */
+export function tornTailWarning(recovered: Recovery | undefined): string | undefined {
+  const torn = recovered?.tornTail;
+  if (!torn) return undefined;
+  const keptAs = recovered.tornKeptAs;
+  return `the journal of a run that died ended in a torn record (${torn.reason}; ${torn.length} bytes at byte ${torn.offset}), as a crash mid-write leaves it: that record was not applied${keptAs ? `; its bytes are kept in ${keptAs}` : ''}`;
+}
+
 /** Snapshot at least this often (in records), however small the ledger. */
 const MIN_RECORDS_PER_SNAPSHOT = 1000;
 const MAX_SNAPSHOT_AGE_MS = 30_000;

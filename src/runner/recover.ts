@@ -6,7 +6,7 @@
 import type { Job } from '../core/job.js';
 import type { Tracker } from '../core/tracker.js';
 import type { LoadedHandler } from '../handlers/types.js';
-import type { LedgerStore } from '../ledger/store.js';
+import { tornTailWarning, type LedgerStore } from '../ledger/store.js';
 import type { RunEventStream } from './events.js';
 
 export interface RecoveryContext {
@@ -38,15 +38,8 @@ export async function recoverAtStart(ctx: RecoveryContext): Promise<void> {
     }
   }
   if (changed.length > 0) await store.commit(changed);
-  const torn = store.recovered?.tornTail;
-  if (torn) {
-    // Said out loud: the change in that record is lost (only it: a crash can only tear the end).
-    const keptAs = store.recovered?.tornKeptAs;
-    events.emit('warning', {
-      message: `the journal of a run that died ended in a torn record (${torn.reason}; ${torn.length} bytes at byte ${torn.offset}), as a crash mid-write leaves it: that record was not applied${keptAs ? `; its bytes are kept in ${keptAs}` : ''}`,
-      at: clock(),
-    });
-  }
+  const torn = tornTailWarning(store.recovered);
+  if (torn) events.emit('warning', { message: torn, at: clock() });
   const unconfirmed = tracker.statusCounts().unconfirmed + settled.posted + settled.notPosted;
   if (orphans.length > 0 || unconfirmed > 0 || store.recovered) {
     events.emit('recovered', { unconfirmed, ...settled, journalRecords: store.recovered?.records ?? 0, at: clock() });

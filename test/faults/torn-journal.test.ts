@@ -169,6 +169,17 @@ describe('a torn journal tail after a kill', () => {
   });
 });
 
+describe('a torn journal tail found by a command other than run', () => {
+  for (const args of [['retry-failed'], ['release-stale'], ['unfreeze', '--account', 'acct0'], ['reset-day']]) {
+    it(`${args[0]} says so too, and keeps the torn bytes aside`, async () => {
+      const { dir, ledger } = copyWith(Buffer.concat([allButLast(), last().subarray(0, 20)]));
+      const result = await daycap([args[0]!, '--ledger', ledger, ...args.slice(1)], { cwd: dir });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/warning: the journal of a run that died ended in a torn record \(.*; 20 bytes at byte \d+\).*not applied; its bytes are kept in \S+\.torn/);
+    });
+  }
+});
+
 describe('a journal damaged in the middle', () => {
   it('is refused with the file and line, exit 2, every file left as it was', async () => {
     for (const [name, damage] of [

@@ -28,7 +28,7 @@ export function releaseStaleCommand(ctx: CommandContext): Command {
         return;
       }
       await requireLedgerFile(flags.ledger);
-      const changed = await releaseStale({ ledger: flags.ledger, olderThanMs: flags.olderThan, now: Date.now() });
+      const changed = await releaseStale({ ledger: flags.ledger, olderThanMs: flags.olderThan, now: Date.now(), warn: ctx.io.err });
       ctx.io.out(`${plural(changed.length, 'job')} released to pending${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       ctx.setExitCode(0);
     });

@@ -43,7 +43,7 @@ export function retryFailedCommand(ctx: CommandContext): Command {
         return;
       }
       await requireLedgerFile(flags.ledger);
-      const changed = await retryFailed({ ledger: flags.ledger, includeNonRetryable: flags.includeNonRetryable, category: flags.category, type: flags.type, rules });
+      const changed = await retryFailed({ ledger: flags.ledger, includeNonRetryable: flags.includeNonRetryable, category: flags.category, type: flags.type, rules, warn: ctx.io.err });
       ctx.io.out(`${plural(changed.length, 'failed job')} put back to pending${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       const stillFailed = (await ledgerStatus({ ledger: flags.ledger })).counts.failed;
       if (stillFailed > 0) ctx.io.out(`${plural(stillFailed, 'job')} left failed: ${why}`);

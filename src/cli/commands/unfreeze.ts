@@ -36,7 +36,7 @@ export function unfreezeCommand(ctx: CommandContext): Command {
         return;
       }
       await requireLedgerFile(flags.ledger);
-      const changed = await unfreeze({ ledger: flags.ledger, account: flags.account, retry: flags.retry, health });
+      const changed = await unfreeze({ ledger: flags.ledger, account: flags.account, retry: flags.retry, health, warn: ctx.io.err });
       ctx.io.out(`${unfreezeMessage(flags.account, changed, flags.retry)}${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       ctx.setExitCode(0);
     });
