@@ -155,6 +155,8 @@ export class Runner {
    */
   static async open(options: RunOptions): Promise<Runner> {
     let runner: Runner | undefined;
+    // The handler first: a poster that cannot be loaded is refused before the ledger is touched at all.
+    const handler = await loadHandlerForRun(options.handler);
     const store = await LedgerStore.open(options.ledger, {
       command: options.command ?? 'daycap run',
       ...(options.staleMs === undefined ? {} : { staleMs: options.staleMs }),
@@ -163,7 +165,7 @@ export class Runner {
     });
     try {
       runner = new Runner(store, options);
-      runner.handler = await loadHandlerForRun(options.handler);
+      runner.handler = handler;
       return runner;
     } catch (error) {
       await store.close(undefined, 'refused').catch(() => undefined);

@@ -1,5 +1,6 @@
 // The `command:` handler as an operator types it: one quoted word after --handler.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +38,8 @@ describe("--handler 'command:<program> [args…]'", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no-such-poster.sh');
     expect(result.stdout).not.toContain('claimed');
+    // Refused before the ledger was touched: not even daycap's state folder beside it.
+    expect(existsSync(join(dir, '.progress.csv.daycap'))).toBe(false);
   });
 
   it("Ctrl-C in the terminal does not reach the job's program: it finishes within the grace period", async () => {
