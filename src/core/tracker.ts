@@ -359,13 +359,7 @@ export class Tracker {
       if (job.status !== 'failed') continue;
       if (!options.includeNonRetryable && isNonRetryableCategory(job.error_category, options.rules ?? DEFAULT_RULES)) continue;
       if (options.filter && !options.filter(job)) continue;
-      changed.push(this.update(job, (row) => {
-        clearClaim(row);
-        row.attempts = 0;
-        row.error = '';
-        row.error_type = '';
-        row.error_category = '';
-      }));
+      changed.push(this.update(job, revive));
     }
     return changed;
   }
@@ -380,13 +374,7 @@ export class Tracker {
     for (const job of this.jobs.values()) {
       if (job.account !== account || !isFreezingRow(job, this.health)) continue;
       if (options.retry) {
-        changed.push(this.update(job, (row) => {
-          clearClaim(row);
-          row.attempts = 0;
-          row.error = '';
-          row.error_type = '';
-          row.error_category = '';
-        }));
+        changed.push(this.update(job, revive));
       } else {
         changed.push(this.skip(job.job_id, `not retried after the account was unfrozen; it failed with: ${job.error}`));
       }
@@ -675,6 +663,15 @@ export class Tracker {
       if (!next.extra) delete live.extra;
     });
   }
+}
+
+/** A failed job back to pending with fresh attempts, its failure forgotten (retry-failed, unfreeze). */
+function revive(row: Job): void {
+  clearClaim(row);
+  row.attempts = 0;
+  row.error = '';
+  row.error_type = '';
+  row.error_category = '';
 }
 
 function clearClaim(row: Job): void {
