@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { journalPath } from '../../src/ledger/paths.js';
 import { writeVideos } from '../helpers/tmp.js';
-import { bytes, daycap, fixture, hasStack, readRows, start, statuses, tempDir } from './helpers.js';
+import { bytes, daycap, fixture, hasStack, HEADER, readRows, start, statuses, tempDir } from './helpers.js';
 
-const HEADER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id';
 const REFUSAL = 'run would refuse to start: fix these, or run with --skip-invalid to mark them skipped';
 
 /** A ledger in a new folder; `videos` are made real there (relative to the ledger's folder). */

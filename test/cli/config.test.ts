@@ -2,9 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytes, copyFixture, daycap, hasStack, readRows, statuses, tempDir } from './helpers.js';
+import { bytes, copyFixture, daycap, hasStack, HEADER, readRows, statuses, tempDir } from './helpers.js';
 
-const HEADER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id';
 
 interface Printed {
   source: string | null;

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLedgerLock } from '../../src/ledger/lock.js';
 import { writeVideosOf } from '../helpers/tmp.js';
-import { bytes, copyFixture, daycap, fixture, hasStack, start, statuses, tempDir } from './helpers.js';
+import { bytes, copyFixture, daycap, fixture, hasStack, HEADER, start, statuses, tempDir } from './helpers.js';
 
 const SLOW_HANDLER = fixture('cli/handlers/slow.mjs');
-const HEADER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id';
 
 /** Three pending jobs, a retryable and a non-retryable failure, and a job left unconfirmed by a dead run. */
 async function dayLedger(dir: string): Promise<string> {

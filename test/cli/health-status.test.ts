@@ -3,11 +3,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytes, daycap, fixture, start, tempDir } from './helpers.js';
+import { bytes, daycap, fixture, HEADER, start, tempDir } from './helpers.js';
 
 const SLOW_HANDLER = fixture('cli/handlers/slow.mjs');
 /** The seventeen columns, and the extra one a cooldown is kept in. */
-const HEADER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id,cooldown_until';
+/** The seventeen columns and the one a cooldown adds. */
+const HEADER_WITH_COOLDOWN = `${HEADER},cooldown_until`;
 
 interface HealthJson {
   source: string;
@@ -24,7 +25,7 @@ async function healthLedger(dir: string): Promise<{ ledger: string; coolUntil: s
   const coolUntil = new Date(Date.now() + 3_600_000).toISOString();
   const over = new Date(Date.now() - 60_000).toISOString();
   await writeFile(ledger, [
-    HEADER,
+    HEADER_WITH_COOLDOWN,
     'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,,',
     'susp-1,acct_susp,v/susp-1.mp4,Account trouble,failed,1,2025-12-14T08:00:00.000Z,2025-12-14T08:00:04.000Z,Your account has been suspended,1,3,,suspended,account,1,r0ld01,,',
     `blk-1,acct_blk,v/blk-1.mp4,Slow down,retrying,0,2025-12-14T08:10:00.000Z,2025-12-14T08:10:02.000Z,Action blocked,1,3,${coolUntil},action_blocked,account,1,r0ld01,,${coolUntil}`,
@@ -73,7 +74,7 @@ describe('daycap status and account health', () => {
   it('a day with nothing frozen or cooling says nothing about it, and --json has empty lists', async () => {
     const dir = await tempDir();
     const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, [HEADER, 'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,,', ''].join('\n'));
+    await writeFile(ledger, [HEADER_WITH_COOLDOWN, 'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,,', ''].join('\n'));
     const text = await daycap(['status', '--ledger', ledger], { cwd: dir });
     expect(text.stdout).not.toMatch(/frozen|cooling/);
     const report = JSON.parse((await daycap(['status', '--ledger', ledger, '--json'], { cwd: dir })).stdout) as HealthJson;

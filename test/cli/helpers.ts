@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
+import { LEDGER_COLUMNS } from '../../src/core/job.js';
 
 export const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+/** The ledger's header line (all seventeen columns), for tests that write rows as text. */
+export const HEADER = LEDGER_COLUMNS.join(',');
 
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the CLI tests`);
 

@@ -4,9 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLedgerLock } from '../../src/ledger/lock.js';
-import { bytes, daycap, hasStack, readRows, start, statuses, tempDir } from './helpers.js';
+import { bytes, daycap, hasStack, HEADER, readRows, start, statuses, tempDir } from './helpers.js';
 
-const HEADER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id';
 
 /** acct_susp was suspended this morning (its failed row freezes it) and has another job waiting; acct_1 and acct_2 are fine. */
 async function frozenLedger(dir: string): Promise<string> {

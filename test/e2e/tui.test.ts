@@ -6,13 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { daycap, fixture, statuses, tempDir } from '../cli/helpers.js';
+import { daycap, fixture, HEADER, statuses, tempDir } from '../cli/helpers.js';
 import { writeVideosOf } from '../helpers/tmp.js';
 import { runInPty, scriptPath } from './terminal.js';
 
 const CHATTY_WAIT = fixture('cli/handlers/chatty-wait.mjs');
 const WAIT = fixture('cli/handlers/wait-for-file.mjs');
-const HEADER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id';
 
 /** `n` pending jobs over `n` accounts, with captions long enough to be cut at 80 columns. */
 async function smallDay(dir: string, n: number, name = 'night-shift.csv'): Promise<string> {
