@@ -18,14 +18,18 @@ export { openRun, type RunDayOptions } from './api/run.js';
 export { createDemoCampaign, demoRunOptions, type DemoCampaign } from './api/demo.js';
 
 // ---- the runner and what it tells subscribers ----
-export { Runner, type RunOptions } from './runner/runner.js';
+export { Runner, type RunOptions, type RunResult } from './runner/runner.js';
+export { openStore } from './store/open.js';
+export type { Store, Exchange, Exchanged, Report, Action, Acted, Outlook, Tally, StoreNews, DayRules } from './store/store.js';
 export { RunEventStream, type RunEvents, type RunEvent, type RunEventName, type RunSummary, type EndReason } from './runner/events.js';
 export { attachLog, formatEvent } from './runner/log.js';
 export { EXIT, exitCodeFor } from './runner/exit-codes.js';
 
 // ---- the rules (pure) ----
-export { Tracker, capSkipLine, type ClaimContext, type CapSkip, type Blockers, type GlobalHold, type AccountSummary, type FailOptions, type FailureInput, type TrackerOptions } from './core/tracker.js';
-export type { AccountHold } from './core/account-state.js';
+export { DayState, type DayOptions, type Blockers, type Claim, type AccountNews } from './core/day-state.js';
+export { capSkipLine, accountHold, type AccountView, type AccountHold, type CapSkip, type GlobalHold } from './core/claim-policy.js';
+export { retryFailed as retryFailedRows, releaseStale as releaseStaleRows, unfreeze as unfreezeRows, adoptOrphans } from './core/operator-actions.js';
+export type { ClaimContext, FailOptions, FailureInput } from './core/transitions.js';
 export { DEFAULT_HEALTH, DEFAULT_PACING, COOLDOWN_COLUMN, type HealthPolicy, type PacingPolicy, type PostingWindows, type TimeRange, type PastPost } from './core/policy.js';
 export { frozenAccounts, coolingAccounts, isFreezingRow, cooldownEndOf, type FrozenAccount, type CoolingAccount } from './core/health.js';
 export { windowState, isOpen, parseTimeRange, isValidTimeZone, describeWindows, type WindowState } from './core/window.js';

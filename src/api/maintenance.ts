@@ -2,44 +2,43 @@
 import type { CategoryRule } from '../core/classify.js';
 import type { Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
-import { Tracker } from '../core/tracker.js';
+import type { Action } from '../store/store.js';
 import { openForCommand } from './open.js';
 
-/** `warn`: lines for the operator, such as a torn journal tail found while opening. */
-async function mutate(ledger: string, command: string, change: (tracker: Tracker) => Job[], options: { health?: HealthPolicy | undefined; warn?: ((line: string) => void) | undefined } = {}): Promise<Job[]> {
-  const store = await openForCommand(ledger, command, options.warn);
-  try {
-    // The cap does not matter here: these transitions never claim.
-    const tracker = new Tracker(store.jobs, { cap: Number.MAX_SAFE_INTEGER, ...(options.health ? { health: options.health } : {}) });
-    const changed = change(tracker);
-    if (changed.length > 0) await store.snapshot(tracker.all());
-    return changed;
-  } finally {
-    await store.close(undefined, command.replace(/^daycap /, ''));
-  }
-}
-
-export interface RetryFailedOptions {
+interface MaintenanceOptions {
   ledger: string;
-  includeNonRetryable?: boolean | undefined;
-  category?: string | undefined;
-  type?: string | undefined;
+  health?: HealthPolicy | undefined;
   rules?: readonly CategoryRule[] | undefined;
+  /** Lines for the operator, such as a torn journal tail found while opening. */
   warn?: ((line: string) => void) | undefined;
 }
 
+async function mutate(command: string, action: Action, options: MaintenanceOptions, now = Date.now()): Promise<Job[]> {
+  const store = await openForCommand(options.ledger, command, {
+    warn: options.warn,
+    rules: { ...(options.health ? { health: options.health } : {}), ...(options.rules ? { rules: options.rules } : {}) },
+  });
+  try {
+    return (await store.act(action, now)).changed;
+  } finally {
+    await store.close({ final: true, label: command.replace(/^daycap /, '') });
+  }
+}
+
+export interface RetryFailedOptions extends MaintenanceOptions {
+  includeNonRetryable?: boolean | undefined;
+  category?: string | undefined;
+  type?: string | undefined;
+}
+
 export function retryFailed(options: RetryFailedOptions): Promise<Job[]> {
-  return mutate(options.ledger, 'daycap retry-failed', (tracker) => tracker.retryFailed({
-    includeNonRetryable: options.includeNonRetryable === true || options.category !== undefined,
-    ...(options.rules ? { rules: options.rules } : {}),
-    filter: (job) => (options.category === undefined || job.error_category === options.category) && (options.type === undefined || job.error_type === options.type),
-  }), { warn: options.warn });
+  return mutate('daycap retry-failed', { kind: 'retry-failed', includeNonRetryable: options.includeNonRetryable, category: options.category, type: options.type }, options);
 }
 
-export function releaseStale(options: { ledger: string; olderThanMs: number; now: number; warn?: ((line: string) => void) | undefined }): Promise<Job[]> {
-  return mutate(options.ledger, 'daycap release-stale', (tracker) => tracker.releaseStale({ now: options.now, olderThanMs: options.olderThanMs }), { warn: options.warn });
+export function releaseStale(options: MaintenanceOptions & { olderThanMs: number; now: number }): Promise<Job[]> {
+  return mutate('daycap release-stale', { kind: 'release-stale', olderThanMs: options.olderThanMs }, options, options.now);
 }
 
-export function unfreeze(options: { ledger: string; account: string; retry: boolean; health?: HealthPolicy | undefined; warn?: ((line: string) => void) | undefined }): Promise<Job[]> {
-  return mutate(options.ledger, 'daycap unfreeze', (tracker) => tracker.unfreeze(options.account, { retry: options.retry }), { health: options.health, warn: options.warn });
+export function unfreeze(options: MaintenanceOptions & { account: string; retry: boolean }): Promise<Job[]> {
+  return mutate('daycap unfreeze', { kind: 'unfreeze', account: options.account, retry: options.retry }, options);
 }

@@ -1,16 +1,29 @@
-/** Opening a ledger for a mutating command: the validity check of seed section 1.3, then lock and journal recovery. */
-import { LedgerStore, tornTailWarning } from '../ledger/store.js';
+/** Opening a ledger for a one-shot mutating command: refused if invalid, then lock and journal recovery. */
+import { DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
+import { DEFAULT_HEALTH, DEFAULT_PACING } from '../core/policy.js';
 import { validateLedger } from '../ledger/validate.js';
+import { openStore } from '../store/open.js';
+import type { DayRules, Store } from '../store/store.js';
+
+export interface CommandOpenOptions {
+  /** Lines for the operator, such as a torn journal tail found while opening. */
+  warn?: ((line: string) => void) | undefined;
+  /** The rules the command's changes follow; a command never claims, so the cap does not matter. */
+  rules?: Partial<DayRules> | undefined;
+}
 
 /**
- * Takes the ledger for a one-shot command; an invalid ledger (0 bytes, header only, unparseable) is
- * refused as it is. A torn record at the end of a dead run's journal is reported through `warn`.
+ * Takes the ledger for a one-shot command: an invalid ledger (0 bytes, header only, unparseable) is
+ * refused as it is, and each change the command makes rewrites the CSV atomically.
  */
-export async function openForCommand(ledger: string, command: string, warn?: ((line: string) => void) | undefined): Promise<LedgerStore> {
+export async function openForCommand(ledger: string, command: string, options: CommandOpenOptions = {}): Promise<Store> {
   const check = await validateLedger(ledger);
   if (!check.ok) throw check.error;
-  const store = await LedgerStore.open(ledger, { command });
-  const torn = tornTailWarning(store.recovered);
-  if (torn) warn?.(`warning: ${torn}`);
+  const store = await openStore(ledger, {
+    command,
+    durability: 'snapshot',
+    rules: { cap: Number.MAX_SAFE_INTEGER, health: DEFAULT_HEALTH, pacing: DEFAULT_PACING, retryDelayMs: DEFAULT_RETRY_DELAY_MS, ...options.rules },
+  });
+  for (const notice of store.notices) options.warn?.(`warning: ${notice}`);
   return store;
 }

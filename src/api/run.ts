@@ -1,7 +1,5 @@
 /** `daycap run`: optional reset-day and seeding, then the parallel run, all under one lock. */
 import { dirname, resolve } from 'node:path';
-import type { Job } from '../core/job.js';
-import { Tracker } from '../core/tracker.js';
 import { DEFAULT_HEALTH } from '../core/policy.js';
 import { PreflightError } from '../errors.js';
 import { Runner, type RunOptions } from '../runner/runner.js';
@@ -58,7 +56,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {
-    await runner.store.close(undefined, 'refused').catch(() => undefined);
+    await runner.store.close({ final: true, label: 'refused' }).catch(() => undefined);
     // Seeding is written before the pre-flight looks: the operator should know those jobs stay.
     if (error instanceof PreflightError && seeded && seeded.added > 0) options.log?.(`added ${seeded.added} ${seeded.added === 1 ? 'job' : 'jobs'} to ${options.ledger}; they stay there for the next run`);
     throw error;
@@ -76,7 +74,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
  * (G3), so a crash right after cannot bring them back as pending. Returns how many were skipped.
  */
 async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accounts: ReadonlySet<string> | undefined): Promise<number> {
-  const report = await preflight(runner.store.jobs, {
+  const report = await preflight(await runner.store.rows(), {
     ...(options.preflight ?? DEFAULT_PREFLIGHT),
     ledgerDir: dirname(resolve(options.ledger)),
     // The same health policy the tracker applies: its frozen accounts are the ones refused here.
@@ -85,19 +83,13 @@ async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accou
   });
   if (report.problems.length === 0) return 0;
   if (!options.skipInvalid) throw new PreflightError(options.ledger, report.problems);
-  const changed = skipJobs(runner.store.jobs, report.problems);
-  await runner.store.commit(changed);
+  const { changed } = await runner.store.act({ kind: 'skip', jobs: skipReasons(report.problems) }, (options.clock ?? Date.now)());
   return changed.length;
 }
 
-/**
- * Tracker.skip on the plain rows (the run's tracker does not exist yet): a tracker that adopts the
- * rows changes them in place, so the runner later starts from the skipped rows.
- */
-function skipJobs(jobs: Job[], problems: readonly PreflightProblem[]): Job[] {
+/** One skip per job, with every problem it has. */
+function skipReasons(problems: readonly PreflightProblem[]): Array<{ jobId: string; reason: string }> {
   const reasons = new Map<string, string[]>();
   for (const { jobId, problem } of problems) reasons.set(jobId, [...(reasons.get(jobId) ?? []), problem]);
-  // The cap does not matter here: skipping never claims.
-  const tracker = new Tracker(jobs, { adopt: true, cap: Number.MAX_SAFE_INTEGER });
-  return [...reasons].map(([jobId, reason]) => tracker.skip(jobId, `pre-flight: ${reason.join('; ')}`));
+  return [...reasons].map(([jobId, reason]) => ({ jobId, reason: `pre-flight: ${reason.join('; ')}` }));
 }

@@ -5,8 +5,8 @@ import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from
 import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
 import { todaysArchives } from '../ledger/archive.js';
-import { readLedgerFile } from '../ledger/store.js';
-import type { LedgerStore } from '../ledger/store.js';
+import { readLedgerFile } from '../ledger/read.js';
+import type { Store } from '../store/store.js';
 import { openForCommand } from './open.js';
 import { resetDay } from './reset-day.js';
 
@@ -45,11 +45,11 @@ export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
   checkReseedSafety(options);
   const inputs = await readSeedInputs(options);
   const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log })).archivedTo : undefined;
-  const store = await openForCommand(options.ledger, 'daycap seed', options.log);
+  const store = await openForCommand(options.ledger, 'daycap seed', { warn: options.log });
   try {
     return { ...(await seedInto(store, options, inputs)), archivedTo };
   } finally {
-    await store.close(undefined, 'seed');
+    await store.close({ final: true, label: 'seed' });
   }
 }
 
@@ -91,9 +91,9 @@ export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'acco
  * Seeds into a store that is already open and locked (used by `seed` and by `run --state/--campaign`).
  * A reset-day, if asked for, has already happened.
  */
-export async function seedInto(store: LedgerStore, options: SeedOptions, inputs: SeedInputs): Promise<SeedResult> {
+export async function seedInto(store: Store, options: SeedOptions, inputs: SeedInputs): Promise<SeedResult> {
   const log = options.log ?? (() => undefined);
-  const existing: readonly Job[] = store.jobs;
+  const existing: readonly Job[] = await store.rows();
   const priorPosts = await postsInTodaysArchives(options);
   const plan = planSeed({
     existing,
@@ -108,9 +108,7 @@ export async function seedInto(store: LedgerStore, options: SeedOptions, inputs:
   });
   for (const line of plan.log) log(line);
   for (const warning of inputs.warnings) log(`warning: ${warning}`);
-  const all = [...existing, ...plan.jobs];
-  if (plan.jobs.length > 0) await store.snapshot(all);
-  store.jobs = all;
+  if (plan.jobs.length > 0) await store.act({ kind: 'add', jobs: plan.jobs }, options.now);
   const { jobs, ...rest } = plan;
   return { ...rest, added: jobs.length, archivedTo: undefined, warnings: inputs.warnings };
 }

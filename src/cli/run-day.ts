@@ -11,7 +11,7 @@ export async function runToEnd(runner: Runner, io: CliIO, options: { noTui: bool
     view = await attachView(runner, { tty: process.stdout.isTTY === true && process.env.TERM !== 'dumb', noTui: options.noTui, write: io.out, writeErr: io.err });
   } catch (error) {
     // The runner holds the ledger's lock: let it go before the error is reported.
-    await runner.store.close(undefined, 'refused').catch(() => undefined);
+    await runner.store.close({ final: true, label: 'refused' }).catch(() => undefined);
     throw error;
   }
   const unwireSignals = stopOnSignals(runner, view);

@@ -18,7 +18,8 @@
  * into a counted status (unconfirmed -> success) starts from a counted row of the same account.
  */
 import { CAPPED_STATUSES, cloneJob, isoTime, LEDGER_COLUMNS, newJob, parseTime, TIME_COLUMNS, type Job, type LedgerColumn, type Status } from './job.js';
-import type { Tracker } from './tracker.js';
+import type { DayState } from './day-state.js';
+import { operatorUpdate } from './operator-actions.js';
 import { DaycapError } from '../errors.js';
 
 /** Status moves an operator may make by editing the ledger (from -> allowed targets). */
@@ -47,7 +48,7 @@ export const DAYCAP_COLUMNS: readonly LedgerColumn[] = LEDGER_COLUMNS.filter((c)
 const NEW_ROW_KEEPS: ReadonlySet<LedgerColumn> = new Set<LedgerColumn>(['video_id']);
 const TIMES: ReadonlySet<LedgerColumn> = new Set<LedgerColumn>(TIME_COLUMNS);
 
-/** What the merge needs of the live rows; a Tracker fits. */
+/** What the merge needs of the live rows; a DayState fits. */
 export interface LiveRows {
   get(jobId: string): Readonly<Job> | undefined;
 }
@@ -132,34 +133,34 @@ export function mergeEdit(input: MergeInput): MergePlan {
 export interface AppliedMerge {
   /** Copies of the rows as changed or added, in plan order: journal them, then snapshot. */
   changed: Job[];
-  /** Plan actions the tracker refused at apply time (the row changed after planning). */
+  /** Plan actions refused at apply time (the row changed after planning). */
   refused: MergeRefusal[];
 }
 
 /**
- * Applies a plan through the tracker's own methods, so every index stays right. Plan and apply are
+ * Applies a plan through the day's own moves, so every index stays right. Plan and apply are
  * meant to run in one synchronous stretch; if a row changed in between anyway, that action is
  * refused as a conflict rather than applied over daycap's change.
  */
-export function applyMergePlan(tracker: Tracker, plan: MergePlan): AppliedMerge {
+export function applyMergePlan(day: DayState, plan: MergePlan): AppliedMerge {
   const out: AppliedMerge = { changed: [], refused: [] };
   for (const action of plan.apply) {
     const id = action.job.job_id;
     const at = action.line === undefined ? {} : { line: action.line };
     try {
       if (action.kind === 'add') {
-        if (tracker.has(id)) {
+        if (day.has(id)) {
           out.refused.push({ jobId: id, ...at, reason: `job ${id} was added by daycap while the edit was being merged; the new row was not added` });
           continue;
         }
-        out.changed.push(tracker.add(action.job));
+        out.changed.push(day.add(action.job));
       } else {
-        const live = tracker.get(id);
+        const live = day.get(id);
         if (!live || !action.expected || !sameRow(live, action.expected)) {
           out.refused.push({ jobId: id, ...at, reason: `conflict: daycap changed job ${id} while the edit was being merged; your change was not applied` });
           continue;
         }
-        out.changed.push(tracker.operatorUpdate(id, action.job));
+        out.changed.push(operatorUpdate(day, id, action.job));
       }
     } catch (err) {
       if (!(err instanceof DaycapError)) throw err;

@@ -3,8 +3,9 @@
  * runner internals. Events carry copies of rows, so a subscriber can keep them.
  */
 import { EventEmitter } from 'node:events';
-import type { Job, StatusCounts } from '../core/job.js';
-import type { Blockers, CapSkip } from '../core/tracker.js';
+import type { Job, Status, StatusCounts } from '../core/job.js';
+import type { CapSkip } from '../core/claim-policy.js';
+import type { Blockers } from '../core/day-state.js';
 import type { CoolingAccount, FrozenAccount } from '../core/health.js';
 
 export interface RunSummary {
@@ -33,7 +34,8 @@ export interface RunEvents {
   };
   /** Claims from a dead run found at start-up (G5), and how verify settled them. */
   'recovered': { unconfirmed: number; posted: number; notPosted: number; unknown: number; journalRecords: number; at: number };
-  'job-claimed': { job: Job; workerId: number; at: number };
+  /** `from`: the status the job was claimed from (pending, or retrying for a retry). */
+  'job-claimed': { job: Job; from: Status; workerId: number; at: number };
   'job-done': { job: Job; workerId: number; durationMs: number; at: number };
   'job-failed': { job: Job; workerId: number; durationMs: number; at: number };
   'job-retrying': { job: Job; workerId: number; durationMs: number; retryAt: number; at: number };

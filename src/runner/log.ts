@@ -1,6 +1,6 @@
 /** The plain-text subscriber: one readable line per event, for logs, pipes and --no-tui. */
-import { capSkipLine } from '../core/tracker.js';
-import type { Blockers } from '../core/tracker.js';
+import { capSkipLine } from '../core/claim-policy.js';
+import type { Blockers } from '../core/day-state.js';
 import type { PacingPolicy } from '../core/policy.js';
 import { describeWindows } from '../core/window.js';
 import type { RunEvent, RunEventStream } from './events.js';

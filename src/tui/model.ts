@@ -9,8 +9,8 @@
  * screen shows beyond counters (worker rows, account rows, rates) is derived when a frame is
  * drawn, ten times a second at most, not when an event arrives.
  */
-import { CAPPED_STATUSES, isStatus, zeroCounts, type Job, type Status, type StatusCounts } from '../core/job.js';
-import type { AccountSummary, Blockers } from '../core/tracker.js';
+import { CAPPED_STATUSES, zeroCounts, type Job, type Status, type StatusCounts } from '../core/job.js';
+import type { Blockers } from '../core/day-state.js';
 import type { EndReason, RunEvent, RunEventName, RunEvents, RunEventStream, RunSummary } from '../runner/events.js';
 import { formatEvent } from '../runner/log.js';
 import { baseName, oneLine } from './text.js';
@@ -322,7 +322,6 @@ export class RunView {
   /** Jobs passed over because their account is at the cap: they stay pending today. */
   private readonly heldByCap = new Set<string>();
   /** Retrying jobs from before this run, not yet claimed (to tell a retry from a pending job on claim). */
-  private initialRetryingLeft = 0;
   private readonly throughput = new Throughput();
   private scrolled: ScrolledLine[] = [];
   private droppedLines = 0;
@@ -441,12 +440,8 @@ export class RunView {
     this.version += 1;
     const job = e.job;
     const id = job.job_id;
-    let from = this.unsettled.size > 0 ? this.unsettled.get(id) : undefined;
-    if (from !== undefined) this.unsettled.delete(id);
-    else {
-      const hinted = (e as { from?: string }).from;
-      from = hinted !== undefined && isStatus(hinted) ? hinted : this.guessClaimedFrom(job);
-    }
+    const from = e.from;
+    if (this.unsettled.size > 0) this.unsettled.delete(id);
     const c = this.counts;
     if (from === 'pending') {
       if (c.pending > 0) c.pending -= 1;
@@ -662,10 +657,8 @@ export class RunView {
     this.header = { runId: e.runId, ledger: e.ledger, workers: e.workers, cap: e.cap, handler: e.handler, startedAt: e.at, pacing: e.pacing ?? [] };
     this.total = e.jobs;
     this.counts = { ...zeroCounts(), ...e.counts };
-    this.initialRetryingLeft = e.counts.retrying;
     this.slots.length = 0;
     for (let i = 0; i < e.workers; i++) this.slots.push(new WorkerSlot());
-    this.seedAccounts((e as { accounts?: readonly AccountSummary[] }).accounts);
     this.frozen.clear();
     for (const f of e.frozen ?? []) this.frozen.set(f.account, f.reason);
     this.cooling.clear();
@@ -689,21 +682,6 @@ export class RunView {
   private move(from: Status, to: Status): void {
     if (this.counts[from] > 0) this.counts[from] -= 1;
     this.counts[to] += 1;
-  }
-
-  /**
-   * A claim does not say whether the job was pending or waiting to retry. A job that failed during
-   * this run is in `unsettled`; one that was retrying when the run started has used attempts and
-   * kept its error, which a pending job usually has not.
-   */
-  private guessClaimedFrom(job: Job): Status {
-    if (this.initialRetryingLeft > 0 && this.counts.retrying > 0 && job.attempts > 0 && job.error !== '') {
-      this.initialRetryingLeft -= 1;
-      return 'retrying';
-    }
-    if (this.counts.pending > 0 || this.counts.retrying === 0) return 'pending';
-    this.initialRetryingLeft = Math.max(0, this.initialRetryingLeft - 1);
-    return 'retrying';
   }
 
   /** A claim ended (posted, failed, retrying, unconfirmed): counts, its account and its worker. */
@@ -824,21 +802,6 @@ export class RunView {
     rest.sort((a, b) => lineSeq(a) - lineSeq(b));
     for (const line of rest) this.queue(line);
     this.liveCleared = true;
-  }
-
-  private seedAccounts(list: readonly AccountSummary[] | undefined): void {
-    if (!Array.isArray(list)) return;
-    const cap = this.cap;
-    for (const summary of list) {
-      const before = this.accountState.get(summary.account) ?? 0;
-      if ((before >> 1) >= cap) this.atCap -= 1;
-      if ((before & 1) === 1) this.inFlight -= 1;
-      const counted = Math.max(0, summary.counted);
-      if (counted >= cap) this.atCap += 1;
-      if (summary.inFlight) this.inFlight += 1;
-      this.accountState.set(summary.account, (counted << 1) | (summary.inFlight ? 1 : 0));
-    }
-    this.accountsComplete = true;
   }
 
   /** An event that carries the ledger's counts (a merge can add or change rows) replaces ours. */

@@ -202,7 +202,7 @@ describe('openRun and the pre-flight', () => {
     expect(existsSync(journalPath(ledger))).toBe(false);
     // The lock was let go: the next run can take the ledger.
     const { runner } = await openRun({ ledger, handler: simulate, preflight: { maxCaptionLength: 2200, checkVideos: false } });
-    await runner.store.close(undefined, 'test');
+    await runner.store.close({ final: true, label: 'test' });
   });
 
   it('with skipInvalid, the jobs are skipped with the problem as error, durable before the run starts (G3)', async () => {

@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { cooldownEndOf, isFreezingRow } from '../../src/core/health.js';
 import { CAPPED_STATUSES, newJob, parseTime, type Job } from '../../src/core/job.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, ROLLING_WINDOW_MS, type PacingPolicy, type PastPost } from '../../src/core/policy.js';
-import { Tracker, type TrackerOptions } from '../../src/core/tracker.js';
+import { DayState, type DayOptions } from '../../src/core/day-state.js';
 import { isOpen } from '../../src/core/window.js';
+import { retryFailed, unfreeze, adoptOrphans } from '../../src/core/operator-actions.js';
+import { checkIndexes } from '../helpers/day.js';
 
 const T0 = Date.parse('2026-03-28T20:00:00Z'); // the night before Europe's spring-forward
 const ACCOUNTS = ['a', 'b', 'c', ''];
@@ -51,7 +53,7 @@ const pacingArb: fc.Arbitrary<PacingPolicy> = fc.record({
   maxWaitMs: fc.constant(DEFAULT_PACING.maxWaitMs),
 });
 
-function pick(tracker: Tracker, status: Job['status'], n: number): Job | undefined {
+function pick(tracker: DayState, status: Job['status'], n: number): Job | undefined {
   const candidates = tracker.all().filter((j) => j.status === status);
   return candidates.length ? candidates[n % candidates.length] : undefined;
 }
@@ -84,8 +86,8 @@ describe('health and pacing under random operation sequences', () => {
         let state = seed;
         const random = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) | 0) >>> 0) / 2 ** 32;
         const pastPosts: PastPost[] = [{ account: 'a', at: T0 - 20 * 3_600_000 }];
-        const options: TrackerOptions = { cap, pacing, pastPosts, random };
-        let tracker = new Tracker([], options);
+        const options: DayOptions = { cap, pacing, pastPosts, random };
+        let tracker = new DayState([], options);
         let now = T0;
         let nextId = 0;
         const claimTimes: number[] = [];
@@ -96,7 +98,7 @@ describe('health and pacing under random operation sequences', () => {
               break;
             case 'claim': {
               const before = tracker.all();
-              const { job } = tracker.claimNext({ workerId: step.worker, runId: 'r', now });
+              const job = tracker.claimNext({ workerId: step.worker, runId: 'r', now })?.job;
               if (job) {
                 checkClaim(before, job, now, cap, pacing, pastPosts, claimTimes);
                 claimTimes.push(now);
@@ -120,21 +122,21 @@ describe('health and pacing under random operation sequences', () => {
               break;
             }
             case 'retryFailed':
-              tracker.retryFailed();
+              retryFailed(tracker);
               break;
             case 'unfreeze':
-              tracker.unfreeze(ACCOUNTS[step.account]!, { retry: step.retry });
+              unfreeze(tracker, ACCOUNTS[step.account]!, { retry: step.retry });
               break;
             case 'restart':
               // A new run: claims of the old one are orphans, as at a real start-up.
-              tracker = new Tracker(tracker.all(), options);
-              tracker.adoptOrphans('r2', now);
+              tracker = new DayState(tracker.all(), options);
+              adoptOrphans(tracker, 'r2', now);
               break;
             case 'tick':
               now += step.ms;
               break;
           }
-          tracker.checkIndexes();
+          checkIndexes(tracker);
         }
       }),
       { numRuns: 800 },

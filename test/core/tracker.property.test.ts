@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CAPPED_STATUSES, newJob, STATUSES, type Job } from '../../src/core/job.js';
-import { Tracker } from '../../src/core/tracker.js';
+import { DayState } from '../../src/core/day-state.js';
+import { retryFailed, releaseStale } from '../../src/core/operator-actions.js';
+import { checkIndexes } from '../helpers/day.js';
 
 const T0 = Date.parse('2026-11-29T20:00:00Z');
 const ACCOUNTS = ['a', 'b', 'c', 'd', ''];
@@ -36,7 +38,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 /** G1 and G2 recounted from the rows themselves, not from the tracker's indexes. */
-function checkGuarantees(tracker: Tracker, cap: number): void {
+function checkGuarantees(tracker: DayState, cap: number): void {
   const rows = tracker.all();
   const counted = new Map<string, number>();
   const inFlight = new Map<string, number>();
@@ -49,10 +51,10 @@ function checkGuarantees(tracker: Tracker, cap: number): void {
   for (const [account, n] of inFlight) expect(n, `G2 for ${account}`).toBeLessThanOrEqual(1);
   const counts = tracker.statusCounts();
   expect(STATUSES.reduce((sum, s) => sum + counts[s], 0)).toBe(rows.length);
-  tracker.checkIndexes();
+  checkIndexes(tracker);
 }
 
-function pick(tracker: Tracker, status: Job['status'], n: number): Job | undefined {
+function pick(tracker: DayState, status: Job['status'], n: number): Job | undefined {
   const candidates = tracker.all().filter((j) => j.status === status);
   return candidates.length ? candidates[n % candidates.length] : undefined;
 }
@@ -61,7 +63,7 @@ describe('rules under random operation sequences', () => {
   it('never break G1 or G2, and status counts always add up', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.array(opArb, { maxLength: 80 }), (cap, ops) => {
-        const tracker = new Tracker([], { cap });
+        const tracker = new DayState([], { cap });
         let now = T0;
         let nextId = 0;
         for (const step of ops) {
@@ -94,10 +96,10 @@ describe('rules under random operation sequences', () => {
               break;
             }
             case 'releaseStale':
-              tracker.releaseStale({ now, olderThanMs: 60_000 });
+              releaseStale(tracker, { now, olderThanMs: 60_000 });
               break;
             case 'retryFailed':
-              tracker.retryFailed({ includeNonRetryable: step.all });
+              retryFailed(tracker, { includeNonRetryable: step.all });
               break;
             case 'settle': {
               const j = pick(tracker, 'unconfirmed', step.pick);
@@ -130,11 +132,11 @@ describe('rules under random operation sequences', () => {
             job_id: `j${i}`, account: ACCOUNTS[s.account]!, status: s.status,
             retry_at: s.status === 'retrying' ? new Date(T0 + (s.due ? -1 : 1000)).toISOString() : '',
           }));
-          const tracker = new Tracker(rows, { cap });
+          const tracker = new DayState(rows, { cap });
           const counted = (acc: string) => rows.filter((r) => r.account === acc && CAPPED_STATUSES.has(r.status)).length;
           const busy = (acc: string) => rows.some((r) => r.account === acc && r.status === 'claimed');
           const claimable = rows.filter((r) => r.account && (r.status === 'pending' || (r.status === 'retrying' && Date.parse(r.retry_at) <= T0)) && !busy(r.account) && counted(r.account) < cap);
-          const got = tracker.claimNext({ workerId: 0, runId: 'r', now: T0, pass: 1 }).job;
+          const got = tracker.claimNext({ workerId: 0, runId: 'r', now: T0, pass: 1 })?.job;
           expect(got === undefined).toBe(claimable.length === 0);
           if (got) expect(claimable.map((r) => r.job_id)).toContain(got.job_id);
         },

@@ -31,6 +31,7 @@ import { Journal, scanJournal } from '../../src/ledger/journal.js';
 import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
 import { readLedgerFile, readLedgerView } from '../../src/ledger/store.js';
 import { validateLedger } from '../../src/ledger/validate.js';
+import { replay } from '../../src/ledger/replay.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import { Runner } from '../../src/runner/runner.js';
@@ -82,6 +83,9 @@ export class FaultyOps implements FileOps {
   /** Index in `log` of the first injected failure. */
   firstFault: number | undefined;
   faults = 0;
+  /** Bytes written to each file through this layer, and how many of them a sync has made durable. */
+  private readonly written = new Map<string, number>();
+  readonly synced = new Map<string, number>();
 
   constructor(private readonly plan?: FaultPlan) {
     // Own, bound properties: layers above may wrap this object by spreading it ({ ...ops }).
@@ -120,15 +124,31 @@ export class FaultyOps implements FileOps {
   }
 
   write(handle: FileHandle, data: Uint8Array): Promise<void> {
-    return this.call('write', this.targetOf(handle), () => realFileOps.write(handle, data), () => realFileOps.write(handle, data.subarray(0, Math.floor(data.length / 2))));
+    const target = this.targetOf(handle);
+    const wrote = (n: number) => this.written.set(target, (this.written.get(target) ?? 0) + n);
+    return this.call('write', target, async () => {
+      await realFileOps.write(handle, data);
+      wrote(data.length);
+    }, async () => {
+      await realFileOps.write(handle, data.subarray(0, Math.floor(data.length / 2)));
+      wrote(Math.floor(data.length / 2));
+    });
   }
 
   fsync(handle: FileHandle): Promise<void> {
-    return this.call('fsync', this.targetOf(handle), () => realFileOps.fsync(handle));
+    const target = this.targetOf(handle);
+    return this.call('fsync', target, async () => {
+      await realFileOps.fsync(handle);
+      this.synced.set(target, this.written.get(target) ?? 0);
+    });
   }
 
   fdatasync(handle: FileHandle): Promise<void> {
-    return this.call('fdatasync', this.targetOf(handle), () => realFileOps.fdatasync(handle));
+    const target = this.targetOf(handle);
+    return this.call('fdatasync', target, async () => {
+      await realFileOps.fdatasync(handle);
+      this.synced.set(target, this.written.get(target) ?? 0);
+    });
   }
 
   close(handle: FileHandle): Promise<void> {
@@ -273,6 +293,14 @@ function journalRecords(ledger: string): Job[] {
   return files.flatMap((file) => scanJournal(readFileSync(file), file).jobs);
 }
 
+/** The CSV with the records of the active journal that were synced replayed on top. */
+function durableRows(run: RunResult, csv: readonly Job[]): Job[] {
+  const path = journalPath(run.ledger);
+  if (!existsSync(path)) return [...csv];
+  const synced = readFileSync(path).subarray(0, run.ops.synced.get(path) ?? 0);
+  return replay(csv, scanJournal(synced, path).jobs);
+}
+
 const OUTCOME_EVENTS = new Set(['job-claimed', 'job-done', 'job-failed', 'job-retrying', 'job-unconfirmed']);
 
 function eventJob(event: RunEvent): Job | undefined {
@@ -327,9 +355,10 @@ async function checkRun(run: RunResult, plan: FaultPlan): Promise<boolean> {
   const ended = run.events.filter((e) => e.type === 'run-ended');
   expect(ended, label).toHaveLength(1);
   expect(ended[0]).toMatchObject({ reason: 'storage-failed', exitCode: EXIT.STORAGE });
-  // The summary counts what is on disk, not outcomes the disk refused.
+  // The summary counts what is durable: the CSV and the journal records a sync made durable, never
+  // outcomes the disk refused (a record written but not synced is not durable, though a reader sees it).
   const durable: Record<string, number> = { pending: 0, claimed: 0, success: 0, retrying: 0, failed: 0, skipped: 0, unconfirmed: 0 };
-  for (const job of view.jobs) durable[job.status] = (durable[job.status] ?? 0) + 1;
+  for (const job of durableRows(run, file.parsed?.jobs ?? [])) durable[job.status] = (durable[job.status] ?? 0) + 1;
   expect((ended[0] as { summary: { counts: Record<string, number> } }).summary.counts, `${label}: run-ended counts`).toEqual(durable);
   const warningAt = run.events.findIndex((e) => e.type === 'warning' && e.message.includes(plan.code));
   expect(warningAt, `${label}: no warning names ${plan.code}: ${JSON.stringify(run.events.filter((e) => e.type === 'warning'))}`).toBeGreaterThanOrEqual(0);

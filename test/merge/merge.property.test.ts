@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CAPPED_STATUSES, cloneJob, newJob, STATUSES, type Job } from '../../src/core/job.js';
 import { applyMergePlan, mergeEdit, OPERATOR_TRANSITIONS, sameRow } from '../../src/core/merge.js';
-import { Tracker } from '../../src/core/tracker.js';
+import { DayState } from '../../src/core/day-state.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
+import { retryFailed, releaseStale } from '../../src/core/operator-actions.js';
+import { checkIndexes } from '../helpers/day.js';
 
 const T0 = Date.parse('2026-11-29T20:00:00Z');
 const ACCOUNTS = ['a', 'b', 'c', ''];
@@ -50,7 +52,7 @@ const rowEdit: fc.Arbitrary<RowEdit> = fc.oneof(
 
 const newRow = fc.record({ id: fc.nat(30), account: fc.nat(ACCOUNTS.length - 1), status: fc.nat(STATUSES.length - 1) });
 
-function runDaycap(tracker: Tracker, ops: readonly DaycapOp[], clock: { now: number }): void {
+function runDaycap(tracker: DayState, ops: readonly DaycapOp[], clock: { now: number }): void {
   const pick = (status: Job['status'], n: number) => {
     const c = tracker.all().filter((j) => j.status === status);
     return c.length ? c[n % c.length] : undefined;
@@ -65,15 +67,15 @@ function runDaycap(tracker: Tracker, ops: readonly DaycapOp[], clock: { now: num
       case 'unconfirm': { const j = pick('claimed', step.pick); if (j) tracker.markUnconfirmed(j.job_id, now); break; }
       case 'settle': { const j = pick('unconfirmed', step.pick); if (j) tracker.settle(j.job_id, (['posted', 'not-posted', 'unknown'] as const)[step.verdict % 3]!, now); break; }
       case 'skip': { const j = pick('pending', step.pick); if (j) tracker.skip(j.job_id, 'rule'); break; }
-      case 'retryFailed': tracker.retryFailed({ includeNonRetryable: true }); break;
-      case 'releaseStale': tracker.releaseStale({ now, olderThanMs: 60_000 }); break;
+      case 'retryFailed': retryFailed(tracker, { includeNonRetryable: true }); break;
+      case 'releaseStale': releaseStale(tracker, { now, olderThanMs: 60_000 }); break;
       case 'tick': clock.now += step.ms; break;
     }
   }
 }
 
 /** G1 and G2 recounted from the rows. */
-function guarantees(tracker: Tracker): void {
+function guarantees(tracker: DayState): void {
   const counted = new Map<string, number>();
   const claimed = new Map<string, number>();
   for (const r of tracker.all()) {
@@ -83,7 +85,7 @@ function guarantees(tracker: Tracker): void {
   }
   for (const [acc, n] of counted) expect(n, `G1 ${acc}`).toBeLessThanOrEqual(tracker.cap);
   for (const [acc, n] of claimed) expect(n, `G2 ${acc}`).toBeLessThanOrEqual(1);
-  tracker.checkIndexes();
+  checkIndexes(tracker);
 }
 
 describe('merging random edits against random daycap activity', () => {
@@ -99,7 +101,7 @@ describe('merging random edits against random daycap activity', () => {
         fc.boolean(),
         (cap, accounts, before, after, edits, added, reverse) => {
           const clock = { now: T0 };
-          const tracker = new Tracker(accounts.map((a, i) => newJob({ job_id: `j${i}`, account: ACCOUNTS[a]!, max_attempts: 2 })), { cap });
+          const tracker = new DayState(accounts.map((a, i) => newJob({ job_id: `j${i}`, account: ACCOUNTS[a]!, max_attempts: 2 })), { cap });
           runDaycap(tracker, before, clock);
           // base: as written to the CSV and read back.
           const base = parseLedger(serializeLedger(tracker.all()), 'base.csv').jobs;

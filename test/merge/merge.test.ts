@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { cloneJob, newJob, STATUSES, type Job, type Status } from '../../src/core/job.js';
 import { applyMergePlan, mergeEdit, OPERATOR_TRANSITIONS, type MergePlan } from '../../src/core/merge.js';
-import { Tracker } from '../../src/core/tracker.js';
+import { DayState } from '../../src/core/day-state.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { readEdit } from '../../src/ledger/watch.js';
+import { operatorUpdate } from '../../src/core/operator-actions.js';
+import { checkIndexes, accountSummary } from '../helpers/day.js';
 
 const T0 = Date.parse('2026-11-29T20:00:00Z');
 const T1 = T0 + 60_000;
@@ -25,7 +27,7 @@ function row(id: string, account: string, status: Status, fields: Partial<Job> =
 
 /** base = what daycap wrote; the tracker starts from it; `edit` changes a copy. */
 function setup(base: Job[], cap = 1) {
-  const tracker = new Tracker(base.map(cloneJob), { cap });
+  const tracker = new DayState(base.map(cloneJob), { cap });
   const edited = base.map(cloneJob);
   const merge = (rows: Job[] = edited, lines?: number[]) => mergeEdit({ base, edited: rows, current: tracker, now: T1, ...(lines ? { editedLines: lines } : {}) });
   return { tracker, edited, merge };
@@ -54,7 +56,7 @@ describe('operator status changes on rows daycap has not touched since it wrote 
     expect(refused).toEqual([]);
     expect(changed).toHaveLength(1);
     expect(tracker.get('j')!.status).toBe(to);
-    tracker.checkIndexes();
+    checkIndexes(tracker);
   });
 
   const illegal = STATUSES.flatMap((from) => STATUSES.filter((to) => to !== from && !OPERATOR_TRANSITIONS[from].includes(to)).map((to) => [from, to] as const));
@@ -81,20 +83,20 @@ describe('operator status changes on rows daycap has not touched since it wrote 
     expect(tracker.get('f')).toMatchObject({ status: 'pending', attempts: 0, error: '', error_category: '', error_type: '' });
     // retrying -> pending: now rather than at retry_at, same attempt count.
     expect(tracker.get('r')).toMatchObject({ status: 'pending', attempts: 1, retry_at: '' });
-    expect(tracker.claimNext(ctx(T1)).job).toBeDefined();
+    expect(tracker.claimNext(ctx(T1))?.job).toBeDefined();
     // unconfirmed -> success: the operator's verdict, as verify's "posted".
     expect(tracker.get('u')).toMatchObject({ status: 'success', completed_at: new Date(T1).toISOString(), error: '' });
     // unconfirmed -> pending: released, as release-stale does.
     expect(tracker.get('p')).toMatchObject({ status: 'pending', worker_id: '', claimed_at: '', run_id: '' });
-    tracker.checkIndexes();
+    checkIndexes(tracker);
   });
 
   it('puts a revived job back into the claim rotation', () => {
     const { tracker, edited, merge } = setup([row('j', 'a', 'failed')]);
-    expect(tracker.claimNext(ctx()).job).toBeUndefined();
+    expect(tracker.claimNext(ctx())?.job).toBeUndefined();
     edited[0]!.status = 'pending';
     applyMergePlan(tracker, merge());
-    expect(tracker.claimNext(ctx()).job?.job_id).toBe('j');
+    expect(tracker.claimNext(ctx())?.job?.job_id).toBe('j');
   });
 });
 
@@ -116,9 +118,9 @@ describe('operator field edits', () => {
     const { changed, refused } = applyMergePlan(tracker, merge());
     expect(refused).toEqual([]);
     expect(changed[0]).toMatchObject({ account: 'b', video_path: '/v/other.mp4', max_attempts: 5, status });
-    expect(tracker.accountSummary('a')!.byStatus[status]).toBe(0);
-    expect(tracker.accountSummary('b')!.byStatus[status]).toBe(1);
-    tracker.checkIndexes();
+    expect(accountSummary(tracker, 'a')!.byStatus[status]).toBe(0);
+    expect(accountSummary(tracker, 'b')!.byStatus[status]).toBe(1);
+    checkIndexes(tracker);
   });
 
   it.each(['claimed', 'success', 'unconfirmed'] as const)('refuses field edits on a %s job', (status) => {
@@ -205,7 +207,7 @@ describe('conflicts with what daycap did since it wrote the file', () => {
     // The operator's editor loaded V1 (pending); daycap then wrote V2 (failed). Saving the old buffer
     // looks like failed -> pending against V2, but its bookkeeping columns are V1's.
     const v1 = [row('j', 'a', 'pending')];
-    const tracker = new Tracker(v1.map(cloneJob));
+    const tracker = new DayState(v1.map(cloneJob));
     tracker.claimNext(ctx());
     tracker.fail('j', { now: T0 + 10, failure: { message: 'Your account has been suspended' }, retryDelayMs: 1000 });
     const v2 = tracker.all().map(cloneJob);
@@ -234,8 +236,8 @@ describe('rows added and deleted', () => {
     expect(plan.apply[0]!.reason).toMatch(/error, attempts start empty/);
     applyMergePlan(tracker, plan);
     expect(tracker.size).toBe(2);
-    expect(tracker.claimNext(ctx()).job).toBeDefined();
-    tracker.checkIndexes();
+    expect(tracker.claimNext(ctx())?.job).toBeDefined();
+    checkIndexes(tracker);
   });
 
   it('adds a new skipped row', () => {
@@ -300,10 +302,10 @@ describe('the caps (G1, G2)', () => {
     const { tracker, merge, edited } = setup([row('s', 'a', 'success'), row('p', 'a', 'pending'), row('u', 'a', 'unconfirmed')], 2);
     edited[2]!.status = 'success';
     expect(applyMergePlan(tracker, merge()).refused).toEqual([]);
-    expect(tracker.accountSummary('a')!.counted).toBe(2);
-    expect(() => tracker.operatorUpdate('p', { ...cloneJob(tracker.get('p')!), status: 'success' })).toThrow(/cannot go from pending to success/);
-    expect(() => tracker.operatorUpdate('p', { ...cloneJob(tracker.get('p')!), status: 'claimed' })).toThrow(/cannot go from pending to claimed/);
-    expect(() => tracker.operatorUpdate('s', { ...cloneJob(tracker.get('s')!), account: 'b' })).toThrow(/cannot go/);
+    expect(accountSummary(tracker, 'a')!.counted).toBe(2);
+    expect(() => operatorUpdate(tracker, 'p', { ...cloneJob(tracker.get('p')!), status: 'success' })).toThrow(/cannot go from pending to success/);
+    expect(() => operatorUpdate(tracker, 'p', { ...cloneJob(tracker.get('p')!), status: 'claimed' })).toThrow(/cannot go from pending to claimed/);
+    expect(() => operatorUpdate(tracker, 's', { ...cloneJob(tracker.get('s')!), account: 'b' })).toThrow(/cannot go/);
   });
 });
 

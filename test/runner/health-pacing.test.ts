@@ -71,7 +71,7 @@ describe('account health in a run', () => {
     runner.events.onAny((event) => events.push(event));
     let revived: Promise<unknown> | undefined;
     runner.events.on('job-done', () => {
-      revived ??= runner.retryFailed({ includeNonRetryable: true });
+      revived ??= runner.act({ kind: 'retry-failed', includeNonRetryable: true });
     });
     const { exitCode } = await runner.run();
     await revived;

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isoTime, newJob, type Job } from '../../src/core/job.js';
 import { RunView } from '../../src/tui/model.js';
 import { dayJobs, RETRY_MS, Scenario, T0 } from './scenario.js';
+import { accountSummary } from '../helpers/day.js';
 
 function watch(s: Scenario, options?: ConstructorParameters<typeof RunView>[0]): RunView {
   const view = new RunView(options);
@@ -103,7 +104,7 @@ describe('RunView counts', () => {
       let atCap = 0;
       let busy = 0;
       for (const name of s.tracker.accountNames()) {
-        const summary = s.tracker.accountSummary(name)!;
+        const summary = accountSummary(s.tracker, name)!;
         const mine = view.account(name);
         if (!mine) continue;
         expect(mine.counted, `${name} counted`).toBe(summary.counted);

@@ -5,23 +5,25 @@
 import { stripVTControlCharacters } from 'node:util';
 import { cooldownEndOf, coolingAccounts, freezeReason, frozenAccounts, isFreezingRow } from '../../src/core/health.js';
 import { newJob, type Job } from '../../src/core/job.js';
-import { Tracker, type FailureInput, type TrackerOptions } from '../../src/core/tracker.js';
+import { DayState, type DayOptions } from '../../src/core/day-state.js';
+import { type FailureInput } from '../../src/core/transitions.js';
 import { RunEventStream, type EndReason, type RunEvent, type RunEvents, type RunSummary } from '../../src/runner/events.js';
 import { exitCodeFor } from '../../src/runner/exit-codes.js';
+import { unfreeze } from '../../src/core/operator-actions.js';
 
 export const T0 = Date.UTC(2025, 11, 14, 22, 0, 0);
 export const RETRY_MS = 5 * 60_000;
 
 export class Scenario {
   readonly events = new RunEventStream();
-  readonly tracker: Tracker;
+  readonly tracker: DayState;
   readonly log: RunEvent[] = [];
   clock = T0;
   startedAt = T0;
   processed = 0;
 
-  constructor(jobs: Job[], readonly options: { cap?: number; workers?: number; runId?: string; ledger?: string; health?: TrackerOptions['health']; pacing?: TrackerOptions['pacing'] } = {}) {
-    this.tracker = new Tracker(jobs, { cap: options.cap ?? 1, ...(options.health ? { health: options.health } : {}), ...(options.pacing ? { pacing: options.pacing } : {}), random: () => 0 });
+  constructor(jobs: Job[], readonly options: { cap?: number; workers?: number; runId?: string; ledger?: string; health?: DayOptions['health']; pacing?: DayOptions['pacing'] } = {}) {
+    this.tracker = new DayState(jobs, { cap: options.cap ?? 1, ...(options.health ? { health: options.health } : {}), ...(options.pacing ? { pacing: options.pacing } : {}), random: () => 0 });
     this.events.onAny((event) => this.log.push(event));
   }
 
@@ -44,11 +46,11 @@ export class Scenario {
   }
 
   claim(workerId: number): Job {
-    const { job, capSkips } = this.tracker.claimNext({ workerId, runId: 'r', now: this.clock, pass: 1 });
-    for (const skip of capSkips) this.events.emit('cap-skip', { ...skip, at: this.clock });
-    if (!job) throw new Error('nothing to claim');
-    this.events.emit('job-claimed', { job, workerId, at: this.clock });
-    return job;
+    const claim = this.tracker.claimNext({ workerId, runId: 'r', now: this.clock, pass: 1 });
+    for (const skip of this.tracker.drainCapSkips()) this.events.emit('cap-skip', { ...skip, at: this.clock });
+    if (!claim) throw new Error('nothing to claim');
+    this.events.emit('job-claimed', { job: claim.job, from: claim.from, workerId, at: this.clock });
+    return claim.job;
   }
 
   succeed(job: Job, workerId: number): Job {
@@ -75,7 +77,7 @@ export class Scenario {
 
   /** `daycap unfreeze` beside the run. */
   unfreeze(account: string, retry = true): Job[] {
-    const rows = this.tracker.unfreeze(account, { retry });
+    const rows = unfreeze(this.tracker, account, { retry });
     if (rows.length > 0) this.events.emit('account-unfrozen', { account, jobs: rows.length, at: this.clock });
     return rows;
   }

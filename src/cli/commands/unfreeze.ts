@@ -2,7 +2,6 @@
 import { Command, Option } from 'commander';
 import { unfreeze } from '../../api/maintenance.js';
 import { loadConfig } from '../../config/load.js';
-import { unfreezeMessage } from '../../runner/runner.js';
 import type { CommandContext } from '../context.js';
 import { listIds } from '../format.js';
 import { requireLedgerFile } from '../ledger-file.js';
@@ -31,13 +30,18 @@ export function unfreezeCommand(ctx: CommandContext): Command {
       const live = await askLiveRun(flags.ledger, { op: 'unfreeze', account: flags.account, retry: flags.retry });
       if (live) {
         const changed = live.changed ?? [];
-        ctx.io.out(`${whichRun(live)}: ${live.message}${changed.length ? `: ${listIds(changed)}` : ''}`);
+        ctx.io.out(`${whichRun(live)}: ${unfreezeMessage(flags.account, changed.length, flags.retry)}${changed.length ? `: ${listIds(changed)}` : ''}`);
         ctx.setExitCode(0);
         return;
       }
       await requireLedgerFile(flags.ledger);
       const changed = await unfreeze({ ledger: flags.ledger, account: flags.account, retry: flags.retry, health, warn: ctx.io.err });
-      ctx.io.out(`${unfreezeMessage(flags.account, changed, flags.retry)}${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
+      ctx.io.out(`${unfreezeMessage(flags.account, changed.length, flags.retry)}${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       ctx.setExitCode(0);
     });
+}
+
+function unfreezeMessage(account: string, changed: number, retry: boolean): string {
+  if (changed === 0) return `account ${account} is not frozen`;
+  return `account ${account} unfrozen: ${changed} failed job${changed === 1 ? '' : 's'} ${retry ? 'back to pending' : 'skipped'}; its pending jobs may be claimed again`;
 }

@@ -2,29 +2,28 @@
  * G7 during a run: an edit of the ledger made outside daycap is merged row by row against the
  * text daycap last wrote; what cannot be merged is refused, reported, and the operator's file is
  * kept aside under a new name. The ledger is then rewritten from memory, so it is whole again.
+ * docs/guarantees.md (G7) describes the merge rules.
  */
 import { applyMergePlan, mergeEdit } from '../core/merge.js';
+import type { DayState } from '../core/day-state.js';
 import type { Job } from '../core/job.js';
-import type { Tracker } from '../core/tracker.js';
 import { InputError } from '../errors.js';
 import { parseLedger } from '../ledger/codec.js';
 import { keepAside } from '../ledger/keep-aside.js';
 import type { LedgerStore } from '../ledger/store.js';
 import { readEdit, watchLedger, type LedgerWatcher } from '../ledger/watch.js';
-import type { RunEventStream } from './events.js';
+import type { StoreNews } from './store.js';
 
 export interface EditContext {
   ledger: string;
-  store: LedgerStore;
-  tracker: () => Tracker;
-  events: RunEventStream;
+  files: LedgerStore;
+  day: DayState;
   clock: () => number;
-  /** Makes merged rows durable (G3) before they are reported. */
-  commit: (rows: Job[]) => Promise<void>;
+  /** Applies the merge to the day and makes it durable (G3) before it is reported. */
+  step: (apply: () => Job[]) => Promise<{ changed: Job[]; news: Extract<StoreNews, { kind: 'external-edit' }>['news'] }>;
   /** Rewrites the CSV from memory soon. */
   requestSnapshot: () => void;
-  /** Revived jobs may be claimable: offer them to idle workers. */
-  wake: () => void;
+  publish: (news: StoreNews) => void;
   isSnapshotting: () => boolean;
   onError: (error: unknown) => void;
   settleMs?: number | undefined;
@@ -42,9 +41,10 @@ export class ExternalEdits {
 
   constructor(private readonly ctx: EditContext) {
     this.noteOwnWrite();
+    const { files } = ctx;
     this.watcher = watchLedger(ctx.ledger, {
-      ...(ctx.store.lastWrittenHash ? { knownHash: ctx.store.lastWrittenHash } : {}),
-      isOwnWrite: (hash) => hash === ctx.store.writingHash || hash === ctx.store.lastWrittenHash || this.ownHashes.includes(hash),
+      ...(files.lastWrittenHash ? { knownHash: files.lastWrittenHash } : {}),
+      isOwnWrite: (hash) => hash === files.writingHash || hash === files.lastWrittenHash || this.ownHashes.includes(hash),
       writing: () => ctx.isSnapshotting(),
       onEdit: (bytes) => {
         this.queue = this.queue.then(() => this.merge(bytes)).catch(ctx.onError);
@@ -61,7 +61,7 @@ export class ExternalEdits {
 
   /** Call after each snapshot of ours. */
   noteOwnWrite(): void {
-    const hash = this.ctx.store.lastWrittenHash;
+    const hash = this.ctx.files.lastWrittenHash;
     if (!hash || this.ownHashes.at(-1) === hash) return;
     this.ownHashes.push(hash);
     if (this.ownHashes.length > OWN_HASHES_KEPT) this.ownHashes.shift();
@@ -82,39 +82,40 @@ export class ExternalEdits {
     const { ctx } = this;
     // A run whose lock was taken over sees the new holder's writes as edits: they are not ours to
     // merge, and nothing may be written (not even the kept-aside copy) once the lock is lost (G6).
-    if (!ctx.store.holdsLock()) return;
+    if (!ctx.files.holdsLock()) return;
     const now = ctx.clock();
     let edited;
     try {
       edited = readEdit(bytes, ctx.ledger);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      const keptAs = await keepAside(ctx.ledger, bytes, 'malformed', { now, ops: ctx.store.ops });
-      const tracker = ctx.tracker();
-      ctx.events.emit('external-edit', { merged: 0, refused: 0, keptAs, counts: tracker.statusCounts(), jobs: tracker.size, message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.`, at: now });
+      const keptAs = await keepAside(ctx.ledger, bytes, 'malformed', { now, ops: ctx.files.ops });
+      ctx.publish({ kind: 'external-edit', merged: 0, refused: 0, keptAs, changed: [], news: [], message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.` });
       ctx.requestSnapshot();
       return;
     }
-    const tracker = ctx.tracker();
-    const base = parseLedger(ctx.store.lastWrittenText(), ctx.ledger).jobs;
-    const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: tracker, now });
-    const applied = applyMergePlan(tracker, plan);
-    if (applied.changed.length > 0) await ctx.commit(applied.changed);
-    const refused = [...plan.refused, ...applied.refused];
-    const keptAs = refused.length > 0 ? await keepAside(ctx.ledger, bytes, 'refused', { now, ops: ctx.store.ops }) : undefined;
+    const base = parseLedger(ctx.files.lastWrittenText(), ctx.ledger).jobs;
+    const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: ctx.day, now });
+    let refusedAtApply: ReturnType<typeof applyMergePlan>['refused'] = [];
+    const { changed, news } = await ctx.step(() => {
+      const applied = applyMergePlan(ctx.day, plan);
+      refusedAtApply = applied.refused;
+      return applied.changed;
+    });
+    const refused = [...plan.refused, ...refusedAtApply];
+    const keptAs = refused.length > 0 ? await keepAside(ctx.ledger, bytes, 'refused', { now, ops: ctx.files.ops }) : undefined;
     const details = refused.slice(0, 5).map((r) => `${r.line === undefined ? '' : `line ${r.line}: `}${r.reason}`);
     const more = refused.length > details.length ? ` (and ${refused.length - details.length} more)` : '';
-    ctx.events.emit('external-edit', {
-      merged: applied.changed.length,
+    ctx.publish({
+      kind: 'external-edit',
+      merged: changed.length,
       refused: refused.length,
       ...(keptAs ? { keptAs } : {}),
+      changed,
+      news,
       message: refused.length ? `Refused: ${details.join('; ')}${more}.` : 'Every change was applied.',
-      counts: tracker.statusCounts(),
-      jobs: tracker.size,
-      at: ctx.clock(),
     });
     // Rewrite the file from memory: the merged result replaces the operator's version.
     ctx.requestSnapshot();
-    if (applied.changed.length > 0) ctx.wake();
   }
 }

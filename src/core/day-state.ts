@@ -1,0 +1,343 @@
+/**
+ * The day's rows in memory: every change goes through `apply`, which keeps the indexes true, so the
+ * claim policy answers in O(1). Pure: no I/O and no clock (`now` is passed in). The rows' moves are
+ * the functions of core/transitions.ts; operator actions are in core/operator-actions.ts.
+ */
+import type { AccountState } from './account-state.js';
+import { accountHold, GlobalGate, holdError, type AccountHold, type CapRule, type CapSkip, type GlobalHold } from './claim-policy.js';
+import { DayIndexes, type HeldCounts } from './day-indexes.js';
+import { cooldownEndOf, freezeReason, isFreezingRow } from './health.js';
+import { cloneJob, DEFAULT_CAP, parseTime, type Job, type Status, type StatusCounts } from './job.js';
+import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from './policy.js';
+import { claimed, failed, judgeFailure, released, skipped, succeeded, unconfirmed, verified, type ClaimContext, type FailOptions } from './transitions.js';
+import { DaycapError, IllegalTransitionError } from '../errors.js';
+
+export interface DayOptions {
+  cap?: number;
+  /**
+   * Hand the rows over instead of copying them (the caller must drop its references):
+   * a 100,000-row ledger is then held once, not twice.
+   */
+  adopt?: boolean;
+  health?: HealthPolicy;
+  pacing?: PacingPolicy;
+  /** Posts before this ledger's day (archives), counted by a rolling cap. */
+  pastPosts?: Iterable<PastPost>;
+  /** Uniform in [0, 1): the jitter on gaps. Injected by tests. */
+  random?: () => number;
+}
+
+/** Why work is held back at a moment; drives "worker idle" events and the live view. */
+export interface Blockers extends HeldCounts {
+  global: GlobalHold | undefined;
+  /** When the earliest held account (gap, cooldown, rolling cap) may be claimed again. */
+  nextAccountAt: number | undefined;
+}
+
+/** A change of an account's health that subscribers are told about. */
+export type AccountNews =
+  | { kind: 'frozen'; account: string; jobId: string; reason: string }
+  | { kind: 'cooling'; account: string; jobId: string; until: number; reason: string }
+  | { kind: 'unfrozen'; account: string };
+
+/** What undoes one recorded step. */
+export interface StepUndo {
+  readonly rows: ReadonlyMap<string, Job | undefined>;
+}
+
+/** A claim, with the status its job was claimed from. */
+export interface Claim {
+  job: Job;
+  from: Status;
+}
+
+export class DayState {
+  readonly health: HealthPolicy;
+  readonly pacing: PacingPolicy;
+  readonly capRule: CapRule;
+  private readonly jobs = new Map<string, Job>();
+  private readonly indexes: DayIndexes;
+  private readonly gate: GlobalGate;
+  private news: AccountNews[] = [];
+  /** Rows as they were before the step being recorded first touched them (undefined: added by it). */
+  private recording: Map<string, Job | undefined> | undefined;
+
+  constructor(jobs: Iterable<Job> = [], options: DayOptions = {}) {
+    const cap = options.cap ?? DEFAULT_CAP;
+    if (!Number.isInteger(cap) || cap < 1) throw new DaycapError('BAD_CAP', `the cap must be a whole number of at least 1, not ${cap}`);
+    this.health = options.health ?? DEFAULT_HEALTH;
+    this.pacing = options.pacing ?? DEFAULT_PACING;
+    this.capRule = { cap, rolling: this.pacing.capMode === 'rolling-24h' };
+    this.indexes = new DayIndexes({ cap: this.capRule, health: this.health, pacing: this.pacing, random: options.random ?? Math.random }, (id) => this.jobs.get(id));
+    if (this.capRule.rolling) for (const post of options.pastPosts ?? []) this.indexes.account(post.account).addPost(post.at);
+    const claimTimes: number[] = [];
+    for (const job of jobs) {
+      const row = options.adopt ? job : cloneJob(job);
+      this.insert(row);
+      if (this.pacing.perMinute !== undefined) {
+        const at = parseTime(row.claimed_at);
+        if (at !== undefined) claimTimes.push(at);
+      }
+    }
+    this.gate = new GlobalGate(this.pacing, claimTimes);
+    this.news = [];
+  }
+
+  get cap(): number {
+    return this.capRule.cap;
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  has(jobId: string): boolean {
+    return this.jobs.has(jobId);
+  }
+
+  /** The live row; callers must not mutate it. */
+  get(jobId: string): Readonly<Job> | undefined {
+    return this.jobs.get(jobId);
+  }
+
+  /** The live row, or UNKNOWN_JOB. */
+  require(jobId: string): Readonly<Job> {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new DaycapError('UNKNOWN_JOB', `no job ${jobId} in the ledger`);
+    return job;
+  }
+
+  /** All rows in ledger order (insertion order), as copies. */
+  all(): Job[] {
+    return [...this.jobs.values()].map(cloneJob);
+  }
+
+  /** The live rows in ledger order, without copying; callers must not mutate them. */
+  rows(): IterableIterator<Readonly<Job>> {
+    return this.jobs.values();
+  }
+
+  statusCounts(): StatusCounts {
+    return { ...this.indexes.counts };
+  }
+
+  /** Pending jobs with no account: never claimed. */
+  get unassigned(): number {
+    return this.indexes.unassigned;
+  }
+
+  accountNames(): string[] {
+    return [...this.indexes.accounts.keys()];
+  }
+
+  /** An account's indexed state (for reports and checks), if it has any row. */
+  accountState(account: string): Readonly<AccountState> | undefined {
+    return this.indexes.accounts.get(account);
+  }
+
+  /** Why an account cannot be claimed at `now`, if it cannot. */
+  accountHold(account: string, now: number): AccountHold | undefined {
+    this.indexes.promoteDue(now);
+    const state = this.indexes.accounts.get(account);
+    return state && accountHold(state, now, this.capRule);
+  }
+
+  /** A rule over all accounts (posting window, global rate limit) holding claims back at `now`. */
+  globalHold(now: number): GlobalHold | undefined {
+    return this.gate.hold(now);
+  }
+
+  /** Adds a new row as it is (seeding, merging new rows); returns a copy. */
+  add(job: Job): Job {
+    if (this.jobs.has(job.job_id)) throw new DaycapError('DUPLICATE_JOB', `job ${job.job_id} is already in the ledger`);
+    return cloneJob(this.insert(cloneJob(job)));
+  }
+
+  private insert(row: Job): Job {
+    if (this.jobs.has(row.job_id)) throw new DaycapError('DUPLICATE_JOB', `job ${row.job_id} is already in the ledger`);
+    if (this.recording && !this.recording.has(row.job_id)) this.recording.set(row.job_id, undefined);
+    this.jobs.set(row.job_id, row);
+    this.indexes.add(row);
+    if (row.account) this.indexes.refresh(this.indexes.account(row.account));
+    return row;
+  }
+
+  /**
+   * Makes `next` the row of its job: the one way rows change, so the indexes cannot drift from
+   * them. Returns a copy. Notes the account news the change causes (see drainNews).
+   */
+  apply(next: Job): Job {
+    const before = this.require(next.job_id) as Job;
+    // The replaced row object is never changed again, so it can be kept as it is for an undo.
+    if (this.recording && !this.recording.has(before.job_id)) this.recording.set(before.job_id, before);
+    const frozenBefore = before.account ? this.indexes.accounts.get(before.account)?.frozenReason : undefined;
+    this.indexes.remove(before);
+    const row = cloneJob(next);
+    this.jobs.set(row.job_id, row);
+    this.indexes.add(row);
+    if (before.account) this.indexes.refresh(this.indexes.account(before.account));
+    if (row.account && row.account !== before.account) this.indexes.refresh(this.indexes.account(row.account));
+    this.noteNews(before, row, frozenBefore);
+    return cloneJob(row);
+  }
+
+  private noteNews(before: Job, row: Job, frozenBefore: string | undefined): void {
+    if (isFreezingRow(row, this.health) && !isFreezingRow(before, this.health)) {
+      this.news.push({ kind: 'frozen', account: row.account, jobId: row.job_id, reason: freezeReason(row) });
+    }
+    const until = cooldownEndOf(row);
+    if (until !== undefined && until !== cooldownEndOf(before)) {
+      this.news.push({ kind: 'cooling', account: row.account, jobId: row.job_id, until, reason: `${row.error_type}: ${row.error}` });
+    }
+    if (frozenBefore !== undefined && this.indexes.accounts.get(before.account)?.frozenReason === undefined) {
+      this.news.push({ kind: 'unfrozen', account: before.account });
+    }
+  }
+
+  /**
+   * Starts recording a step: every row it changes or adds, as it was before, so that the step can
+   * be undone if making it durable fails (memory never runs ahead of what is durable).
+   */
+  beginStep(): void {
+    this.recording = new Map();
+  }
+
+  /** Ends the recording; the result undoes the step (see undo). */
+  endStep(): StepUndo {
+    const recorded = this.recording ?? new Map<string, Job | undefined>();
+    this.recording = undefined;
+    return { rows: recorded };
+  }
+
+  /** Puts back every row a step changed and removes the rows it added. Undo later steps first. */
+  undo(step: StepUndo): void {
+    for (const [jobId, before] of [...step.rows].reverse()) {
+      const current = this.jobs.get(jobId);
+      if (current) this.indexes.remove(current);
+      if (before) {
+        this.jobs.set(jobId, before);
+        this.indexes.add(before);
+      } else {
+        this.jobs.delete(jobId);
+      }
+      for (const account of new Set([current?.account, before?.account])) if (account) this.indexes.refresh(this.indexes.account(account));
+    }
+  }
+
+  /** Account news since the last call, in the order the changes were applied. */
+  drainNews(): AccountNews[] {
+    const out = this.news;
+    this.news = [];
+    return out;
+  }
+
+  /** Jobs newly held back by the day's cap since the last call (for the log). */
+  drainCapSkips(): CapSkip[] {
+    return this.indexes.drainCapSkips();
+  }
+
+  /** Takes the next claimable job for a worker, or none. O(1) apart from retries that fell due. */
+  claimNext(ctx: ClaimContext): Claim | undefined {
+    this.indexes.promoteDue(ctx.now);
+    if (this.gate.hold(ctx.now)) return undefined;
+    const state = this.indexes.ready.first();
+    if (!state) return undefined;
+    return this.claim(state.due.values().next().value as string, ctx);
+  }
+
+  /** Claims one given job; refuses (throws) unless every claim rule holds. */
+  claim(jobId: string, ctx: ClaimContext): Claim {
+    const job = this.require(jobId);
+    this.indexes.promoteDue(ctx.now);
+    const state = job.account ? this.indexes.accounts.get(job.account) : undefined;
+    if (!state || !state.due.has(jobId)) throw new IllegalTransitionError(jobId, describe(job, ctx.now), 'claimed');
+    const hold = accountHold(state, ctx.now, this.capRule) ?? this.gate.hold(ctx.now);
+    if (hold) throw holdError(jobId, job.account, hold, this.cap);
+    this.gate.recordClaim(ctx.now);
+    const from = job.status;
+    return { job: this.apply(claimed(job, ctx)), from };
+  }
+
+  succeed(jobId: string, now: number, postId = ''): Job {
+    this.indexes.noteNow(now);
+    const row = this.apply(succeeded(this.require(jobId), now, postId));
+    this.indexes.account(row.account).streak = 0;
+    return row;
+  }
+
+  /** A failed attempt: `retrying` after a delay while attempts remain and the error is retryable, else `failed`. */
+  fail(jobId: string, options: FailOptions): Job {
+    const job = this.require(jobId);
+    if (job.status !== 'claimed') throw new IllegalTransitionError(jobId, job.status, 'failed');
+    this.indexes.noteNow(options.now);
+    const state = this.indexes.account(job.account);
+    const verdict = judgeFailure(options.failure, state.streak, this.health, options.rules, options.now);
+    state.streak = verdict.streak;
+    return this.apply(failed(job, options, verdict));
+  }
+
+  /** Gives a claim back unrun (a worker that never started it). */
+  release(jobId: string): Job {
+    return this.apply(released(this.require(jobId)));
+  }
+
+  /** A claim whose fate is unknown (a dead run or a dead worker): it still counts toward the cap (G5). */
+  markUnconfirmed(jobId: string, now: number): Job {
+    this.indexes.noteNow(now);
+    return this.apply(unconfirmed(this.require(jobId), now));
+  }
+
+  /** The handler's verify verdict on an unconfirmed job; undefined when nothing changed. */
+  settle(jobId: string, verdict: 'posted' | 'not-posted' | 'unknown', now: number): Job | undefined {
+    const next = verified(this.require(jobId), verdict, now);
+    return next && this.apply(next);
+  }
+
+  skip(jobId: string, reason: string): Job {
+    return this.apply(skipped(this.require(jobId), reason));
+  }
+
+  /** When the next retry falls due, if any is waiting. */
+  nextRetryAt(now: number): number | undefined {
+    this.indexes.promoteDue(now);
+    return this.indexes.nextRetryAt();
+  }
+
+  /** The earliest waiting retry whose attempt number would be at most `maxAttempt` (a run's --max-passes). */
+  nextRetryWithin(now: number, maxAttempt: number): { at: number; attempt: number } | undefined {
+    this.indexes.promoteDue(now);
+    return this.indexes.nextRetryWithin(maxAttempt);
+  }
+
+  /** True while some job could be claimed now. */
+  claimableNow(now: number): boolean {
+    this.indexes.promoteDue(now);
+    return this.indexes.ready.size > 0 && this.gate.hold(now) === undefined;
+  }
+
+  /** Some account has work that only a rule over all accounts (window, rate limit) holds back. */
+  heldGlobally(now: number): GlobalHold | undefined {
+    this.indexes.promoteDue(now);
+    return this.indexes.ready.size > 0 ? this.gate.hold(now) : undefined;
+  }
+
+  /** When the earliest account held by a rule that ends by itself (gap, cooldown, rolling cap) may be claimed. */
+  nextAccountAt(now: number): number | undefined {
+    this.indexes.promoteDue(now);
+    return this.indexes.nextAccountAt();
+  }
+
+  blockers(now: number): Blockers {
+    this.indexes.promoteDue(now);
+    return { ...this.indexes.heldCounts(now), global: this.heldGlobally(now), nextAccountAt: this.indexes.nextAccountAt() };
+  }
+}
+
+function describe(job: Readonly<Job>, now: number): string {
+  if (!job.account) return `${job.status} (no account)`;
+  if (job.status === 'retrying') {
+    const at = parseTime(job.retry_at);
+    if (at !== undefined && at > now) return `retrying (not before ${job.retry_at})`;
+  }
+  return job.status;
+}
