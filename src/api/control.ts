@@ -4,8 +4,7 @@
  * lock holder, is treated as no runner at all and the command works on the file as before.
  */
 import { connect } from 'node:net';
-import { readLockHolder } from '../ledger/lock.js';
-import { readOwner } from '../ledger/owner.js';
+import { readLockHolder, readOwner } from '../ledger/lock/index.js';
 import { controlSocketPath } from '../ledger/paths.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
 

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { coolingAccounts, frozenAccounts } from '../core/health.js';
 import { isoTime, type Job, type Status } from '../core/job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from '../core/policy.js';
-import { readLockHolder } from '../ledger/lock.js';
+import { readLockHolder } from '../ledger/lock/index.js';
 import { readLedgerView } from '../ledger/read.js';
 import { validateLedger } from '../ledger/validate.js';
 

@@ -1,5 +1,5 @@
 /** `daycap reset-day`: archives the day's ledger under a new name and frees the path (DESIGN section 5). */
-import { acquireLedgerLock } from '../ledger/lock.js';
+import { acquireLedgerLock } from '../ledger/lock/index.js';
 import { archiveLedger } from '../ledger/archive.js';
 import { sealJournal } from '../ledger/journal.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';

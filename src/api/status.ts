@@ -4,7 +4,7 @@ import type { HealthPolicy } from '../core/policy.js';
 import { summarize, type LedgerSummary } from '../core/summary.js';
 
 export { summarize, type LedgerSummary } from '../core/summary.js';
-import { readLockHolder } from '../ledger/lock.js';
+import { readLockHolder } from '../ledger/lock/index.js';
 import { formatDuration } from '../runner/log.js';
 import type { LiveStatus } from '../runner/control-protocol.js';
 import { readLedgerView } from '../ledger/store.js';

@@ -4,7 +4,7 @@
  */
 import { askRunner } from '../api/control.js';
 import { DaycapError } from '../errors.js';
-import { readLockHolder } from '../ledger/lock.js';
+import { readLockHolder } from '../ledger/lock/index.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
 import { EXIT } from '../runner/exit-codes.js';
 import { requireLedgerFile } from './ledger-file.js';

@@ -12,7 +12,7 @@ import { realFileOps, type FileOps } from './fileOps.js';
 import { Journal } from './journal.js';
 import { readJournal, type TornTail } from './journalRead.js';
 import { sealJournal } from './journalSeal.js';
-import { acquireLedgerLock, guardWrites, type LedgerLock } from './lock.js';
+import { acquireLedgerLock, guardWrites, type LedgerLock } from './lock/index.js';
 import { ensureStateDir, journalPath, ownerPath } from './paths.js';
 import { readLedgerFile } from './read.js';
 import { replay } from './replay.js';

@@ -9,7 +9,7 @@ import { InputError, StorageError } from '../../src/errors.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { readJournal } from '../../src/ledger/journal.js';
 import { encodeRecord } from '../../src/ledger/journalRecord.js';
-import { acquireLedgerLock } from '../../src/ledger/lock.js';
+import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
 import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
 import { LedgerStore, readLedgerFile, readLedgerView } from '../../src/ledger/store.js';
 import { faultyOps, listDir, sampleJobs, tempDir } from './helpers.js';

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { formatStatus, ledgerStatus, liveStatusReport, type StatusReport } from '../../api/status.js';
 import { loadConfig } from '../../config/load.js';
-import { readLockHolder } from '../../ledger/lock.js';
+import { readLockHolder } from '../../ledger/lock/index.js';
 import type { CommandContext } from '../context.js';
 import { requireLedgerFile } from '../ledger-file.js';
 import { askLiveRun } from '../live.js';

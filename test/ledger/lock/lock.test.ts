@@ -5,13 +5,13 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { newJob } from '../../src/core/job.js';
-import { DaycapError, LockHeldError } from '../../src/errors.js';
-import { serializeLedger } from '../../src/ledger/codec.js';
-import { acquireLedgerLock, readLockHolder } from '../../src/ledger/lock.js';
-import { lockPath, ownerPath, stateDir } from '../../src/ledger/paths.js';
-import { LedgerStore, readLedgerView } from '../../src/ledger/store.js';
-import { tempDir } from './helpers.js';
+import { newJob } from '../../../src/core/job.js';
+import { DaycapError, LockHeldError } from '../../../src/errors.js';
+import { serializeLedger } from '../../../src/ledger/codec.js';
+import { acquireLedgerLock, readLockHolder } from '../../../src/ledger/lock/index.js';
+import { lockPath, ownerPath, stateDir } from '../../../src/ledger/paths.js';
+import { LedgerStore, readLedgerView } from '../../../src/ledger/store.js';
+import { tempDir } from '../helpers.js';
 
 async function ledgerWithJobs(): Promise<string> {
   const ledger = join(await tempDir(), 'progress.csv');
