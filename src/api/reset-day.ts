@@ -1,6 +1,7 @@
 /** `daycap reset-day`: archives the day's ledger under a new name and frees the path (DESIGN section 5). */
-import { acquireLedgerLock } from '../ledger/lock/index.js';
+import { acquireLedgerLock, guardWrites } from '../ledger/lock/index.js';
 import { archiveLedger } from '../ledger/archive.js';
+import { realFileOps } from '../ledger/fileOps.js';
 import { sealJournal } from '../ledger/journal.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { validateLedger } from '../ledger/validate.js';
@@ -22,7 +23,7 @@ export async function resetDay(options: ResetDayOptions): Promise<{ archivedTo: 
     const torn = tornTailWarning(store.recovered);
     if (torn) log(`warning: ${torn}`);
     try {
-      archivedTo = await archiveLedger(options.ledger, { archiveDir: options.archiveDir, now: options.now });
+      archivedTo = await archiveLedger(options.ledger, { archiveDir: options.archiveDir, now: options.now, ops: store.ops });
     } finally {
       await store.close(undefined, 'reset-day');
     }
@@ -30,9 +31,11 @@ export async function resetDay(options: ResetDayOptions): Promise<{ archivedTo: 
     // An invalid ledger is archived as it is: that is how an operator gets out of a corrupt file.
     const lock = await acquireLedgerLock(options.ledger, { command: 'daycap reset-day' });
     try {
-      archivedTo = await archiveLedger(options.ledger, { archiveDir: options.archiveDir, now: options.now });
+      // Written through the lock's guard, as the store writes.
+      const ops = guardWrites(realFileOps, lock);
+      archivedTo = await archiveLedger(options.ledger, { archiveDir: options.archiveDir, now: options.now, ops });
       // A journal that could not be folded must not leak into the new day; it is kept aside, never deleted.
-      await sealJournal(options.ledger, 'reset-day-unfolded');
+      await sealJournal(options.ledger, 'reset-day-unfolded', { ops });
     } finally {
       await lock.release();
     }

@@ -1,6 +1,7 @@
 /**
  * The write guard: a holder's file layer checks, synchronously and right before each call that
- * changes a file, that the lock is still its own.
+ * changes a file, that the lock is still its own. It is the one place the lock is checked on the
+ * way to the disk: the store writes only through guarded file operations.
  *
  * proper-lockfile notices a lost lock only at its next refresh, asynchronously, up to `update` ms
  * after this process runs again (after a SIGSTOP, a suspend, a long stall), and work queued while
