@@ -40,7 +40,7 @@ export {
 export { validateLedger, type LedgerValidation } from './ledger/validate.js';
 export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from './ledger/read.js';
 export { parseLedger, serializeLedger, type ParsedLedger } from './ledger/codec.js';
-export { readLockHolder } from './ledger/lock/index.js';
+export { readLockHolder, DEFAULT_STALE_MS, type LockTiming } from './ledger/lock/index.js';
 export { archiveName, todaysArchives, recentArchives } from './ledger/archive.js';
 export { stateDir } from './ledger/paths.js';
 

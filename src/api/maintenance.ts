@@ -3,11 +3,17 @@ import type { CategoryRule } from '../core/classify.js';
 import type { Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { Tracker } from '../core/tracker.js';
+import type { LockTiming } from '../ledger/lock/index.js';
 import { openForCommand } from './open.js';
 
-/** `warn`: lines for the operator, such as a torn journal tail found while opening. */
-async function mutate(ledger: string, command: string, change: (tracker: Tracker) => Job[], options: { health?: HealthPolicy | undefined; warn?: ((line: string) => void) | undefined } = {}): Promise<Job[]> {
-  const store = await openForCommand(ledger, command, options.warn);
+/** What every fix may be given besides its own settings. */
+interface FixOptions extends LockTiming {
+  /** Lines for the operator, such as a torn journal tail found while opening. */
+  warn?: ((line: string) => void) | undefined;
+}
+
+async function mutate(ledger: string, command: string, change: (tracker: Tracker) => Job[], options: FixOptions & { health?: HealthPolicy | undefined }): Promise<Job[]> {
+  const store = await openForCommand(ledger, { command, warn: options.warn, staleMs: options.staleMs });
   try {
     // The cap does not matter here: these transitions never claim.
     const tracker = new Tracker(store.jobs, { cap: Number.MAX_SAFE_INTEGER, ...(options.health ? { health: options.health } : {}) });
@@ -19,13 +25,12 @@ async function mutate(ledger: string, command: string, change: (tracker: Tracker
   }
 }
 
-export interface RetryFailedOptions {
+export interface RetryFailedOptions extends FixOptions {
   ledger: string;
   includeNonRetryable?: boolean | undefined;
   category?: string | undefined;
   type?: string | undefined;
   rules?: readonly CategoryRule[] | undefined;
-  warn?: ((line: string) => void) | undefined;
 }
 
 export function retryFailed(options: RetryFailedOptions): Promise<Job[]> {
@@ -33,13 +38,13 @@ export function retryFailed(options: RetryFailedOptions): Promise<Job[]> {
     includeNonRetryable: options.includeNonRetryable === true || options.category !== undefined,
     ...(options.rules ? { rules: options.rules } : {}),
     filter: (job) => (options.category === undefined || job.error_category === options.category) && (options.type === undefined || job.error_type === options.type),
-  }), { warn: options.warn });
+  }), options);
 }
 
-export function releaseStale(options: { ledger: string; olderThanMs: number; now: number; warn?: ((line: string) => void) | undefined }): Promise<Job[]> {
-  return mutate(options.ledger, 'daycap release-stale', (tracker) => tracker.releaseStale({ now: options.now, olderThanMs: options.olderThanMs }), { warn: options.warn });
+export function releaseStale(options: FixOptions & { ledger: string; olderThanMs: number; now: number }): Promise<Job[]> {
+  return mutate(options.ledger, 'daycap release-stale', (tracker) => tracker.releaseStale({ now: options.now, olderThanMs: options.olderThanMs }), options);
 }
 
-export function unfreeze(options: { ledger: string; account: string; retry: boolean; health?: HealthPolicy | undefined; warn?: ((line: string) => void) | undefined }): Promise<Job[]> {
-  return mutate(options.ledger, 'daycap unfreeze', (tracker) => tracker.unfreeze(options.account, { retry: options.retry }), { health: options.health, warn: options.warn });
+export function unfreeze(options: FixOptions & { ledger: string; account: string; retry: boolean; health?: HealthPolicy | undefined }): Promise<Job[]> {
+  return mutate(options.ledger, 'daycap unfreeze', (tracker) => tracker.unfreeze(options.account, { retry: options.retry }), options);
 }

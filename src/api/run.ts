@@ -43,7 +43,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   checkReseedSafety(options);
   const now = (options.clock ?? Date.now)();
   const inputs = options.source ? await readSeedInputs({ source: options.source, accountsFile: options.accountsFile, postedLedger: options.postedLedger }) : undefined;
-  if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log });
+  if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log, staleMs: options.staleMs });
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const cap = options.cap ?? inputs?.cap;

@@ -5,6 +5,7 @@ import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from
 import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
 import { todaysArchives } from '../ledger/archive.js';
+import type { LockTiming } from '../ledger/lock/index.js';
 import { readLedgerFile } from '../ledger/store.js';
 import type { LedgerStore } from '../ledger/store.js';
 import { openForCommand } from './open.js';
@@ -12,7 +13,7 @@ import { resetDay } from './reset-day.js';
 
 export type SeedSource = { state: string } | { campaign: string };
 
-export interface SeedOptions {
+export interface SeedOptions extends LockTiming {
   ledger: string;
   source: SeedSource;
   accountsFile?: string | undefined;
@@ -44,8 +45,8 @@ export function checkReseedSafety(options: { forceReseed?: boolean | undefined; 
 export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
   checkReseedSafety(options);
   const inputs = await readSeedInputs(options);
-  const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log })).archivedTo : undefined;
-  const store = await openForCommand(options.ledger, 'daycap seed', options.log);
+  const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log, staleMs: options.staleMs })).archivedTo : undefined;
+  const store = await openForCommand(options.ledger, { command: 'daycap seed', warn: options.log, staleMs: options.staleMs });
   try {
     return { ...(await seedInto(store, options, inputs)), archivedTo };
   } finally {

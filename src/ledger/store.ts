@@ -12,20 +12,19 @@ import { realFileOps, type FileOps } from './fileOps.js';
 import { Journal } from './journal.js';
 import { readJournal, type TornTail } from './journalRead.js';
 import { sealJournal } from './journalSeal.js';
-import { acquireLedgerLock, guardWrites, type LedgerLock } from './lock/index.js';
+import { acquireLedgerLock, guardWrites, type LedgerLock, type LockTiming } from './lock/index.js';
 import { ensureStateDir, journalPath, ownerPath } from './paths.js';
 import { readLedgerFile } from './read.js';
 import { replay } from './replay.js';
 
 export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from './read.js';
 
-export interface StoreOptions {
+export interface StoreOptions extends LockTiming {
   /** As the operator typed it ('daycap run'); shown to anyone who finds the ledger locked. */
   command: string;
   /** Default true. Without it the caller must already hold the lock. */
   lock?: boolean;
   onCompromised?: (err: Error) => void;
-  staleMs?: number;
   ops?: FileOps;
   /** Clock for sealed journal names; injected by tests. */
   now?: () => number;
@@ -91,8 +90,8 @@ export class LedgerStore {
     const now = opts.now ?? Date.now;
     const lock = opts.lock === false ? undefined : await acquireLedgerLock(path, {
       command: opts.command,
+      staleMs: opts.staleMs,
       ...(opts.onCompromised ? { onCompromised: opts.onCompromised } : {}),
-      ...(opts.staleMs === undefined ? {} : { staleMs: opts.staleMs }),
     });
     // The one lock check of this store: every write goes through these guarded file operations, so a
     // holder whose lock was taken over (it was stopped past the stale time) writes nothing more from

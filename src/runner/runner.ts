@@ -49,6 +49,7 @@ export interface RunOptions {
   random?: () => number;
   /** What the lock's owner file says is running. */
   command?: string;
+  /** When the ledger's lock counts as abandoned (see LockTiming). */
   staleMs?: number;
   clock?: () => number;
   runId?: string;

@@ -9,7 +9,7 @@
  */
 import lockfile from 'proper-lockfile';
 
-import { DaycapError, LockHeldError, storageFailure } from '../../errors.js';
+import { LockHeldError, storageFailure } from '../../errors.js';
 import { errorCode } from '../fileOps.js';
 import { lockPath } from '../paths.js';
 import { enterGate } from './gate.js';
@@ -18,26 +18,18 @@ import { OwnerMark } from './owner-guard.js';
 import { currentOwner, describeOwner, readOwner } from './owner.js';
 import { awaitOwner, previousLock, removeAbandoned } from './takeover.js';
 
+/** How long a lock may go without a refresh before it counts as abandoned, when the caller gives no time. */
 export const DEFAULT_STALE_MS = 20_000;
 
-/**
- * The stale time when the caller gives none: DAYCAP_LOCK_STALE_MS (whole milliseconds, at least 1)
- * if set, else DEFAULT_STALE_MS. The only place the variable is read. It exists so that tests (and an
- * operator on a host with unusual pauses) can shorten or lengthen the wait before a lock left by a
- * stopped or unreachable holder is taken over; a holder known dead on this host is taken over at once.
- */
-export function defaultStaleMs(): number {
-  const raw = process.env['DAYCAP_LOCK_STALE_MS'];
-  if (raw === undefined || raw === '') return DEFAULT_STALE_MS;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new DaycapError('BAD_LOCK_STALE_MS', `DAYCAP_LOCK_STALE_MS must be a whole number of milliseconds, at least 1, not ${JSON.stringify(raw)}`, { exitCode: 2 });
-  }
-  return value;
+export interface LockTiming {
+  /**
+   * Milliseconds without a refresh after which a lock is taken over (default DEFAULT_STALE_MS). A
+   * holder known dead on this host is taken over at once. The CLI reads it from DAYCAP_LOCK_STALE_MS.
+   */
+  staleMs?: number | undefined;
 }
 
-export interface LockOptions {
-  staleMs?: number;
+export interface LockOptions extends LockTiming {
   /** As the operator typed it, e.g. 'daycap run'; shown to whoever finds the ledger locked. */
   command: string;
   /** Called once if the lock is lost (it went stale, or someone removed or took it). */
@@ -55,7 +47,7 @@ const RELEASE_RETRIES = 40;
  * whose). LockHeldError (exit 3, naming the holder) while a live holder has it.
  */
 export async function acquireLedgerLock(ledgerPath: string, opts: LockOptions): Promise<LedgerLock> {
-  const staleMs = opts.staleMs ?? defaultStaleMs();
+  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25));
     const gate = await enterGate(ledgerPath);
@@ -118,7 +110,7 @@ async function lockDirectory(held: HeldLock, staleMs: number): Promise<() => Pro
 }
 
 /** Who holds the ledger now, for read-only commands; undefined when nobody (or only a stale lock). */
-export async function readLockHolder(ledgerPath: string, staleMs: number = defaultStaleMs()): Promise<string | undefined> {
+export async function readLockHolder(ledgerPath: string, staleMs: number = DEFAULT_STALE_MS): Promise<string | undefined> {
   const locked = await lockfile.check(ledgerPath, { realpath: false, lockfilePath: lockPath(ledgerPath), stale: staleMs });
   if (!locked) return undefined;
   const owner = await readOwner(ledgerPath);
