@@ -43,6 +43,17 @@ describe('LedgerStore', () => {
     await (await acquireLedgerLock(ledger, { command: 'next' })).release();
   });
 
+  it('lets readers see the journaled rows beside the holder, without the lock', async () => {
+    const jobs = sampleJobs(2);
+    const ledger = await ledgerOf(jobs);
+    const store = await LedgerStore.open(ledger, { command: 'daycap run' });
+    await store.commit([claimed(jobs[0]!)]);
+    const view = await readLedgerView(ledger);
+    expect(view.jobs).toEqual([claimed(jobs[0]!), jobs[1]]);
+    expect(view.journalRecords).toBe(1);
+    await store.close(undefined, 'test');
+  });
+
   it('recovers a crashed run: journal records written but never closed are folded in and the journal sealed', async () => {
     const jobs = sampleJobs(3);
     const ledger = await ledgerOf(jobs);

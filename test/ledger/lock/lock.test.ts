@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+// Taking, refusing, releasing and taking over the ledger lock (G6), on real files in one process.
+// Races between processes are in test/faults/lock.test.ts.
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,9 +10,10 @@ import { newJob } from '../../../src/core/job.js';
 import { DaycapError, LockHeldError } from '../../../src/errors.js';
 import { serializeLedger } from '../../../src/ledger/codec.js';
 import { acquireLedgerLock, readLockHolder } from '../../../src/ledger/lock/index.js';
-import { lockPath, ownerPath, stateDir } from '../../../src/ledger/paths.js';
-import { LedgerStore, readLedgerView } from '../../../src/ledger/store.js';
+import { ownerPath } from '../../../src/ledger/paths.js';
+import { LedgerStore } from '../../../src/ledger/store.js';
 import { tempDir } from '../helpers.js';
+import { deadPid, fakeHolder, lockSnapshot } from './helpers.js';
 
 async function ledgerWithJobs(): Promise<string> {
   const ledger = join(await tempDir(), 'progress.csv');
@@ -19,7 +21,7 @@ async function ledgerWithJobs(): Promise<string> {
   return ledger;
 }
 
-describe('ledger lock', () => {
+describe('taking the ledger lock', () => {
   it('keeps a second taker off, naming the holder from owner.json', async () => {
     const ledger = await ledgerWithJobs();
     const lock = await acquireLedgerLock(ledger, { command: 'daycap run', now: () => Date.UTC(2026, 10, 29, 22, 1, 3, 456) });
@@ -29,18 +31,8 @@ describe('ledger lock', () => {
     expect((error as LockHeldError).code).toBe('LEDGER_LOCKED');
     expect((error as LockHeldError).message).toBe(`ledger ${ledger} is in use by pid ${process.pid} on host ${hostname()} (daycap run, since 2026-11-29T22:01:03Z)`);
     await expect(LedgerStore.open(ledger, { command: 'daycap retry-failed' })).rejects.toBeInstanceOf(LockHeldError);
-    await lock.release();
-  });
-
-  it('lets read-only commands work beside the holder, and tells them who it is', async () => {
-    const ledger = await ledgerWithJobs();
-    const store = await LedgerStore.open(ledger, { command: 'daycap run' });
-    await store.commit([newJob({ job_id: 'a', status: 'claimed', worker_id: '1' })]);
-    const view = await readLedgerView(ledger);
-    expect(view.jobs.map((j) => j.status)).toEqual(['claimed', 'success']);
-    expect(view.journalRecords).toBe(1);
     expect(await readLockHolder(ledger)).toMatch(new RegExp(`^pid ${process.pid} on host .*\\(daycap run, since `));
-    await store.close(undefined, 'test');
+    await lock.release();
   });
 
   it('release is idempotent, removes owner.json, and frees the ledger', async () => {
@@ -62,18 +54,38 @@ describe('ledger lock', () => {
     expect(await readLockHolder(ledger)).toContain('daycap seed');
     await lock.release();
   });
+});
 
-  it('takes over a lock whose holder died, and says from whom', async () => {
+describe('taking over a lock left behind', () => {
+  it('takes over at once, without waiting for the stale time, when its holder on this host is dead', async () => {
     const ledger = await ledgerWithJobs();
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    await mkdir(lockPath(ledger));
-    await mkdir(stateDir(ledger), { recursive: true });
-    await writeFile(ownerPath(ledger), JSON.stringify({ pid: dead, hostname: hostname(), command: 'daycap run', started: '2026-11-29T22:01:03Z' }));
-    const old = new Date(Date.now() - 60_000);
-    await utimes(lockPath(ledger), old, old);
+    const dead = deadPid();
+    await fakeHolder(ledger, { pid: dead, hostname: hostname() }, 0);
+    const lock = await acquireLedgerLock(ledger, { command: 'daycap run' });
+    expect(lock.tookOverFrom).toBe(`pid ${dead} on host ${hostname()} (daycap run, since 2025-12-14T09:00:01Z), which stopped without releasing it`);
+    expect(JSON.parse(await readFile(ownerPath(ledger), 'utf8'))).toMatchObject({ pid: process.pid });
+    await lock.release();
+  });
+
+  it('never presumes a holder on another host dead: while fresh it is refused, named, and left as it was', async () => {
+    const ledger = await ledgerWithJobs();
+    await fakeHolder(ledger, { pid: 4242, hostname: 'posting-elsewhere' }, 0);
+    const before = await lockSnapshot(ledger);
+    const error = await acquireLedgerLock(ledger, { command: 'daycap run' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockHeldError);
+    expect((error as Error).message).toBe(`ledger ${ledger} is in use by pid 4242 on host posting-elsewhere (daycap run, since 2025-12-14T09:00:01Z)`);
+    expect(await lockSnapshot(ledger)).toEqual(before);
+  });
+
+  it('takes over a lock not refreshed for the stale time, and says from whom', async () => {
+    const ledger = await ledgerWithJobs();
+    await fakeHolder(ledger, { pid: 4242, hostname: 'posting-elsewhere' }, 3000);
+    // The default stale time (20 s) is not over yet: the holder still counts.
+    expect(await readLockHolder(ledger)).toContain('pid 4242 on host posting-elsewhere');
     expect(await readLockHolder(ledger, 2000)).toBeUndefined();
     const lock = await acquireLedgerLock(ledger, { command: 'daycap run', staleMs: 2000 });
-    expect(lock.tookOverFrom).toBe(`pid ${dead} on host ${hostname()} (daycap run, since 2026-11-29T22:01:03Z), which stopped without releasing it`);
+    expect(lock.tookOverFrom).toBe('pid 4242 on host posting-elsewhere (daycap run, since 2025-12-14T09:00:01Z), which stopped without releasing it');
+    expect(await readLockHolder(ledger, 2000)).toContain(`pid ${process.pid}`);
     await lock.release();
   });
 });
