@@ -1,7 +1,6 @@
 /**
  * The gate: taking, inspecting and taking over the lock happen one process at a time, behind a file
- * created exclusively in the state folder (`lock.gate`, holding "<pid> <host>"), held for the few
- * milliseconds that takes.
+ * created exclusively in the state folder (`lock.gate`), held for the few milliseconds that takes.
  * Without it, two processes that both see a stale lock both remove "it" — the second removes the
  * first one's new lock — and both run (found by test/faults/lock.test.ts: 20 runners racing after a
  * SIGKILL). proper-lockfile's own stale check has the same stat-then-rmdir race, which is why it is
@@ -49,51 +48,68 @@ export async function enterGate(ledgerPath: string): Promise<Gate> {
 
 /** The gate if we created it; undefined if another process holds it. */
 async function tryCreate(gate: string, ledgerPath: string): Promise<Gate | undefined> {
+  const text = `${process.pid} ${hostname()} ${randomBytes(6).toString('hex')}`;
   try {
-    await writeFile(gate, `${process.pid} ${hostname()}`, { flag: 'wx', mode: 0o600 });
+    await writeFile(gate, text, { flag: 'wx', mode: 0o600 });
   } catch (err) {
     if (errorCode(err) === 'EEXIST') return undefined;
     throw storageFailure(`could not lock ledger ${ledgerPath}`, err);
   }
-  const mine = await inode(gate);
+  const mine = await readGate(gate);
   let left = false;
   return {
     async leave() {
       if (left) return;
       left = true;
       // Ours only: held past GATE_STALE_MS (stopped?), it may have been cleared and taken since.
-      const now = await inode(gate);
-      if (now !== undefined && now === mine) await unlink(gate).catch(() => undefined);
+      if (sameGate(await readGate(gate), mine)) await unlink(gate).catch(() => undefined);
     },
   };
 }
 
-/** The inode of the gate file if it was left by a process that died inside the gate. */
-async function gateAbandoned(gate: string): Promise<number | undefined> {
+/**
+ * A gate file as found. Its text ("<pid> <host> <token>") and inode together tell one gate from a
+ * later one: a filesystem may give a new file the inode number of one just removed (found by
+ * test/ledger/lock/gate.test.ts), and the token differs between any two gates.
+ */
+interface GateFile {
+  ino: number;
+  text: string;
+  mtimeMs: number;
+}
+
+async function readGate(path: string): Promise<GateFile | undefined> {
   try {
-    const [info, text] = await Promise.all([stat(gate), readFile(gate, 'utf8')]);
-    const [pid, host] = text.split(' ');
-    let dead: boolean;
-    if (host === hostname() && pid !== undefined && !isPidAlive(Number(pid))) dead = true;
-    else if (host === undefined) dead = info.mtimeMs < Date.now() - EMPTY_GATE_STALE_MS;
-    else dead = info.mtimeMs < Date.now() - GATE_STALE_MS;
-    return dead ? info.ino : undefined;
+    const [info, text] = await Promise.all([stat(path), readFile(path, 'utf8')]);
+    return { ino: info.ino, text, mtimeMs: info.mtimeMs };
   } catch {
-    return undefined; // gone already: just try again
+    return undefined; // gone already
   }
+}
+
+function sameGate(a: GateFile | undefined, b: GateFile | undefined): boolean {
+  return a !== undefined && b !== undefined && a.ino === b.ino && a.text === b.text;
+}
+
+/** The gate file if it was left by a process that died inside the gate. */
+async function gateAbandoned(gate: string): Promise<GateFile | undefined> {
+  const found = await readGate(gate);
+  if (!found) return undefined; // gone already: just try again
+  const [pid, host] = found.text.split(' ');
+  let dead: boolean;
+  if (host === hostname() && pid !== undefined && !isPidAlive(Number(pid))) dead = true;
+  else if (host === undefined) dead = found.mtimeMs < Date.now() - EMPTY_GATE_STALE_MS;
+  else dead = found.mtimeMs < Date.now() - GATE_STALE_MS;
+  return dead ? found : undefined;
 }
 
 /**
  * Renamed away, then checked: if another process cleared the dead gate and made its own in the
  * meantime, that is what we moved, so it is put back (link: never over a newer one).
  */
-async function clearAbandoned(gate: string, abandoned: number): Promise<void> {
+async function clearAbandoned(gate: string, abandoned: GateFile): Promise<void> {
   const aside = `${gate}.${process.pid}.${randomBytes(4).toString('hex')}.dead`;
   if (!(await rename(gate, aside).then(() => true, () => false))) return;
-  if ((await inode(aside)) !== abandoned) await link(aside, gate).catch(() => undefined);
+  if (!sameGate(await readGate(aside), abandoned)) await link(aside, gate).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
-}
-
-function inode(path: string): Promise<number | undefined> {
-  return stat(path).then((info) => info.ino, () => undefined);
 }

@@ -32,12 +32,21 @@ describe('the lock gate', () => {
   it('lets one in at a time: a taker waits, not refused, until the one inside leaves', async () => {
     const ledger = await ledgerWithStateDir();
     const inside = await enterGate(ledger);
-    expect(await readFile(lockGatePath(ledger), 'utf8')).toBe(`${process.pid} ${hostname()}`);
+    expect(await readFile(lockGatePath(ledger), 'utf8')).toMatch(new RegExp(`^${process.pid} ${hostname()} [0-9a-f]+$`));
     const taking = acquireLedgerLock(ledger, { command: 'daycap run' });
     expect(await stillWaiting(taking)).toBe(true);
     await inside.leave();
     await (await taking).release();
     expect(existsSync(lockGatePath(ledger))).toBe(false);
+  });
+
+  it('leaves only its own gate: one cleared and made again by another process stays', async () => {
+    const ledger = await ledgerWithStateDir();
+    const gate = await enterGate(ledger);
+    await rm(lockGatePath(ledger));
+    await fakeGate(lockGatePath(ledger), `${process.pid} ${hostname()}`);
+    await gate.leave();
+    expect(existsSync(lockGatePath(ledger))).toBe(true);
   });
 });
 
