@@ -28,6 +28,7 @@ export { Tracker, capSkipLine, type ClaimContext, type CapSkip, type Blockers, t
 export type { AccountHold } from './core/account-state.js';
 export { DEFAULT_HEALTH, DEFAULT_PACING, COOLDOWN_COLUMN, type HealthPolicy, type PacingPolicy, type PostingWindows, type TimeRange, type PastPost } from './core/policy.js';
 export { frozenAccounts, coolingAccounts, isFreezingRow, cooldownEndOf, type FrozenAccount, type CoolingAccount } from './core/health.js';
+export { parseTime, isoTime, localIsoTime, timeFormatter, detectTimeFormat, ledgerTimeFormat, TIME_FORMATS, type TimeFormat, type FormatTime } from './core/time.js';
 export { windowState, isOpen, parseTimeRange, isValidTimeZone, describeWindows, type WindowState } from './core/window.js';
 export { planSeed, countPostsByAccount, videoKeyOf, type SeedCandidate, type SeedInput, type SeedPlan } from './core/seed.js';
 export { DEFAULT_RULES, UNKNOWN_CLASS, classifyMessage, classifyFailure, extendRules, isNonRetryableCategory, type CategoryRule, type ErrorClass, type FailureReport } from './core/classify.js';

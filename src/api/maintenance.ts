@@ -2,6 +2,7 @@
 import type { CategoryRule } from '../core/classify.js';
 import type { Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
+import { ledgerTimeFormat, timeFormatter } from '../core/time.js';
 import { Tracker } from '../core/tracker.js';
 import type { LockTiming } from '../ledger/lock/index.js';
 import { openForCommand } from './open.js';
@@ -15,8 +16,9 @@ interface FixOptions extends LockTiming {
 async function mutate(ledger: string, command: string, change: (tracker: Tracker) => Job[], options: FixOptions & { health?: HealthPolicy | undefined }): Promise<Job[]> {
   const store = await openForCommand(ledger, { command, warn: options.warn, staleMs: options.staleMs });
   try {
-    // The cap does not matter here: these transitions never claim.
-    const tracker = new Tracker(store.jobs, { cap: Number.MAX_SAFE_INTEGER, ...(options.health ? { health: options.health } : {}) });
+    // The cap does not matter here: these transitions never claim. Any time they write keeps the ledger's convention.
+    const formatTime = timeFormatter(ledgerTimeFormat(store.jobs));
+    const tracker = new Tracker(store.jobs, { cap: Number.MAX_SAFE_INTEGER, formatTime, ...(options.health ? { health: options.health } : {}) });
     const changed = change(tracker);
     if (changed.length > 0) await store.snapshot(tracker.all());
     return changed;

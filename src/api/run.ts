@@ -1,6 +1,7 @@
 /** `daycap run`: optional reset-day and seeding, then the parallel run, all under one lock. */
 import { dirname, resolve } from 'node:path';
 import type { Job } from '../core/job.js';
+import { timeFormatter, type FormatTime } from '../core/time.js';
 import { Tracker } from '../core/tracker.js';
 import { DEFAULT_HEALTH } from '../core/policy.js';
 import { PreflightError } from '../errors.js';
@@ -54,7 +55,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   let skipped: number;
   try {
     if (inputs && options.source) {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts, health: options.health }, inputs);
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts, health: options.health, timeFormat: runner.timeFormat }, inputs);
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {
@@ -85,7 +86,7 @@ async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accou
   });
   if (report.problems.length === 0) return 0;
   if (!options.skipInvalid) throw new PreflightError(options.ledger, report.problems);
-  const changed = skipJobs(runner.store.jobs, report.problems);
+  const changed = skipJobs(runner.store.jobs, report.problems, timeFormatter(runner.timeFormat));
   await runner.store.commit(changed);
   return changed.length;
 }
@@ -94,10 +95,10 @@ async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accou
  * Tracker.skip on the plain rows (the run's tracker does not exist yet): a tracker that adopts the
  * rows changes them in place, so the runner later starts from the skipped rows.
  */
-function skipJobs(jobs: Job[], problems: readonly PreflightProblem[]): Job[] {
+function skipJobs(jobs: Job[], problems: readonly PreflightProblem[], formatTime: FormatTime): Job[] {
   const reasons = new Map<string, string[]>();
   for (const { jobId, problem } of problems) reasons.set(jobId, [...(reasons.get(jobId) ?? []), problem]);
   // The cap does not matter here: skipping never claims.
-  const tracker = new Tracker(jobs, { adopt: true, cap: Number.MAX_SAFE_INTEGER });
+  const tracker = new Tracker(jobs, { adopt: true, cap: Number.MAX_SAFE_INTEGER, formatTime });
   return [...reasons].map(([jobId, reason]) => tracker.skip(jobId, `pre-flight: ${reason.join('; ')}`));
 }

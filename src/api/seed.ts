@@ -2,6 +2,7 @@
 import { DEFAULT_CAP, parseTime, type Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
+import { ledgerTimeFormat, timeFormatter, type TimeFormat } from '../core/time.js';
 import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
 import { todaysArchives } from '../ledger/archive.js';
@@ -26,6 +27,8 @@ export interface SeedOptions extends LockTiming {
   resetDay?: boolean | undefined;
   forceReseed?: boolean | undefined;
   archiveDir?: string | undefined;
+  /** How to write times (a scheduler's cooldowns) into a ledger that has none yet; one with times keeps its own. */
+  timeFormat?: TimeFormat | undefined;
   now: number;
   log?: ((line: string) => void) | undefined;
 }
@@ -106,6 +109,7 @@ export async function seedInto(store: LedgerStore, options: SeedOptions, inputs:
     ...(inputs.alreadyPosted ? { alreadyPosted: inputs.alreadyPosted } : {}),
     ...(options.health ? { health: options.health } : {}),
     cooldowns: futureOnly(inputs.cooldowns, options.now),
+    formatTime: timeFormatter(ledgerTimeFormat(existing, options.timeFormat)),
   });
   for (const line of plan.log) log(line);
   for (const warning of inputs.warnings) log(`warning: ${warning}`);

@@ -9,9 +9,10 @@ import { AccountState, type AccountHold, type CapRule } from './account-state.js
 import { classifyFailure, DEFAULT_RULES, isNonRetryableCategory, type CategoryRule, type ErrorClass, type FailureReport } from './classify.js';
 import { cooldownEndOf, freezeReason, isFreezingRow } from './health.js';
 import { MinHeap } from './heap.js';
-import { CAPPED_STATUSES, cloneJob, DEFAULT_CAP, isoTime, parseTime, zeroCounts, type Job, type Status, type StatusCounts } from './job.js';
+import { CAPPED_STATUSES, cloneJob, DEFAULT_CAP, zeroCounts, type Job, type Status, type StatusCounts } from './job.js';
 import { COOLDOWN_COLUMN, DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from './policy.js';
 import { RateLimit } from './rate-limit.js';
+import { isoTime, parseTime, type FormatTime } from './time.js';
 import { ReadyQueue } from './ready-queue.js';
 import { windowState, type WindowState } from './window.js';
 import { IllegalTransitionError, DaycapError } from '../errors.js';
@@ -82,6 +83,11 @@ export interface TrackerOptions {
   pastPosts?: Iterable<PastPost>;
   /** Uniform in [0, 1): the jitter on gaps. Injected by tests. */
   random?: () => number;
+  /**
+   * How the times this tracker writes into rows look: the ledger's own convention (see
+   * core/time.ts, `ledgerTimeFormat`). Default: UTC with a `Z`.
+   */
+  formatTime?: FormatTime;
 }
 
 
@@ -96,6 +102,8 @@ export interface AccountSummary {
 export class Tracker {
   readonly health: HealthPolicy;
   readonly pacing: PacingPolicy;
+  /** Writes claimed_at, completed_at, retry_at and cooldown_until; messages keep showing UTC. */
+  readonly formatTime: FormatTime;
   private readonly jobs = new Map<string, Job>();
   private readonly accounts = new Map<string, AccountState>();
   /** Accounts with a job claimable now, no job in flight and room under the cap, in round-robin order. */
@@ -122,6 +130,7 @@ export class Tracker {
     this.pacing = options.pacing ?? DEFAULT_PACING;
     this.capRule = { cap: this.capValue, rolling: this.pacing.capMode === 'rolling-24h' };
     this.random = options.random ?? Math.random;
+    this.formatTime = options.formatTime ?? isoTime;
     if (this.capRule.rolling) for (const post of options.pastPosts ?? []) this.account(post.account).addPost(post.at);
     const claimTimes: number[] = [];
     for (const job of jobs) {
@@ -237,7 +246,7 @@ export class Tracker {
     return this.update(job, (row) => {
       row.status = 'claimed';
       row.worker_id = String(ctx.workerId);
-      row.claimed_at = isoTime(ctx.now);
+      row.claimed_at = this.formatTime(ctx.now);
       row.completed_at = '';
       row.retry_at = '';
       row.pass_number = ctx.pass ?? row.attempts + 1;
@@ -251,7 +260,7 @@ export class Tracker {
     this.account(job.account).streak = 0;
     return this.update(job, (row) => {
       row.status = 'success';
-      row.completed_at = isoTime(now);
+      row.completed_at = this.formatTime(now);
       row.error = '';
       row.error_type = '';
       row.error_category = '';
@@ -273,12 +282,12 @@ export class Tracker {
     return this.update(job, (row) => {
       row.attempts = attempts;
       row.status = retry ? 'retrying' : 'failed';
-      row.retry_at = retry ? isoTime(retryAt) : '';
-      row.completed_at = isoTime(now);
+      row.retry_at = retry ? this.formatTime(retryAt) : '';
+      row.completed_at = this.formatTime(now);
       row.error = failure.message;
       row.error_category = cls.category;
       row.error_type = cls.type;
-      if (coolUntil !== undefined) row.extra = { ...row.extra, [COOLDOWN_COLUMN]: isoTime(coolUntil) };
+      if (coolUntil !== undefined) row.extra = { ...row.extra, [COOLDOWN_COLUMN]: this.formatTime(coolUntil) };
     });
   }
 
@@ -310,7 +319,7 @@ export class Tracker {
     this.noteNow(now);
     return this.update(job, (row) => {
       row.status = 'unconfirmed';
-      row.completed_at = isoTime(now);
+      row.completed_at = this.formatTime(now);
       row.error = row.error || 'in flight when its run or worker died; may have posted';
     });
   }
@@ -331,7 +340,7 @@ export class Tracker {
     return this.update(job, (row) => {
       if (verdict === 'posted') {
         row.status = 'success';
-        row.completed_at = isoTime(now);
+        row.completed_at = this.formatTime(now);
         row.error = '';
       } else {
         clearClaim(row);
@@ -479,7 +488,7 @@ export class Tracker {
 
   /** Checks every index against a full recount; for tests (O(n)). Throws on the first mismatch. */
   checkIndexes(): void {
-    const fresh = new Tracker(this.jobs.values(), { cap: this.capValue, health: this.health, pacing: this.pacing });
+    const fresh = new Tracker(this.jobs.values(), { cap: this.capValue, health: this.health, pacing: this.pacing, formatTime: this.formatTime });
     const expect = (what: string, a: unknown, b: unknown) => {
       if (JSON.stringify(a) !== JSON.stringify(b)) throw new DaycapError('BUG_INDEX', `index ${what}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`, { operatorError: false });
     };

@@ -97,7 +97,7 @@ export class ExternalEdits {
     }
     const tracker = ctx.tracker();
     const base = parseLedger(ctx.store.lastWrittenText(), ctx.ledger).jobs;
-    const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: tracker, now });
+    const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: tracker, now, formatTime: tracker.formatTime });
     const applied = applyMergePlan(tracker, plan);
     if (applied.changed.length > 0) await ctx.commit(applied.changed);
     const refused = [...plan.refused, ...applied.refused];

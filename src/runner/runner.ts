@@ -8,6 +8,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
 import { Piscina } from 'piscina';
 import type { CategoryRule } from '../core/classify.js';
 import { DEFAULT_CAP, DEFAULT_RETRY_DELAY_MS, zeroCounts, type Job, type StatusCounts } from '../core/job.js';
+import { ledgerTimeFormat, parseTime, timeFormatter, type TimeFormat } from '../core/time.js';
 import { Tracker } from '../core/tracker.js';
 import { DaycapError, HandlerError, StorageError } from '../errors.js';
 import { loadHandler } from '../handlers/load.js';
@@ -65,6 +66,11 @@ export interface RunOptions {
   maxPrefetch?: number;
   /** The file layer under the ledger and journal; tests inject faults here. */
   fileOps?: FileOps;
+  /**
+   * How to write times into a ledger that has none yet (`ledger.timeFormat`; default `utc`). A
+   * ledger that already has times keeps its own convention (README "Times").
+   */
+  timeFormat?: TimeFormat;
   /** Answer `daycap status|pause|resume|stop|retry-failed|release-stale` from other terminals. Default true. */
   controlSocket?: boolean;
   /** Watch the ledger for outside edits and merge them (G7). Default true. */
@@ -97,6 +103,8 @@ interface Slot {
 export class Runner {
   readonly events: RunEventStream;
   readonly runId: string;
+  /** How this run writes times, decided once from the ledger as opened. */
+  readonly timeFormat: TimeFormat;
   readonly claimLatencies: number[] = [];
   private tracker!: Tracker;
   private pool: Piscina | undefined;
@@ -137,6 +145,7 @@ export class Runner {
     this.events = options.events ?? new RunEventStream();
     this.clock = options.clock ?? Date.now;
     this.runId = options.runId ?? randomBytes(3).toString('hex');
+    this.timeFormat = ledgerTimeFormat(store.jobs, options.timeFormat);
     this.settings = {
       workers: options.workers ?? DEFAULTS.workers,
       cap: options.cap ?? DEFAULT_CAP,
@@ -217,7 +226,7 @@ export class Runner {
     this.startedAt = this.clock();
     // The tracker takes the loaded rows over; the store keeps no second copy during the run.
     this.tracker = new Tracker(this.store.jobs, {
-      cap: this.settings.cap, adopt: true, health: this.health, pacing: this.pacing,
+      cap: this.settings.cap, adopt: true, health: this.health, pacing: this.pacing, formatTime: timeFormatter(this.timeFormat),
       ...(this.options.pastPosts ? { pastPosts: this.options.pastPosts } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
@@ -437,7 +446,7 @@ export class Runner {
       onDurable = () => this.events.emit('job-unconfirmed', { job: row, workerId: slot.id, reason: 'aborted at shutdown', at: this.clock() });
     } else {
       row = this.tracker.fail(job.job_id, { now, failure: outcome.error, retryDelayMs: this.settings.retryDelayMs, ...(this.options.rules ? { rules: this.options.rules } : {}) });
-      const retryAt = Date.parse(row.retry_at);
+      const retryAt = parseTime(row.retry_at) ?? now;
       const reported = row.status === 'retrying'
         ? () => this.events.emit('job-retrying', { job: row, workerId: slot.id, durationMs, retryAt, at: this.clock() })
         : () => this.events.emit('job-failed', { job: row, workerId: slot.id, durationMs, at: this.clock() });

@@ -91,6 +91,7 @@ export function runCommand(ctx: CommandContext): Command {
       health: config.health,
       pacing: config.pacing,
       preflight: config.preflight,
+      timeFormat: config.ledger.timeFormat,
       ...(flags.skipInvalid ? { skipInvalid: true } : {}),
       command: 'daycap run',
       staleMs,

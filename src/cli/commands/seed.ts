@@ -50,6 +50,7 @@ export function seedCommand(ctx: CommandContext): Command {
         resetDay: flags.resetDay,
         forceReseed: flags.forceReseed,
         archiveDir: flags.archiveDir,
+        timeFormat: config.ledger.timeFormat,
         now: Date.now(),
         log: ctx.io.out,
         staleMs,
