@@ -122,6 +122,16 @@ export class StorageError extends DaycapError {
   }
 }
 
+/**
+ * A failed file call as the StorageError "<what>: <cause>", unless the cause is a daycap error
+ * already: a write the lock guard refused (LOCK_COMPROMISED) must reach the caller as itself, not
+ * as a disk fault.
+ */
+export function storageFailure(what: string, cause: unknown): DaycapError {
+  if (cause instanceof DaycapError) return cause;
+  return new StorageError(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
+
 /** The pre-flight found jobs the run would claim but could not post; the run refused before any claim. */
 export class PreflightError extends DaycapError {
   readonly problems: ReadonlyArray<{ jobId: string; account: string; kind: string; problem: string }>;

@@ -32,6 +32,7 @@ export { retryFailed as retryFailedRows, releaseStale as releaseStaleRows, unfre
 export type { ClaimContext, FailOptions, FailureInput } from './core/transitions.js';
 export { DEFAULT_HEALTH, DEFAULT_PACING, COOLDOWN_COLUMN, type HealthPolicy, type PacingPolicy, type PostingWindows, type TimeRange, type PastPost } from './core/policy.js';
 export { frozenAccounts, coolingAccounts, isFreezingRow, cooldownEndOf, type FrozenAccount, type CoolingAccount } from './core/health.js';
+export { parseTime, isoTime, localIsoTime, timeFormatter, detectTimeFormat, ledgerTimeFormat, TIME_FORMATS, type TimeFormat, type FormatTime } from './core/time.js';
 export { windowState, isOpen, parseTimeRange, isValidTimeZone, describeWindows, type WindowState } from './core/window.js';
 export { planSeed, countPostsByAccount, videoKeyOf, type SeedCandidate, type SeedInput, type SeedPlan } from './core/seed.js';
 export { DEFAULT_RULES, UNKNOWN_CLASS, classifyMessage, classifyFailure, extendRules, isNonRetryableCategory, type CategoryRule, type ErrorClass, type FailureReport } from './core/classify.js';
@@ -44,7 +45,7 @@ export {
 export { validateLedger, type LedgerValidation } from './ledger/validate.js';
 export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from './ledger/read.js';
 export { parseLedger, serializeLedger, type ParsedLedger } from './ledger/codec.js';
-export { readLockHolder } from './ledger/lock.js';
+export { readLockHolder, DEFAULT_STALE_MS, type LockTiming } from './ledger/lock/index.js';
 export { archiveName, todaysArchives, recentArchives } from './ledger/archive.js';
 export { stateDir } from './ledger/paths.js';
 

@@ -4,15 +4,19 @@
  * lock holder, is treated as no runner at all and the command works on the file as before.
  */
 import { connect } from 'node:net';
-import { readLockHolder } from '../ledger/lock.js';
-import { readOwner } from '../ledger/owner.js';
+import { readLockHolder, readOwner, type LockTiming } from '../ledger/lock/index.js';
 import { controlSocketPath } from '../ledger/paths.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
 
-export async function askRunner(ledger: string, request: ControlRequest, timeoutMs = 10_000): Promise<ControlResponse | undefined> {
-  if (!(await readLockHolder(ledger))) return undefined;
+export interface AskOptions extends LockTiming {
+  /** Default 10 s. */
+  timeoutMs?: number | undefined;
+}
+
+export async function askRunner(ledger: string, request: ControlRequest, options: AskOptions = {}): Promise<ControlResponse | undefined> {
+  if (!(await readLockHolder(ledger, options.staleMs))) return undefined;
   const owner = await readOwner(ledger);
-  const response = await exchange(controlSocketPath(ledger), request, timeoutMs);
+  const response = await exchange(controlSocketPath(ledger), request, options.timeoutMs ?? 10_000);
   if (!response || !owner || response.pid !== owner.pid) return undefined;
   return response;
 }

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { coolingAccounts, frozenAccounts } from '../core/health.js';
 import { isoTime, type Job, type Status } from '../core/job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from '../core/policy.js';
-import { readLockHolder } from '../ledger/lock.js';
+import { readLockHolder, type LockTiming } from '../ledger/lock/index.js';
 import { readLedgerView } from '../ledger/read.js';
 import { validateLedger } from '../ledger/validate.js';
 
@@ -182,7 +182,7 @@ function leftTotal(left: LeftCounts): number {
 
 // ---- reading (CSV + journal, like status; never the lock) ----
 
-export interface DayReportOptions {
+export interface DayReportOptions extends LockTiming {
   ledger: string;
   /** Default DEFAULT_HEALTH: which failures freeze an account. */
   health?: HealthPolicy | undefined;
@@ -200,7 +200,7 @@ export async function ledgerDayReport(options: DayReportOptions): Promise<DayRep
     now: options.now ?? Date.now(),
     health: options.health,
     journalRecords: view.journalRecords,
-    heldBy: await readLockHolder(options.ledger),
+    heldBy: await readLockHolder(options.ledger, options.staleMs),
   });
 }
 

@@ -2,10 +2,12 @@
 import type { CategoryRule } from '../core/classify.js';
 import type { Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
+import type { LockTiming } from '../ledger/lock/index.js';
 import type { Action } from '../store/store.js';
 import { openForCommand } from './open.js';
 
-interface MaintenanceOptions {
+/** What every fix may be given besides its own settings. */
+interface FixOptions extends LockTiming {
   ledger: string;
   health?: HealthPolicy | undefined;
   rules?: readonly CategoryRule[] | undefined;
@@ -13,9 +15,12 @@ interface MaintenanceOptions {
   warn?: ((line: string) => void) | undefined;
 }
 
-async function mutate(command: string, action: Action, options: MaintenanceOptions, now = Date.now()): Promise<Job[]> {
-  const store = await openForCommand(options.ledger, command, {
+/** One action on the file, under the lock; any time it writes keeps the ledger's convention. */
+async function fix(command: string, action: Action, options: FixOptions, now = Date.now()): Promise<Job[]> {
+  const store = await openForCommand(options.ledger, {
+    command,
     warn: options.warn,
+    staleMs: options.staleMs,
     rules: { ...(options.health ? { health: options.health } : {}), ...(options.rules ? { rules: options.rules } : {}) },
   });
   try {
@@ -25,20 +30,20 @@ async function mutate(command: string, action: Action, options: MaintenanceOptio
   }
 }
 
-export interface RetryFailedOptions extends MaintenanceOptions {
+export interface RetryFailedOptions extends FixOptions {
   includeNonRetryable?: boolean | undefined;
   category?: string | undefined;
   type?: string | undefined;
 }
 
 export function retryFailed(options: RetryFailedOptions): Promise<Job[]> {
-  return mutate('daycap retry-failed', { kind: 'retry-failed', includeNonRetryable: options.includeNonRetryable, category: options.category, type: options.type }, options);
+  return fix('daycap retry-failed', { kind: 'retry-failed', includeNonRetryable: options.includeNonRetryable, category: options.category, type: options.type }, options);
 }
 
-export function releaseStale(options: MaintenanceOptions & { olderThanMs: number; now: number }): Promise<Job[]> {
-  return mutate('daycap release-stale', { kind: 'release-stale', olderThanMs: options.olderThanMs }, options, options.now);
+export function releaseStale(options: FixOptions & { olderThanMs: number; now: number }): Promise<Job[]> {
+  return fix('daycap release-stale', { kind: 'release-stale', olderThanMs: options.olderThanMs }, options, options.now);
 }
 
-export function unfreeze(options: MaintenanceOptions & { account: string; retry: boolean }): Promise<Job[]> {
-  return mutate('daycap unfreeze', { kind: 'unfreeze', account: options.account, retry: options.retry }, options);
+export function unfreeze(options: FixOptions & { account: string; retry: boolean }): Promise<Job[]> {
+  return fix('daycap unfreeze', { kind: 'unfreeze', account: options.account, retry: options.retry }, options);
 }

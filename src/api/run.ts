@@ -41,7 +41,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   checkReseedSafety(options);
   const now = (options.clock ?? Date.now)();
   const inputs = options.source ? await readSeedInputs({ source: options.source, accountsFile: options.accountsFile, postedLedger: options.postedLedger }) : undefined;
-  if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log });
+  if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log, staleMs: options.staleMs });
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const cap = options.cap ?? inputs?.cap;
@@ -52,7 +52,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   let skipped: number;
   try {
     if (inputs && options.source) {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts, health: options.health }, inputs);
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts, health: options.health, timeFormat: options.timeFormat, staleMs: options.staleMs }, inputs);
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {

@@ -2,9 +2,11 @@
 import { DEFAULT_CAP, parseTime, type Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
+import { ledgerTimeFormat, timeFormatter, type TimeFormat } from '../core/time.js';
 import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
 import { todaysArchives } from '../ledger/archive.js';
+import type { LockTiming } from '../ledger/lock/index.js';
 import { readLedgerFile } from '../ledger/read.js';
 import type { Store } from '../store/store.js';
 import { openForCommand } from './open.js';
@@ -12,7 +14,7 @@ import { resetDay } from './reset-day.js';
 
 export type SeedSource = { state: string } | { campaign: string };
 
-export interface SeedOptions {
+export interface SeedOptions extends LockTiming {
   ledger: string;
   source: SeedSource;
   accountsFile?: string | undefined;
@@ -25,6 +27,8 @@ export interface SeedOptions {
   resetDay?: boolean | undefined;
   forceReseed?: boolean | undefined;
   archiveDir?: string | undefined;
+  /** How to write times (a scheduler's cooldowns) into a ledger that has none yet; one with times keeps its own. */
+  timeFormat?: TimeFormat | undefined;
   now: number;
   log?: ((line: string) => void) | undefined;
 }
@@ -44,8 +48,8 @@ export function checkReseedSafety(options: { forceReseed?: boolean | undefined; 
 export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
   checkReseedSafety(options);
   const inputs = await readSeedInputs(options);
-  const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log })).archivedTo : undefined;
-  const store = await openForCommand(options.ledger, 'daycap seed', { warn: options.log });
+  const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log, staleMs: options.staleMs })).archivedTo : undefined;
+  const store = await openForCommand(options.ledger, { command: 'daycap seed', warn: options.log, staleMs: options.staleMs });
   try {
     return { ...(await seedInto(store, options, inputs)), archivedTo };
   } finally {
@@ -105,6 +109,7 @@ export async function seedInto(store: Store, options: SeedOptions, inputs: SeedI
     ...(inputs.alreadyPosted ? { alreadyPosted: inputs.alreadyPosted } : {}),
     ...(options.health ? { health: options.health } : {}),
     cooldowns: futureOnly(inputs.cooldowns, options.now),
+    formatTime: timeFormatter(ledgerTimeFormat(existing, options.timeFormat)),
   });
   for (const line of plan.log) log(line);
   for (const warning of inputs.warnings) log(`warning: ${warning}`);

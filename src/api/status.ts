@@ -4,7 +4,7 @@ import type { HealthPolicy } from '../core/policy.js';
 import { summarize, type LedgerSummary } from '../core/summary.js';
 
 export { summarize, type LedgerSummary } from '../core/summary.js';
-import { readLockHolder } from '../ledger/lock.js';
+import { readLockHolder, type LockTiming } from '../ledger/lock/index.js';
 import { formatDuration } from '../runner/log.js';
 import type { LiveStatus } from '../runner/control-protocol.js';
 import { readLedgerView } from '../ledger/store.js';
@@ -26,12 +26,12 @@ export function liveStatusReport(status: LiveStatus, heldBy: string | undefined)
   return { ...summary, exists: true, heldBy, journalRecords: 0, live: { runId, pid, paused, startedAt } };
 }
 
-export async function ledgerStatus(options: { ledger: string; cap?: number | undefined; health?: HealthPolicy | undefined; now?: number | undefined }): Promise<StatusReport> {
+export async function ledgerStatus(options: LockTiming & { ledger: string; cap?: number | undefined; health?: HealthPolicy | undefined; now?: number | undefined }): Promise<StatusReport> {
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const view = await readLedgerView(options.ledger);
   const report = summarize(view.jobs, options.cap ?? DEFAULT_CAP, options.now ?? Date.now(), options.health);
-  return { ledger: options.ledger, exists: view.exists, ...report, heldBy: await readLockHolder(options.ledger), journalRecords: view.journalRecords };
+  return { ledger: options.ledger, exists: view.exists, ...report, heldBy: await readLockHolder(options.ledger, options.staleMs), journalRecords: view.journalRecords };
 }
 
 export function formatStatus(report: StatusReport, now: number = Date.now()): string {

@@ -4,7 +4,7 @@
  */
 import { askRunner } from '../api/control.js';
 import { DaycapError } from '../errors.js';
-import { readLockHolder } from '../ledger/lock.js';
+import { readLockHolder } from '../ledger/lock/index.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
 import { EXIT } from '../runner/exit-codes.js';
 import { requireLedgerFile } from './ledger-file.js';
@@ -14,9 +14,12 @@ export const EXIT_NO_RUN = 6;
 
 export type LiveAnswer = Extract<ControlResponse, { ok: true }>;
 
-/** The live runner's answer, or undefined when no live run holds the ledger. A refusal by the runner is an error (exit 2). */
-export async function askLiveRun(ledger: string, request: ControlRequest): Promise<LiveAnswer | undefined> {
-  const response = await askRunner(ledger, request);
+/**
+ * The live runner's answer, or undefined when no live run holds the ledger. A refusal by the runner
+ * is an error (exit 2). `staleMs`: see lockStaleMs (a lock older than that has no live holder).
+ */
+export async function askLiveRun(ledger: string, request: ControlRequest, staleMs: number): Promise<LiveAnswer | undefined> {
+  const response = await askRunner(ledger, request, { staleMs });
   if (!response) return undefined;
   if (!response.ok) {
     throw new DaycapError('RUN_REFUSED', `run ${response.runId} (pid ${response.pid}) using ${ledger} refused ${request.op}: ${response.error}`, { exitCode: EXIT.INPUT });
@@ -34,9 +37,9 @@ export function whichRun(answer: LiveAnswer): string {
  * none. A missing ledger is the usual typo (exit 2); a holder that does not answer on the control
  * socket is a command other than a run, or a run on another host (exit 3); otherwise nothing runs.
  */
-export async function noLiveRun(ledger: string, what: string): Promise<never> {
+export async function noLiveRun(ledger: string, what: string, staleMs: number): Promise<never> {
   await requireLedgerFile(ledger);
-  const holder = await readLockHolder(ledger);
+  const holder = await readLockHolder(ledger, staleMs);
   if (holder) {
     throw new DaycapError('RUN_UNREACHABLE', `ledger ${ledger} is held by ${holder}, which does not answer on its control socket; nothing to ${what}`, {
       exitCode: EXIT.LOCKED,

@@ -8,6 +8,7 @@ import { DEFAULT_PREFLIGHT, type PreflightSettings } from '../api/preflight.js';
 import { DEFAULT_RULES, extendRules, type CategoryRule } from '../core/classify.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PostingWindows } from '../core/policy.js';
+import type { TimeFormat } from '../core/time.js';
 import { ConfigError, InputError } from '../errors.js';
 import { parseJson } from '../inputs/json.js';
 import { decodeUtf8, type InputKind } from '../inputs/read.js';
@@ -35,6 +36,12 @@ export interface EffectiveConfig {
   health: HealthPolicy;
   pacing: PacingPolicy;
   preflight: PreflightSettings;
+  ledger: LedgerSettings;
+}
+
+export interface LedgerSettings {
+  /** How times are written into a ledger that has none yet; a ledger with times keeps its own convention. */
+  timeFormat: TimeFormat;
 }
 
 /** What flags can set; undefined means the flag was not given. */
@@ -63,6 +70,7 @@ export function defaultConfig(): EffectiveConfig {
     health: { ...DEFAULT_HEALTH, freezeCategories: [...DEFAULT_HEALTH.freezeCategories], cooldownTypes: [...DEFAULT_HEALTH.cooldownTypes] },
     pacing: { ...DEFAULT_PACING },
     preflight: { ...DEFAULT_PREFLIGHT },
+    ledger: { timeFormat: 'utc' },
   };
 }
 
@@ -147,6 +155,7 @@ function fromFile(file: ConfigFile): EffectiveConfig {
       maxCaptionLength: file.preflight?.maxCaptionLength ?? base.preflight.maxCaptionLength,
       checkVideos: file.preflight?.checkVideos ?? base.preflight.checkVideos,
     },
+    ledger: { timeFormat: file.ledger?.timeFormat ?? base.ledger.timeFormat },
   };
 }
 

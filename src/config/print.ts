@@ -36,5 +36,6 @@ export function configAsFile(config: EffectiveConfig): ConfigFileInput {
         : { windows: { timeZone: pacing.windows.timeZone, ranges: pacing.windows.ranges.map((range) => `${range.start}-${range.end}`), atEnd: pacing.windows.atEnd } }),
     },
     preflight: { ...config.preflight },
+    ledger: { ...config.ledger },
   };
 }

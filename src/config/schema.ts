@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { DEFAULT_RULES, type CategoryRule } from '../core/classify.js';
 import type { TimeRange } from '../core/policy.js';
+import { TIME_FORMATS } from '../core/time.js';
 import { isValidTimeZone, parseTimeRange } from '../core/window.js';
 import { DurationError, durationMs } from './duration.js';
 
@@ -149,6 +150,14 @@ const preflight = z.strictObject(
   expected('an object of preflight settings'),
 ).partial();
 
+/** How the ledger's times are written, for a ledger that has none yet (README "Times"). */
+const ledger = z.strictObject(
+  {
+    timeFormat: z.enum(TIME_FORMATS, expected('"utc" (ISO 8601 with Z) or "local" (naive local time, as the seed system writes)')),
+  },
+  expected('an object of ledger settings'),
+).partial();
+
 export const ConfigSchema = z.strictObject(
   {
     cap: wholeNumber(1),
@@ -162,6 +171,7 @@ export const ConfigSchema = z.strictObject(
     health,
     pacing,
     preflight,
+    ledger,
   },
   expected('an object of settings, e.g. { "cap": 2 }'),
 ).partial();

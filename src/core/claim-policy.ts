@@ -5,7 +5,7 @@
  * docs/guarantees.md (G1, G2) and docs/configuration.md (health and pacing).
  */
 import { DaycapError } from '../errors.js';
-import { isoTime } from './job.js';
+import { isoTime } from './time.js';
 import { ROLLING_WINDOW_MS, type PacingPolicy } from './policy.js';
 import { RateLimit } from './rate-limit.js';
 import { windowState, type WindowState } from './window.js';

@@ -7,7 +7,8 @@ import { AccountState } from './account-state.js';
 import { accountHold, type AccountHold, type CapRule, type CapSkip } from './claim-policy.js';
 import { cooldownEndOf, freezeReason, isFreezingRow } from './health.js';
 import { MinHeap } from './heap.js';
-import { CAPPED_STATUSES, parseTime, zeroCounts, type Job, type StatusCounts } from './job.js';
+import { CAPPED_STATUSES, zeroCounts, type Job, type StatusCounts } from './job.js';
+import { parseTime } from './time.js';
 import type { HealthPolicy, PacingPolicy } from './policy.js';
 import { ReadyQueue } from './ready-queue.js';
 

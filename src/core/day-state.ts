@@ -7,7 +7,8 @@ import type { AccountState } from './account-state.js';
 import { accountHold, GlobalGate, holdError, type AccountHold, type CapRule, type CapSkip, type GlobalHold } from './claim-policy.js';
 import { DayIndexes, type HeldCounts } from './day-indexes.js';
 import { cooldownEndOf, freezeReason, isFreezingRow } from './health.js';
-import { cloneJob, DEFAULT_CAP, parseTime, type Job, type Status, type StatusCounts } from './job.js';
+import { cloneJob, DEFAULT_CAP, type Job, type Status, type StatusCounts } from './job.js';
+import { isoTime, parseTime, type FormatTime } from './time.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from './policy.js';
 import { claimed, failed, judgeFailure, released, skipped, succeeded, unconfirmed, verified, type ClaimContext, type FailOptions } from './transitions.js';
 import { DaycapError, IllegalTransitionError } from '../errors.js';
@@ -25,6 +26,11 @@ export interface DayOptions {
   pastPosts?: Iterable<PastPost>;
   /** Uniform in [0, 1): the jitter on gaps. Injected by tests. */
   random?: () => number;
+  /**
+   * How the times written into rows look: the ledger's own convention (see core/time.ts,
+   * `ledgerTimeFormat`). Default: UTC with a `Z`.
+   */
+  formatTime?: FormatTime;
 }
 
 /** Why work is held back at a moment; drives "worker idle" events and the live view. */
@@ -55,6 +61,8 @@ export class DayState {
   readonly health: HealthPolicy;
   readonly pacing: PacingPolicy;
   readonly capRule: CapRule;
+  /** Writes claimed_at, completed_at, retry_at and cooldown_until; messages keep showing UTC. */
+  readonly formatTime: FormatTime;
   private readonly jobs = new Map<string, Job>();
   private readonly indexes: DayIndexes;
   private readonly gate: GlobalGate;
@@ -68,6 +76,7 @@ export class DayState {
     this.health = options.health ?? DEFAULT_HEALTH;
     this.pacing = options.pacing ?? DEFAULT_PACING;
     this.capRule = { cap, rolling: this.pacing.capMode === 'rolling-24h' };
+    this.formatTime = options.formatTime ?? isoTime;
     this.indexes = new DayIndexes({ cap: this.capRule, health: this.health, pacing: this.pacing, random: options.random ?? Math.random }, (id) => this.jobs.get(id));
     if (this.capRule.rolling) for (const post of options.pastPosts ?? []) this.indexes.account(post.account).addPost(post.at);
     const claimTimes: number[] = [];
@@ -255,12 +264,12 @@ export class DayState {
     if (hold) throw holdError(jobId, job.account, hold, this.cap);
     this.gate.recordClaim(ctx.now);
     const from = job.status;
-    return { job: this.apply(claimed(job, ctx)), from };
+    return { job: this.apply(claimed(job, { ...ctx, formatTime: this.formatTime })), from };
   }
 
   succeed(jobId: string, now: number, postId = ''): Job {
     this.indexes.noteNow(now);
-    const row = this.apply(succeeded(this.require(jobId), now, postId));
+    const row = this.apply(succeeded(this.require(jobId), now, postId, this.formatTime));
     this.indexes.account(row.account).streak = 0;
     return row;
   }
@@ -273,7 +282,7 @@ export class DayState {
     const state = this.indexes.account(job.account);
     const verdict = judgeFailure(options.failure, state.streak, this.health, options.rules, options.now);
     state.streak = verdict.streak;
-    return this.apply(failed(job, options, verdict));
+    return this.apply(failed(job, { formatTime: this.formatTime, ...options }, verdict));
   }
 
   /** Gives a claim back unrun (a worker that never started it). */
@@ -284,12 +293,12 @@ export class DayState {
   /** A claim whose fate is unknown (a dead run or a dead worker): it still counts toward the cap (G5). */
   markUnconfirmed(jobId: string, now: number): Job {
     this.indexes.noteNow(now);
-    return this.apply(unconfirmed(this.require(jobId), now));
+    return this.apply(unconfirmed(this.require(jobId), now, this.formatTime));
   }
 
   /** The handler's verify verdict on an unconfirmed job; undefined when nothing changed. */
   settle(jobId: string, verdict: 'posted' | 'not-posted' | 'unknown', now: number): Job | undefined {
-    const next = verified(this.require(jobId), verdict, now);
+    const next = verified(this.require(jobId), verdict, now, this.formatTime);
     return next && this.apply(next);
   }
 

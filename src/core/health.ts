@@ -36,10 +36,15 @@ export function frozenAccounts(jobs: Iterable<Readonly<Job>>, health: HealthPoli
   for (const job of jobs) {
     if (!isFreezingRow(job, health)) continue;
     const known = byAccount.get(job.account);
-    if (known && known.since >= job.completed_at) continue;
+    // By instant, not by text: a ledger may hold naive local times and UTC ones side by side.
+    if (known && endOf(known.since) >= endOf(job.completed_at)) continue;
     byAccount.set(job.account, { account: job.account, jobId: job.job_id, reason: freezeReason(job), since: job.completed_at });
   }
   return [...byAccount.values()];
+}
+
+function endOf(completedAt: string): number {
+  return parseTime(completedAt) ?? -Infinity;
 }
 
 export interface CoolingAccount {

@@ -22,6 +22,9 @@ export const REQUIRED_COLUMNS = LEDGER_COLUMNS.slice(0, 9);
 export const NUMERIC_COLUMNS = ['attempts', 'max_attempts', 'pass_number'] as const;
 export const TIME_COLUMNS = ['claimed_at', 'completed_at', 'retry_at'] as const;
 
+/** Ledger times have their own module; these two are also reachable from here, where rows are. */
+export { isoTime, parseTime } from './time.js';
+
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_CAP = 1;
 export const DEFAULT_RETRY_DELAY_MS = 5 * 60_000;
@@ -61,18 +64,6 @@ export function newJob(fields: Pick<Job, 'job_id'> & Partial<Job>): Job {
 
 export function cloneJob(job: Job): Job {
   return job.extra ? { ...job, extra: { ...job.extra } } : { ...job };
-}
-
-/** Time as written in the ledger: ISO 8601, UTC. The clock is always passed in as epoch milliseconds. */
-export function isoTime(epochMs: number): string {
-  return new Date(epochMs).toISOString();
-}
-
-/** Parses a ledger time; '' and unparseable values give undefined. */
-export function parseTime(value: string): number | undefined {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 export type StatusCounts = Record<Status, number>;

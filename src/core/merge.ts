@@ -17,7 +17,8 @@
  * claim, new rows are pending or skipped, field edits only touch uncounted rows, and the one move
  * into a counted status (unconfirmed -> success) starts from a counted row of the same account.
  */
-import { CAPPED_STATUSES, cloneJob, isoTime, LEDGER_COLUMNS, newJob, parseTime, TIME_COLUMNS, type Job, type LedgerColumn, type Status } from './job.js';
+import { CAPPED_STATUSES, cloneJob, LEDGER_COLUMNS, newJob, TIME_COLUMNS, type Job, type LedgerColumn, type Status } from './job.js';
+import { isoTime, parseTime, type FormatTime } from './time.js';
 import type { DayState } from './day-state.js';
 import { operatorUpdate } from './operator-actions.js';
 import { DaycapError } from '../errors.js';
@@ -58,6 +59,8 @@ export interface MergeInput {
   edited: readonly Job[];
   current: LiveRows;
   now: number;
+  /** How the times the merge writes look: the ledger's convention (default UTC with a `Z`). */
+  formatTime?: FormatTime;
   /** Line on which `edited[i]` starts in the operator's file, for the report. */
   editedLines?: readonly number[];
 }
@@ -84,7 +87,9 @@ export interface MergePlan {
 }
 
 export function mergeEdit(input: MergeInput): MergePlan {
-  const { current, now } = input;
+  const { current } = input;
+  // The one time a merge may write (an unconfirmed job the operator marks posted), in the ledger's convention.
+  const stamp = (input.formatTime ?? isoTime)(input.now);
   const base = new Map<string, Job>();
   for (const row of input.base) base.set(row.job_id, row);
   const plan: MergePlan = { apply: [], refused: [] };
@@ -115,7 +120,7 @@ export function mergeEdit(input: MergeInput): MergePlan {
     if (!sameRow(live, was)) {
       return refuse(`conflict: daycap changed job ${id} since it last wrote the file (${describeMove(was.status, live.status)}); your change was not applied. Reload the file and redo it if it still applies`);
     }
-    const change = operatorChange(was, edited, now);
+    const change = operatorChange(was, edited, stamp);
     if (typeof change === 'string') return refuse(change);
     plan.apply.push({ kind: 'update', job: change.job, expected: cloneJob(live), reason: change.reason, ...at });
   });
@@ -204,7 +209,7 @@ function extraColumnsDiffering(a: Readonly<Job>, b: Readonly<Job>): string[] {
 }
 
 /** An operator's change to a row daycap has not touched since base: the new row, or why not. */
-function operatorChange(was: Readonly<Job>, edited: Readonly<Job>, now: number): { job: Job; reason: string } | string {
+function operatorChange(was: Readonly<Job>, edited: Readonly<Job>, stamp: string): { job: Job; reason: string } | string {
   const id = was.job_id;
   const owned = DAYCAP_COLUMNS.filter((c) => !sameCell(c, was, edited));
   if (owned.length > 0) {
@@ -239,7 +244,7 @@ function operatorChange(was: Readonly<Job>, edited: Readonly<Job>, now: number):
   const extras = extraColumnsDiffering(was, edited);
   if (extras.length > 0) job.extra = { ...(was.extra ?? {}), ...Object.fromEntries(extras.map((n) => [n, edited.extra?.[n] ?? ''])) };
   job.status = to;
-  if (from !== to) bookkeeping(job, from, to, now);
+  if (from !== to) bookkeeping(job, from, to, stamp);
 
   const parts: string[] = [];
   if (from !== to) parts.push(describeMove(from, to));
@@ -249,7 +254,7 @@ function operatorChange(was: Readonly<Job>, edited: Readonly<Job>, now: number):
 }
 
 /** What daycap's own commands do on the same move (retry-failed, release-stale, verify, skip). */
-function bookkeeping(job: Job, from: Status, to: Status, now: number): void {
+function bookkeeping(job: Job, from: Status, to: Status, stamp: string): void {
   if (to === 'pending') {
     job.worker_id = '';
     job.claimed_at = '';
@@ -265,7 +270,7 @@ function bookkeeping(job: Job, from: Status, to: Status, now: number): void {
   } else if (to === 'skipped') {
     job.retry_at = '';
   } else if (to === 'success') {
-    job.completed_at = isoTime(now);
+    job.completed_at = stamp;
     job.error = '';
     job.error_type = '';
     job.error_category = '';

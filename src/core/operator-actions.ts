@@ -6,7 +6,8 @@
 import { isNonRetryableCategory, DEFAULT_RULES, type CategoryRule } from './classify.js';
 import type { DayState } from './day-state.js';
 import { isFreezingRow } from './health.js';
-import { CAPPED_STATUSES, cloneJob, parseTime, type Job } from './job.js';
+import { CAPPED_STATUSES, cloneJob, type Job } from './job.js';
+import { parseTime } from './time.js';
 import { releasedStale, revived, skipped, unconfirmed } from './transitions.js';
 import { DaycapError, IllegalTransitionError } from '../errors.js';
 
@@ -60,7 +61,7 @@ export function unfreeze(day: DayState, account: string, options: { retry: boole
 export function adoptOrphans(day: DayState, runId: string, now: number): Job[] {
   const changed: Job[] = [];
   for (const job of day.rows()) {
-    if (job.status === 'claimed' && job.run_id !== runId) changed.push(day.apply(unconfirmed(job, now)));
+    if (job.status === 'claimed' && job.run_id !== runId) changed.push(day.apply(unconfirmed(job, now, day.formatTime)));
   }
   return changed;
 }

@@ -4,8 +4,9 @@
  */
 import { UsageError } from '../errors.js';
 import { isFreezingRow } from './health.js';
-import { CAPPED_STATUSES, DEFAULT_MAX_ATTEMPTS, isoTime, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
+import { CAPPED_STATUSES, DEFAULT_MAX_ATTEMPTS, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
 import { COOLDOWN_COLUMN, DEFAULT_HEALTH, type HealthPolicy } from './policy.js';
+import { isoTime, type FormatTime } from './time.js';
 
 export interface SeedCandidate {
   job_id: string;
@@ -35,6 +36,8 @@ export interface SeedInput {
   health?: HealthPolicy;
   /** Accounts cooling down (epoch ms), from the scheduler: their new jobs carry the cooldown. */
   cooldowns?: ReadonlyMap<string, number>;
+  /** How a cooldown's end is written: the ledger's convention (default UTC with a `Z`). */
+  formatTime?: FormatTime;
 }
 
 export interface SeedPlan {
@@ -133,6 +136,7 @@ export function planSeed(input: SeedInput): SeedPlan {
   const { cap } = input;
   if (!Number.isInteger(cap) || cap < 0) throw new UsageError(`the daily cap must be a whole number of 0 or more, not ${cap}`);
   const alreadyPosted = input.alreadyPosted ?? (() => false);
+  const formatTime = input.formatTime ?? isoTime;
 
   const existingIds = new Set(input.existing.map((job) => job.job_id));
   const seen = new Set<string>();
@@ -179,7 +183,7 @@ export function planSeed(input: SeedInput): SeedPlan {
       video_id: candidate.video_id ?? '',
       max_attempts: candidate.max_attempts ?? input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       // Kept in the ledger like any cooldown, so the run (and a restart) honours it.
-      ...(coolUntil === undefined ? {} : { extra: { [COOLDOWN_COLUMN]: isoTime(coolUntil) } }),
+      ...(coolUntil === undefined ? {} : { extra: { [COOLDOWN_COLUMN]: formatTime(coolUntil) } }),
     });
   });
   const unassigned = jobs.filter((job) => job.account === '').length;

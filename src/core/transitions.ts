@@ -6,13 +6,16 @@
  */
 import { IllegalTransitionError } from '../errors.js';
 import { classifyFailure, type CategoryRule, type ErrorClass, type FailureReport } from './classify.js';
-import { cloneJob, isoTime, type Job, type Status } from './job.js';
+import { cloneJob, type Job, type Status } from './job.js';
+import { isoTime, type FormatTime } from './time.js';
 import { COOLDOWN_COLUMN, type HealthPolicy } from './policy.js';
 
 export interface ClaimContext {
   workerId: number | string;
   runId: string;
   now: number;
+  /** How the claim time is written: the ledger's convention (default UTC with a `Z`). */
+  formatTime?: FormatTime | undefined;
   /** Written to pass_number; by default the attempt number (pass 1 = first attempts, pass 2 = their retries…). */
   pass?: number;
 }
@@ -24,6 +27,7 @@ export interface FailureInput extends FailureReport {
 
 export interface FailOptions {
   now: number;
+  formatTime?: FormatTime | undefined;
   failure: FailureInput;
   retryDelayMs: number;
   rules?: readonly CategoryRule[] | undefined;
@@ -41,7 +45,7 @@ export function claimed(row: Readonly<Job>, ctx: ClaimContext): Job {
   return move(row, ['pending', 'retrying'], 'claimed', (next) => {
     next.status = 'claimed';
     next.worker_id = String(ctx.workerId);
-    next.claimed_at = isoTime(ctx.now);
+    next.claimed_at = (ctx.formatTime ?? isoTime)(ctx.now);
     next.completed_at = '';
     next.retry_at = '';
     next.pass_number = ctx.pass ?? next.attempts + 1;
@@ -49,10 +53,10 @@ export function claimed(row: Readonly<Job>, ctx: ClaimContext): Job {
   });
 }
 
-export function succeeded(row: Readonly<Job>, now: number, postId = ''): Job {
+export function succeeded(row: Readonly<Job>, now: number, postId = '', formatTime: FormatTime = isoTime): Job {
   return move(row, ['claimed'], 'success', (next) => {
     next.status = 'success';
-    next.completed_at = isoTime(now);
+    next.completed_at = formatTime(now);
     next.error = '';
     next.error_type = '';
     next.error_category = '';
@@ -89,6 +93,7 @@ export function judgeFailure(failure: FailureInput, streak: number, health: Heal
 /** A failed attempt: `retrying` after a delay while attempts remain and the error is retryable, else `failed`. */
 export function failed(row: Readonly<Job>, options: FailOptions, verdict: FailureVerdict): Job {
   const { failure, now } = options;
+  const stamp = options.formatTime ?? isoTime;
   const { cls, coolUntil } = verdict;
   const attempts = row.attempts + 1;
   const retry = cls.retryable && attempts < row.max_attempts;
@@ -96,12 +101,12 @@ export function failed(row: Readonly<Job>, options: FailOptions, verdict: Failur
   return move(row, ['claimed'], retry ? 'retrying' : 'failed', (next) => {
     next.attempts = attempts;
     next.status = retry ? 'retrying' : 'failed';
-    next.retry_at = retry ? isoTime(retryAt) : '';
-    next.completed_at = isoTime(now);
+    next.retry_at = retry ? stamp(retryAt) : '';
+    next.completed_at = stamp(now);
     next.error = failure.message;
     next.error_category = cls.category;
     next.error_type = cls.type;
-    if (coolUntil !== undefined) next.extra = { ...next.extra, [COOLDOWN_COLUMN]: isoTime(coolUntil) };
+    if (coolUntil !== undefined) next.extra = { ...next.extra, [COOLDOWN_COLUMN]: stamp(coolUntil) };
   });
 }
 
@@ -111,23 +116,23 @@ export function released(row: Readonly<Job>): Job {
 }
 
 /** A claim whose fate is unknown (a dead run or a dead worker): it still counts toward the cap (G5). */
-export function unconfirmed(row: Readonly<Job>, now: number): Job {
+export function unconfirmed(row: Readonly<Job>, now: number, formatTime: FormatTime = isoTime): Job {
   return move(row, ['claimed'], 'unconfirmed', (next) => {
     next.status = 'unconfirmed';
-    next.completed_at = isoTime(now);
+    next.completed_at = formatTime(now);
     next.error = next.error || 'in flight when its run or worker died; may have posted';
   });
 }
 
 /** The handler's verify verdict on an unconfirmed job; undefined for `unknown` (nothing changes). */
-export function verified(row: Readonly<Job>, verdict: 'posted' | 'not-posted' | 'unknown', now: number): Job | undefined {
+export function verified(row: Readonly<Job>, verdict: 'posted' | 'not-posted' | 'unknown', now: number, formatTime: FormatTime = isoTime): Job | undefined {
   const to: Status = verdict === 'posted' ? 'success' : 'pending';
   if (row.status !== 'unconfirmed') throw new IllegalTransitionError(row.job_id, row.status, to);
   if (verdict === 'unknown') return undefined;
   return move(row, ['unconfirmed'], to, (next) => {
     if (verdict === 'not-posted') return clearClaim(next);
     next.status = 'success';
-    next.completed_at = isoTime(now);
+    next.completed_at = formatTime(now);
     next.error = '';
   });
 }

@@ -5,8 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
-import { StorageError } from '../errors.js';
-import { errorCode, errorMessage, realFileOps, type FileOps } from './fileOps.js';
+import { storageFailure } from '../errors.js';
+import { errorCode, realFileOps, type FileOps } from './fileOps.js';
 import { escapeRegExp } from './regexp.js';
 
 export interface ArchiveOptions {
@@ -55,7 +55,7 @@ export async function archiveLedger(ledgerPath: string, opts: ArchiveOptions): P
     await ops.stat(ledgerPath);
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
-    throw new StorageError(`could not archive ${ledgerPath}: ${errorMessage(err)}`, { cause: err });
+    throw storageFailure(`could not archive ${ledgerPath}`, err);
   }
   try {
     await mkdir(dir, { recursive: true });
@@ -69,7 +69,7 @@ export async function archiveLedger(ledgerPath: string, opts: ArchiveOptions): P
       return target;
     }
   } catch (err) {
-    throw new StorageError(`could not archive ${ledgerPath}: ${errorMessage(err)}`, { cause: err });
+    throw storageFailure(`could not archive ${ledgerPath}`, err);
   }
 }
 

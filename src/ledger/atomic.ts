@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
-import { StorageError } from '../errors.js';
-import { errorCode, errorMessage, realFileOps, type FileOps } from './fileOps.js';
+import { storageFailure } from '../errors.js';
+import { errorCode, realFileOps, type FileOps } from './fileOps.js';
 import { escapeRegExp } from './regexp.js';
 import { isPidAlive } from './pid.js';
 
@@ -32,7 +32,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer | Iter
   try {
     mode = (await ops.stat(path)).mode & 0o7777;
   } catch (err) {
-    if (errorCode(err) !== 'ENOENT') throw new StorageError(`could not write ${path}: ${errorMessage(err)}`, { cause: err });
+    if (errorCode(err) !== 'ENOENT') throw storageFailure(`could not write ${path}`, err);
   }
   let created = false;
   let renamed = false;
@@ -53,7 +53,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer | Iter
   } catch (err) {
     if (handle) await ops.close(handle).catch(() => undefined);
     if (created && !renamed) await ops.unlink(temp).catch(() => undefined);
-    throw new StorageError(`could not write ${path}: ${errorMessage(err)}`, { cause: err });
+    throw storageFailure(`could not write ${path}`, err);
   }
 }
 

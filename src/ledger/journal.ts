@@ -7,8 +7,8 @@ import { dirname } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 
 import type { Job } from '../core/job.js';
-import { DaycapError, InputError, StorageError } from '../errors.js';
-import { errorMessage, realFileOps, type FileOps } from './fileOps.js';
+import { DaycapError, InputError, storageFailure } from '../errors.js';
+import { realFileOps, type FileOps } from './fileOps.js';
 import { readJournal } from './journalRead.js';
 import { encodeRecord } from './journalRecord.js';
 
@@ -25,7 +25,7 @@ interface Waiting {
 export class Journal {
   private queue: Waiting[] = [];
   private flushing: Promise<void> | undefined;
-  private poison: StorageError | undefined;
+  private poison: DaycapError | undefined;
   private closing: Promise<void> | undefined;
   private durable: number;
   private seq: number;
@@ -52,7 +52,7 @@ export class Journal {
       // Found by test/faults/disk-faults.test.ts: when the folder sync failed, the open handle was
       // left to the garbage collector (a leaked descriptor and a DEP0137 warning).
       if (handle) await ops.close(handle).catch(() => undefined);
-      throw new StorageError(`could not open journal ${path}: ${errorMessage(err)}`, { cause: err });
+      throw storageFailure(`could not open journal ${path}`, err);
     }
     return new Journal(path, handle, ops, existing.jobs.length);
   }
@@ -100,7 +100,7 @@ export class Journal {
     } catch (err) {
       // After a failed fsync the kernel may have dropped the dirty pages and will report the next
       // fsync as fine; so nothing written after this point could be trusted.
-      this.poison = new StorageError(`could not write journal ${this.path}: ${errorMessage(err)}`, { cause: err });
+      this.poison = storageFailure(`could not write journal ${this.path}`, err);
       const waiting = [...batch, ...this.queue];
       this.queue = [];
       for (const w of waiting) w.reject(this.poison);

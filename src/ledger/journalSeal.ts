@@ -1,8 +1,8 @@
 /** Moving a finished (or recovered) journal into journals/, where it is kept for good (G4). */
 import { dirname, join } from 'node:path';
 
-import { StorageError } from '../errors.js';
-import { errorCode, errorMessage, realFileOps, type FileOps } from './fileOps.js';
+import { storageFailure } from '../errors.js';
+import { errorCode, realFileOps, type FileOps } from './fileOps.js';
 import { readJournal, type TornTail } from './journalRead.js';
 import { ensureSealedJournalsDir, journalPath } from './paths.js';
 
@@ -55,7 +55,7 @@ export async function sealJournal(ledgerPath: string, runLabel: string, options:
       return target;
     }
   } catch (err) {
-    throw new StorageError(`could not seal journal ${source}: ${errorMessage(err)}`, { cause: err });
+    throw storageFailure(`could not seal journal ${source}`, err);
   }
 }
 

@@ -5,8 +5,8 @@
  */
 import { basename, dirname, extname, join } from 'node:path';
 
-import { StorageError } from '../errors.js';
-import { errorCode, errorMessage, realFileOps, type FileOps } from './fileOps.js';
+import { StorageError, storageFailure } from '../errors.js';
+import { errorCode, realFileOps, type FileOps } from './fileOps.js';
 
 export interface KeepAsideOptions {
   /** Clock for the name (epoch ms); default Date.now(). */
@@ -42,7 +42,7 @@ export async function keepAside(ledgerPath: string, bytes: Uint8Array, label: st
       handle = await ops.open(path, 'wx', mode);
     } catch (err) {
       if (errorCode(err) === 'EEXIST') continue;
-      throw new StorageError(`could not keep the edited ledger aside as ${path}: ${errorMessage(err)}`, { cause: err });
+      throw storageFailure(`could not keep the edited ledger aside as ${path}`, err);
     }
     try {
       await ops.write(handle, bytes);
@@ -50,13 +50,13 @@ export async function keepAside(ledgerPath: string, bytes: Uint8Array, label: st
     } catch (err) {
       await ops.close(handle).catch(() => undefined);
       await ops.unlink(path).catch(() => undefined);
-      throw new StorageError(`could not keep the edited ledger aside as ${path}: ${errorMessage(err)}`, { cause: err });
+      throw storageFailure(`could not keep the edited ledger aside as ${path}`, err);
     }
     try {
       await ops.close(handle);
       await ops.fsyncDir(dir);
     } catch (err) {
-      throw new StorageError(`kept the edited ledger aside as ${path}, but could not make it durable: ${errorMessage(err)}`, { cause: err });
+      throw storageFailure(`kept the edited ledger aside as ${path}, but could not make it durable`, err);
     }
     return path;
   }

@@ -21,6 +21,11 @@ export function ownerPath(ledgerPath: string): string {
   return join(stateDir(ledgerPath), 'owner.json');
 }
 
+/** Held for the moment a lock is taken or taken over (see src/ledger/lock/gate.ts). */
+export function lockGatePath(ledgerPath: string): string {
+  return join(stateDir(ledgerPath), 'lock.gate');
+}
+
 export function journalPath(ledgerPath: string): string {
   return join(stateDir(ledgerPath), 'journal.jsonl');
 }

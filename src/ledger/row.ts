@@ -1,18 +1,11 @@
 /** One ledger record to a Job and back. Reading checks every field; writing trusts the Job type. */
 import { DEFAULT_MAX_ATTEMPTS, LEDGER_COLUMNS, STATUSES, isStatus, type Job, type LedgerColumn } from '../core/job.js';
+import { parseTime } from '../core/time.js';
 import { InputError } from '../errors.js';
 import type { Layout } from './header.js';
 
 const NUMBER_DEFAULTS = { attempts: 0, max_attempts: DEFAULT_MAX_ATTEMPTS, pass_number: 0 } as const;
 const WHOLE_NUMBER = /^[0-9]{1,15}$/;
-/**
- * ISO 8601 as the seed system and daycap write it: a date, optionally a time (T or space, seconds and
- * any fraction optional), optionally Z or an offset. Found by test/faults/bad-input.test.ts: checking
- * with Date.parse alone let V8's lenient legacy parser accept "yesterday at 5" or "1" (both read as
- * 2001), so a typo in retry_at silently made a job claimable at once.
- */
-const ISO_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?$/;
-
 /** Field of record `cells` for LEDGER_COLUMNS[k], '' when the file lacks that column. */
 function cell(cells: readonly string[], layout: Layout, k: number): string {
   const i = layout.known[k]!;
@@ -39,8 +32,9 @@ export function recordToJob(cells: readonly string[], layout: Layout, file: stri
   };
   const time = (column: 'claimed_at' | 'completed_at' | 'retry_at', k: number): string => {
     const text = cell(cells, layout, k);
-    if (text !== '' && (!ISO_TIME.test(text) || Number.isNaN(Date.parse(text)))) {
-      throw fail(column, `${column} of job ${job_id} is "${text}", not a time`, 'Write an ISO 8601 time such as 2026-11-29T22:01:03Z, or leave it empty.');
+    // The same parser every rule reads times with: a cell that passes here is a time everywhere.
+    if (text !== '' && parseTime(text) === undefined) {
+      throw fail(column, `${column} of job ${job_id} is "${text}", not a time`, 'Write an ISO 8601 time such as 2026-11-29T22:01:03Z (UTC) or 2026-11-29T22:01:03.123456 (local time, as the seed system writes it), or leave it empty.');
     }
     return text;
   };

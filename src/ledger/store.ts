@@ -12,20 +12,19 @@ import { realFileOps, type FileOps } from './fileOps.js';
 import { Journal } from './journal.js';
 import { readJournal, type TornTail } from './journalRead.js';
 import { sealJournal } from './journalSeal.js';
-import { acquireLedgerLock, guardWrites, type LedgerLock } from './lock.js';
+import { acquireLedgerLock, guardWrites, type LedgerLock, type LockTiming } from './lock/index.js';
 import { ensureStateDir, journalPath, ownerPath } from './paths.js';
 import { readLedgerFile } from './read.js';
 import { replay } from './replay.js';
 
 export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from './read.js';
 
-export interface StoreOptions {
+export interface StoreOptions extends LockTiming {
   /** As the operator typed it ('daycap run'); shown to anyone who finds the ledger locked. */
   command: string;
   /** Default true. Without it the caller must already hold the lock. */
   lock?: boolean;
   onCompromised?: (err: Error) => void;
-  staleMs?: number;
   ops?: FileOps;
   /** Clock for sealed journal names; injected by tests. */
   now?: () => number;
@@ -91,11 +90,12 @@ export class LedgerStore {
     const now = opts.now ?? Date.now;
     const lock = opts.lock === false ? undefined : await acquireLedgerLock(path, {
       command: opts.command,
+      staleMs: opts.staleMs,
       ...(opts.onCompromised ? { onCompromised: opts.onCompromised } : {}),
-      ...(opts.staleMs === undefined ? {} : { staleMs: opts.staleMs }),
     });
-    // Every write of this store checks the lock first, so a holder whose lock was taken over (it was
-    // stopped past the stale time) writes nothing more from the moment it could know (G6).
+    // The one lock check of this store: every write goes through these guarded file operations, so a
+    // holder whose lock was taken over (it was stopped past the stale time) writes nothing more from
+    // the moment it could know (G6), and such a write rejects with LOCK_COMPROMISED.
     const ops = lock ? guardWrites(opts.ops ?? realFileOps, lock) : opts.ops ?? realFileOps;
     try {
       await cleanupStaleTemps(path, { ops });
@@ -132,7 +132,10 @@ export class LedgerStore {
     }
   }
 
-  /** False once the lock is lost (checked now, see LedgerLock.assertHeld): nothing may be written then. */
+  /**
+   * False once the lock is lost (checked now, see LedgerLock.assertHeld): for a caller that must
+   * decide without writing (an outside edit is not merged then). Writes need not ask: they are guarded.
+   */
   holdsLock(): boolean {
     try {
       this.lock?.assertHeld();
@@ -142,9 +145,12 @@ export class LedgerStore {
     }
   }
 
-  /** Resolves once these rows are durable in the journal (G3). Rows already changed in memory. */
+  /**
+   * Resolves once these rows are durable in the journal (G3). Rows already changed in memory.
+   * Once the lock is lost it rejects with LOCK_COMPROMISED, refused by the guarded write (a commit
+   * of no rows writes nothing, so it checks nothing).
+   */
   async commit(changed: readonly Job[]): Promise<void> {
-    this.lock?.assertHeld();
     if (changed.length === 0) return;
     this.requested += changed.length;
     this.journal ??= this.openJournal();
@@ -159,10 +165,10 @@ export class LedgerStore {
   /**
    * Writes every row to the CSV atomically. The rows are serialized in one synchronous stretch, so
    * the file is one consistent moment even while transitions go on during the write; the text is
-   * kept as `lastWrittenText()`, the base an outside edit is merged against (G7).
+   * kept as `lastWrittenText()`, the base an outside edit is merged against (G7). Like commit,
+   * refused with LOCK_COMPROMISED once the lock is lost.
    */
   async snapshot(all: readonly Job[]): Promise<void> {
-    this.lock?.assertHeld();
     const covering = this.requested;
     const extraColumns = extraColumnsOf(all, this.extraColumns);
     const chunks = [...serializeLedgerChunks(all, extraColumns)];

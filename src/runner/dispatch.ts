@@ -5,6 +5,7 @@
  * waits for it, or ends the day. docs/design.md ("the path of a claim") walks through it.
  */
 import type { Job } from '../core/job.js';
+import { parseTime } from '../core/time.js';
 import type { WorkerToMain } from '../protocol.js';
 import type { Report, Store } from '../store/store.js';
 import type { RunEventStream } from './events.js';
@@ -135,7 +136,7 @@ export class Dispatcher {
     if (row.status === 'success' || row.status === 'failed') this.processed += 1;
     if (report.kind === 'unstarted') return;
     if (row.status === 'success') events.emit('job-done', { ...base, durationMs: telling.durationMs });
-    else if (row.status === 'retrying') events.emit('job-retrying', { ...base, durationMs: telling.durationMs, retryAt: Date.parse(row.retry_at) });
+    else if (row.status === 'retrying') events.emit('job-retrying', { ...base, durationMs: telling.durationMs, retryAt: parseTime(row.retry_at) ?? base.at });
     else if (row.status === 'failed') events.emit('job-failed', { ...base, durationMs: telling.durationMs });
     else if (row.status === 'unconfirmed') events.emit('job-unconfirmed', { ...base, reason: telling.reason ?? 'its worker ended without reporting it' });
   }

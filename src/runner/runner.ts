@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { CategoryRule } from '../core/classify.js';
 import { DEFAULT_CAP, DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from '../core/policy.js';
+import type { TimeFormat } from '../core/time.js';
 import { DaycapError, HandlerError } from '../errors.js';
 import { loadHandler } from '../handlers/load.js';
 import type { LoadedHandler } from '../handlers/types.js';
@@ -49,6 +50,7 @@ export interface RunOptions {
   random?: () => number;
   /** What the lock's owner file says is running. */
   command?: string;
+  /** When the ledger's lock counts as abandoned (see LockTiming). */
   staleMs?: number;
   clock?: () => number;
   runId?: string;
@@ -64,6 +66,11 @@ export interface RunOptions {
   maxPrefetch?: number;
   /** The file layer under the ledger and journal; tests inject faults here. */
   fileOps?: FileOps;
+  /**
+   * How to write times into a ledger that has none yet (`ledger.timeFormat`; default `utc`). A
+   * ledger that already has times keeps its own convention (README "Times").
+   */
+  timeFormat?: TimeFormat;
   /** Answer `daycap status|pause|resume|stop|retry-failed|release-stale` from other terminals. Default true. */
   controlSocket?: boolean;
   /** Watch the ledger for outside edits and merge them (G7). Default true. */
@@ -146,7 +153,7 @@ export class Runner implements RunFlow {
       watchPollMs: options.watchPollMs,
       rules: {
         cap: options.cap ?? DEFAULT_CAP, health: options.health ?? DEFAULT_HEALTH, pacing: options.pacing ?? DEFAULT_PACING,
-        rules: options.rules, retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, pastPosts: options.pastPosts, random: options.random,
+        rules: options.rules, retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, pastPosts: options.pastPosts, random: options.random, timeFormat: options.timeFormat,
       },
     });
     return new Runner(store, handler, options);

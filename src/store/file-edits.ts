@@ -95,7 +95,7 @@ export class ExternalEdits {
       return;
     }
     const base = parseLedger(ctx.files.lastWrittenText(), ctx.ledger).jobs;
-    const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: ctx.day, now });
+    const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: ctx.day, now, formatTime: ctx.day.formatTime });
     let refusedAtApply: ReturnType<typeof applyMergePlan>['refused'] = [];
     const { changed, news } = await ctx.step(() => {
       const applied = applyMergePlan(ctx.day, plan);

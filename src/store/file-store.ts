@@ -7,6 +7,7 @@
  */
 import { DayState, type StepUndo } from '../core/day-state.js';
 import type { Job } from '../core/job.js';
+import { ledgerTimeFormat, timeFormatter } from '../core/time.js';
 import { summarize } from '../core/summary.js';
 import { StorageError } from '../errors.js';
 import type { FileOps } from '../ledger/fileOps.js';
@@ -61,6 +62,8 @@ export class FileStore implements Store {
       // The day takes the loaded rows over; the files keep no second copy.
       const day = new DayState(files.jobs, {
         cap: rules.cap, adopt: true, health: rules.health, pacing: rules.pacing,
+        // Times are written in the convention the ledger already uses.
+        formatTime: timeFormatter(ledgerTimeFormat(files.jobs, rules.timeFormat)),
         ...(rules.pastPosts ? { pastPosts: rules.pastPosts } : {}),
         ...(rules.random ? { random: rules.random } : {}),
       });

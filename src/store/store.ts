@@ -11,6 +11,7 @@ import type { Job, StatusCounts } from '../core/job.js';
 import type { RetryFailedOptions } from '../core/operator-actions.js';
 import type { HealthPolicy, PacingPolicy, PastPost } from '../core/policy.js';
 import type { LedgerSummary } from '../core/summary.js';
+import type { TimeFormat } from '../core/time.js';
 import type { Outcome } from '../protocol.js';
 
 /** The rules a store applies to every transition. */
@@ -25,6 +26,8 @@ export interface DayRules {
   pastPosts?: readonly PastPost[] | undefined;
   /** Uniform in [0, 1) for the jitter on gaps; tests inject a seeded one. */
   random?: (() => number) | undefined;
+  /** How to write times into a ledger that has none yet; a ledger with times keeps its own convention. */
+  timeFormat?: TimeFormat | undefined;
 }
 
 /** What a worker slot tells the store about one of its claims. */

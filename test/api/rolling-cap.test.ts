@@ -1,9 +1,11 @@
 /** The rolling 24-hour cap across a reset-day: yesterday's posts are read back from the archive. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetDay } from '../../src/api/reset-day.js';
 import { openRun } from '../../src/api/run.js';
 import { DEFAULT_PACING } from '../../src/core/policy.js';
 import { isoTime } from '../../src/core/job.js';
+import { localIsoTime } from '../../src/core/time.js';
+import { readPastPosts } from '../../src/api/past-posts.js';
 import { readLedgerView } from '../../src/ledger/store.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import { gridJobs, tempDir, writeLedger } from '../helpers/tmp.js';
@@ -33,5 +35,33 @@ describe('rolling 24-hour cap', () => {
     // The same day under the per-ledger day cap posts both.
     const { runner: dayRunner } = await openRun({ ledger, handler: { kind: 'simulate', seed: 1, options: { meanLatencyMs: 1 } }, workers: 2, cap: 1, controlSocket: false, watchLedger: false });
     expect((await dayRunner.run()).exitCode).toBe(EXIT.OK);
+  });
+});
+
+describe('rolling 24-hour cap over an archive the seed system wrote', () => {
+  // Honolulu is ten hours behind UTC, all year: a naive local time read as UTC would be ten hours too old.
+  let savedZone: string | undefined;
+  beforeAll(() => {
+    savedZone = process.env['TZ'];
+    process.env['TZ'] = 'Pacific/Honolulu';
+  });
+  afterAll(() => {
+    if (savedZone === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = savedZone;
+  });
+
+  it('counts a post of 20 hours ago written as naive local time with microseconds; read as UTC it would be 30 hours old', async () => {
+    const dir = tempDir();
+    const now = Date.now();
+    const postedAt = Math.floor((now - 20 * HOUR) / 1000) * 1000;
+    // As Python's datetime.now().isoformat() writes it on that machine.
+    const completedAt = `${localIsoTime(postedAt)}.123456`;
+    const yesterday = gridJobs(2, 1, { status: 'success', claimed_at: completedAt, completed_at: completedAt, attempts: 1 });
+    const ledger = writeLedger(dir, yesterday.map((job) => ({ ...job, job_id: `old-${job.job_id}` })));
+    await resetDay({ ledger, now });
+    expect(await readPastPosts({ ledger, now })).toEqual([
+      { account: 'acct0', at: postedAt + 123 },
+      { account: 'acct1', at: postedAt + 123 },
+    ]);
   });
 });

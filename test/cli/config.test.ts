@@ -38,7 +38,7 @@ describe('daycap config --print', () => {
     expect(printed.source).toBeNull();
     expect(printed.note).toContain('no daycap.config.json');
     expect(printed.flags).toEqual([]);
-    expect(printed.settings).toMatchObject({ maxAttempts: 3, maxPasses: 3, retryDelay: '5m', workers: 4, jobTimeout: '10m', grace: '30s', preflight: { maxCaptionLength: 2200, checkVideos: true } });
+    expect(printed.settings).toMatchObject({ maxAttempts: 3, maxPasses: 3, retryDelay: '5m', workers: 4, jobTimeout: '10m', grace: '30s', preflight: { maxCaptionLength: 2200, checkVideos: true }, ledger: { timeFormat: 'utc' } });
     expect(printed.settings).not.toHaveProperty('cap');
     expect(printed.settings.health).toMatchObject({ freezeCategories: ['account'], defaultCooldown: '1h', streakCooldown: '30m' });
     expect(printed.settings.pacing).toMatchObject({ capMode: 'day', maxWait: '2h' });

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireLedgerLock } from '../../src/ledger/lock.js';
+import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
 import { writeVideosOf } from '../helpers/tmp.js';
 import { bytes, copyFixture, daycap, fixture, hasStack, HEADER, start, statuses, tempDir } from './helpers.js';
 

@@ -4,13 +4,14 @@
  */
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import { LEDGER_COLUMNS } from '../../src/core/job.js';
+import { writeVideosOf } from '../helpers/tmp.js';
 
 export const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -170,4 +171,19 @@ export async function statuses(path: string): Promise<Record<string, string>> {
 /** The local calendar date as YYYYMMDD, as archive names use it. */
 export function todayStamp(date = new Date()): string {
   return `${date.getFullYear()}${String(date.getMonth() + 1).padStart(2, '0')}${String(date.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * A real `daycap run` kept alive: its one pending job waits in its handler until `release()`, while
+ * the ledger's dead claim stays unconfirmed. Resolves once the run has claimed that job.
+ */
+export async function startHeldRun(): Promise<{ dir: string; ledger: string; env: Record<string, string>; first: Started; release: () => Promise<void> }> {
+  const dir = await tempDir();
+  const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
+  writeVideosOf(ledger);
+  const releaseFile = join(dir, 'release');
+  const env = { DAYCAP_TEST_RELEASE_FILE: releaseFile };
+  const first = start(['run', '--ledger', ledger, '--handler', fixture('cli/handlers/wait-for-file.mjs'), '--workers', '2'], { cwd: dir, env });
+  await first.waitFor(/claimed job calm-b-1/);
+  return { dir, ledger, env, first, release: () => writeFile(releaseFile, '') };
 }

@@ -1,26 +1,13 @@
-// G6 (one runner per ledger) and Ctrl-C, with a real first run kept alive by a handler that waits on a file.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// What the CLI adds to the ledger lock (G6): exit 3 and the holder's name for a command that finds
+// the ledger in use, and DAYCAP_LOCK_STALE_MS. The lock itself is tested in test/ledger/lock/, its
+// races between processes in test/faults/lock.test.ts.
 import { describe, expect, it } from 'vitest';
-import { writeVideosOf } from '../helpers/tmp.js';
-import { copyFixture, daycap, fixture, hasStack, start, statuses, tempDir } from './helpers.js';
-
-const WAITING_HANDLER = fixture('cli/handlers/wait-for-file.mjs');
-
-async function heldRun() {
-  const dir = await tempDir();
-  const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
-  writeVideosOf(ledger);
-  const release = join(dir, 'release');
-  const env = { DAYCAP_TEST_RELEASE_FILE: release };
-  const first = start(['run', '--ledger', ledger, '--handler', WAITING_HANDLER, '--workers', '2'], { cwd: dir, env });
-  await first.waitFor(/claimed job calm-b-1/);
-  return { dir, ledger, env, first, release: () => writeFile(release, '') };
-}
+import { fakeHolder } from '../ledger/lock/helpers.js';
+import { copyFixture, daycap, fixture, hasStack, listTree, startHeldRun, statuses, tempDir } from './helpers.js';
 
 describe('a ledger held by a run', () => {
   it('a second run, a seed and reset-day exit 3 naming the holder; status and validate still work', async () => {
-    const { dir, ledger, env, first, release } = await heldRun();
+    const { dir, ledger, env, first, release } = await startHeldRun();
     try {
       const second = await daycap(['run', '--ledger', ledger, '--handler', 'simulate'], { cwd: dir, env });
       expect(second.code).toBe(3);
@@ -51,34 +38,37 @@ describe('a ledger held by a run', () => {
   });
 });
 
-describe('Ctrl-C during a run', () => {
-  it('the first SIGINT stops claiming and lets the job in flight finish; exit 130', async () => {
-    const { ledger, first, release } = await heldRun();
-    first.child.kill('SIGINT');
-    await first.waitFor(/stopping \(SIGINT\)/);
-    await release();
-    const ended = await first.done;
-    expect(ended.code).toBe(130);
-    expect(ended.stderr).toContain('SIGINT received');
-    expect(await statuses(ledger)).toEqual({ 'crash-a-1': 'unconfirmed', 'calm-b-1': 'success' });
+describe('DAYCAP_LOCK_STALE_MS', () => {
+  it('sets how long a silent holder keeps the ledger, for read-only and mutating commands alike', async () => {
+    const dir = await tempDir();
+    const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
+    // A holder on another host, silent for 3 s: within the default stale time (20 s).
+    await fakeHolder(ledger, { pid: 4242, hostname: 'posting-elsewhere' }, 3000);
+    const held = await daycap(['status', '--ledger', ledger], { cwd: dir });
+    expect(held.stdout).toContain('a run is in progress (pid 4242 on host posting-elsewhere');
+    const refused = await daycap(['reset-day', '--ledger', ledger], { cwd: dir });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`ledger ${ledger} is in use by pid 4242 on host posting-elsewhere`);
+
+    const env = { DAYCAP_LOCK_STALE_MS: '2000' };
+    const free = await daycap(['status', '--ledger', ledger], { cwd: dir, env });
+    expect(free.code, free.stderr).toBe(0);
+    expect(free.stdout).not.toContain('in progress');
+    const reset = await daycap(['reset-day', '--ledger', ledger], { cwd: dir, env });
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain("Archived the day's ledger");
   });
 
-  it('a second SIGINT exits at once; the next run finds the job in flight and marks it unconfirmed', async () => {
-    const { dir, ledger, env, first } = await heldRun();
-    first.child.kill('SIGINT');
-    await first.waitFor(/stopping \(SIGINT\)/);
-    first.child.kill('SIGINT');
-    const ended = await first.done;
-    expect(ended.code).toBe(130);
-    expect(ended.stderr).toContain('exiting now');
-    expect(hasStack(ended.stderr)).toBe(false);
-
-    const status = await daycap(['status', '--ledger', ledger, '--json'], { cwd: dir });
-    expect(status.code, status.stderr).toBe(0);
-    expect((JSON.parse(status.stdout) as { counts: Record<string, number> }).counts.claimed).toBe(1);
-
-    const next = await daycap(['run', '--ledger', ledger, '--handler', 'simulate'], { cwd: dir, env });
-    expect(next.stdout).toMatch(/recovered: 2 unconfirmed/);
-    expect(await statuses(ledger)).toEqual({ 'crash-a-1': 'unconfirmed', 'calm-b-1': 'unconfirmed' });
+  it('is refused with exit 2, before anything is touched, unless a whole number of milliseconds of at least 1', async () => {
+    const dir = await tempDir();
+    const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
+    const before = await listTree(dir);
+    for (const [value, args] of [['soon', ['status']], ['0', ['reset-day']], ['1.5', ['run', '--handler', 'simulate']]] as const) {
+      const result = await daycap([...args, '--ledger', ledger], { cwd: dir, env: { DAYCAP_LOCK_STALE_MS: value } });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`DAYCAP_LOCK_STALE_MS must be a whole number of milliseconds, at least 1, not "${value}"`);
+      expect(hasStack(result.stderr)).toBe(false);
+    }
+    expect(await listTree(dir)).toEqual(before);
   });
 });

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireLedgerLock } from '../../src/ledger/lock.js';
+import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
 import { bytes, daycap, hasStack, HEADER, readRows, start, statuses, tempDir } from './helpers.js';
 
 

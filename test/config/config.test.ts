@@ -59,6 +59,7 @@ const FULL = {
     windows: { timeZone: 'Europe/Berlin', ranges: ['08:00-12:00', '14:00-23:00'], atEnd: 'end' },
   },
   preflight: { maxCaptionLength: 150, checkVideos: false },
+  ledger: { timeFormat: 'local' },
 };
 
 describe('defaults', () => {
@@ -78,6 +79,7 @@ describe('defaults', () => {
       health: DEFAULT_HEALTH,
       pacing: DEFAULT_PACING,
       preflight: DEFAULT_PREFLIGHT,
+      ledger: { timeFormat: 'utc' },
     } satisfies EffectiveConfig);
     expect(config).toMatchObject({ maxAttempts: 3, maxPasses: 3, retryDelayMs: 300_000, workers: 4, jobTimeoutMs: 600_000, graceMs: 30_000, preflight: { maxCaptionLength: 2200, checkVideos: true } });
   });
@@ -167,6 +169,7 @@ describe('every section parses', () => {
         windows: { timeZone: 'Europe/Berlin', ranges: [{ start: '08:00', end: '12:00' }, { start: '14:00', end: '23:00' }], atEnd: 'end' },
       },
       preflight: { maxCaptionLength: 150, checkVideos: false },
+      ledger: { timeFormat: 'local' },
     });
   });
 
@@ -266,6 +269,7 @@ describe('each kind of error names the file, the key and the value expected', ()
     ['an empty range list', { pacing: { windows: { ranges: [] } } }, 'pacing.windows.ranges: expected a list of at least one time range such as "08:00-12:00", got an empty list'],
     ['windows without ranges', { pacing: { windows: { timeZone: 'UTC' } } }, 'pacing.windows.ranges: expected a list of time ranges such as ["08:00-12:00", "14:00-23:00"], but it is missing'],
     ['a boolean as text', { preflight: { checkVideos: 'yes' } }, 'preflight.checkVideos: expected true or false, got "yes"'],
+    ['an unknown time format', { ledger: { timeFormat: 'naive' } }, 'ledger.timeFormat: expected "utc" (ISO 8601 with Z) or "local" (naive local time, as the seed system writes), got "naive"'],
     ['a list given as one text', { health: { freezeCategories: 'account' } }, 'health.freezeCategories: expected a list of error categories, got "account"'],
     ['a section that is not an object', { pacing: 3 }, 'pacing: expected an object of pacing settings, got 3'],
     ['a file that is not an object', [1, 2], '(top level): expected an object of settings, e.g. { "cap": 2 }, got a list'],
@@ -303,7 +307,8 @@ describe('unknown keys', () => {
     [{ pacing: { windows: { ranges: ['08:00-09:00'], timezone: 'UTC' } } }, 'unknown key pacing.windows.timezone (did you mean timeZone?)'],
     [{ classification: [{ category: 'account', types: {}, retriable: false }] }, 'unknown key classification[0].retriable (did you mean retryable?)'],
     [{ preflight: { maxCaptionLen: 100 } }, 'unknown key preflight.maxCaptionLen (did you mean maxCaptionLength?)'],
-    [{ color: 'blue' }, 'unknown key color (expected one of cap, maxAttempts, maxPasses, retryDelay, workers, jobTimeout, grace, classification, health, pacing, preflight)'],
+    [{ ledger: { timeformat: 'local' } }, 'unknown key ledger.timeformat (did you mean timeFormat?)'],
+    [{ color: 'blue' }, 'unknown key color (expected one of cap, maxAttempts, maxPasses, retryDelay, workers, jobTimeout, grace, classification, health, pacing, preflight, ledger)'],
     [{ health: { verbose: true } }, 'unknown key health.verbose (expected one of freezeCategories, cooldownTypes, defaultCooldown, failureStreak, streakCooldown)'],
   ])('%j', (raw, line) => {
     expect(refusal(raw)).toBe(`${CONFIG_FILE}: ${line}`);

@@ -1,17 +1,17 @@
 /**
  * Lock faults (G6) with real processes: many runners at once, a holder killed with SIGKILL, a holder
- * stopped with SIGSTOP past the stale time and then continued, and a holder on another host.
+ * stopped with SIGSTOP past the stale time and then continued. The take-over rules and the gate on
+ * their own (a holder on another host, a gate left by a killed process) are in test/ledger/lock/.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLedgerView } from '../../src/ledger/store.js';
-import { lockPath, ownerPath, stateDir } from '../../src/ledger/paths.js';
+import { lockPath } from '../../src/ledger/paths.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import { daycap, start, tempDir, type Result, type Started } from '../cli/helpers.js';
-import { fileTree, readCalls, RECORDING, sealedJournals, sleep, treeDiff, until, WAIT_FOR_FILE, writeGridLedger } from './helpers.js';
+import { fileTree, readCalls, RECORDING, sealedJournals, treeDiff, until, WAIT_FOR_FILE, writeGridLedger } from './helpers.js';
 
 const IN_USE = /ledger (\S+) is in use by pid (\d+) on host (\S+) \(daycap run, since \d{4}-\d\d-\d\dT[\d:]+Z\)/;
 
@@ -147,67 +147,5 @@ describe('a runner stopped (SIGSTOP) past the stale time, then continued', () =>
     expect(new Set(calls.map((call) => call.job_id)).size).toBe(calls.length);
     for (const call of calls) expect(['success', 'unconfirmed']).toContain(rows.find((row) => row.job_id === call.job_id)?.status);
     expect(rows.filter((row) => row.status === 'unconfirmed').length).toBeGreaterThan(0);
-  });
-});
-
-describe('a lock held from another host', () => {
-  function fakeForeignHolder(ledger: string, ageMs: number): void {
-    mkdirSync(lockPath(ledger));
-    mkdirSync(stateDir(ledger), { recursive: true });
-    writeFileSync(ownerPath(ledger), JSON.stringify({ pid: 4242, hostname: 'posting-elsewhere', command: 'daycap run', started: '2025-12-14T09:00:01Z' }));
-    const at = new Date(Date.now() - ageMs);
-    utimesSync(lockPath(ledger), at, at);
-  }
-
-  it('is never presumed dead while fresh: exit 3 naming that host', async () => {
-    const dir = await tempDir();
-    const ledger = writeGridLedger(dir, 2, 1);
-    fakeForeignHolder(ledger, 0);
-    const before = fileTree(dir);
-    const result = await daycap(runArgs(ledger, RECORDING), { cwd: dir, env: { DAYCAP_RECORD_FILE: join(dir, 'record.jsonl') } });
-    expect(result.code).toBe(EXIT.LOCKED);
-    expect(result.stderr).toMatch(/is in use by pid 4242 on host posting-elsewhere \(daycap run, since 2025-12-14T09:00:01Z\)/);
-    expect(treeDiff(before, fileTree(dir))).toEqual([]);
-  });
-
-  it('is taken over once stale, with the warning', async () => {
-    const dir = await tempDir();
-    const ledger = writeGridLedger(dir, 2, 1);
-    fakeForeignHolder(ledger, 3000);
-    const result = await daycap(runArgs(ledger, RECORDING), { cwd: dir, env: { DAYCAP_LOCK_STALE_MS: '2000', DAYCAP_RECORD_FILE: join(dir, 'record.jsonl') } });
-    expect(result.code, result.stdout + result.stderr).toBe(EXIT.OK);
-    expect(result.stdout).toMatch(/WARNING took over the ledger lock from pid 4242 on host posting-elsewhere/);
-  });
-});
-
-describe('the lock gate left by a process killed inside it', () => {
-  it('is cleared at once when its pid is gone, and the run goes on', async () => {
-    const dir = await tempDir();
-    const ledger = writeGridLedger(dir, 2, 1);
-    mkdirSync(stateDir(ledger), { recursive: true });
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    writeFileSync(join(stateDir(ledger), 'lock.gate'), `${dead} ${hostname()}`);
-    const result = await daycap(runArgs(ledger, RECORDING), { cwd: dir, env: { DAYCAP_RECORD_FILE: join(dir, 'record.jsonl') } });
-    expect(result.code, result.stdout + result.stderr).toBe(EXIT.OK);
-    expect(existsSync(join(stateDir(ledger), 'lock.gate'))).toBe(false);
-  });
-
-  it('held by a live process, keeps others waiting at the gate, not refused', async () => {
-    const dir = await tempDir();
-    const ledger = writeGridLedger(dir, 2, 1);
-    mkdirSync(stateDir(ledger), { recursive: true });
-    const gate = join(stateDir(ledger), 'lock.gate');
-    writeFileSync(gate, `${process.pid} ${hostname()}`);
-    const record = join(dir, 'record.jsonl');
-    const run = start(runArgs(ledger, RECORDING), { cwd: dir, env: { DAYCAP_RECORD_FILE: record } });
-    await sleep(1000);
-    const opened = Date.now();
-    rmSync(gate);
-    const result = await run.done;
-    expect(result.code, result.stdout + result.stderr).toBe(EXIT.OK);
-    // Nothing was posted while the gate was held: the run waited there (it was not refused either).
-    const calls = readCalls(record);
-    expect(calls).toHaveLength(2);
-    for (const call of calls) expect(call.start).toBeGreaterThanOrEqual(opened);
   });
 });

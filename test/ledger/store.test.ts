@@ -9,7 +9,7 @@ import { InputError, StorageError } from '../../src/errors.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { readJournal } from '../../src/ledger/journal.js';
 import { encodeRecord } from '../../src/ledger/journalRecord.js';
-import { acquireLedgerLock } from '../../src/ledger/lock.js';
+import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
 import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
 import { LedgerStore, readLedgerFile, readLedgerView } from '../../src/ledger/store.js';
 import { faultyOps, listDir, sampleJobs, tempDir } from './helpers.js';
@@ -41,6 +41,17 @@ describe('LedgerStore', () => {
     expect(await listDir(sealedJournalsDir(ledger))).toEqual(['1970-01-01T00-00-00.000Z-run-1.jsonl']);
     expect(await listDir(stateDir(ledger))).toEqual(['journals']);
     await (await acquireLedgerLock(ledger, { command: 'next' })).release();
+  });
+
+  it('lets readers see the journaled rows beside the holder, without the lock', async () => {
+    const jobs = sampleJobs(2);
+    const ledger = await ledgerOf(jobs);
+    const store = await LedgerStore.open(ledger, { command: 'daycap run' });
+    await store.commit([claimed(jobs[0]!)]);
+    const view = await readLedgerView(ledger);
+    expect(view.jobs).toEqual([claimed(jobs[0]!), jobs[1]]);
+    expect(view.journalRecords).toBe(1);
+    await store.close(undefined, 'test');
   });
 
   it('recovers a crashed run: journal records written but never closed are folded in and the journal sealed', async () => {

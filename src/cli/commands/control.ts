@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { askLiveRun, noLiveRun, whichRun } from '../live.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { ledgerOption } from '../options.js';
 
 interface ControlSpec {
@@ -44,7 +45,8 @@ function controlCommand(ctx: CommandContext, spec: ControlSpec): Command {
     .addOption(ledgerOption())
     .addHelpText('after', `\nExample:\n  ${spec.example}`)
     .action(async (flags: { ledger: string }) => {
-      const answer = (await askLiveRun(flags.ledger, { op: spec.name })) ?? (await noLiveRun(flags.ledger, spec.verb));
+      const staleMs = lockStaleMs();
+      const answer = (await askLiveRun(flags.ledger, { op: spec.name }, staleMs)) ?? (await noLiveRun(flags.ledger, spec.verb, staleMs));
       ctx.io.out(`${whichRun(answer)}: ${answer.message}`);
       ctx.setExitCode(0);
     });

@@ -6,6 +6,7 @@ import { openRun } from '../../api/run.js';
 import { EXIT } from '../../runner/exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { runToEnd } from '../run-day.js';
 
 export function demoCommand(ctx: CommandContext): Command {
@@ -16,6 +17,7 @@ export function demoCommand(ctx: CommandContext): Command {
     .option('--no-tui', 'plain log lines even on a terminal')
     .action(async (flags: { dir?: string; tui: boolean }) => {
       const { io } = ctx;
+      const staleMs = lockStaleMs();
       const campaign = await createDemoCampaign(flags.dir);
       const shown = displayPath(campaign.dir);
       const ledger = `${shown}/progress.csv`;
@@ -23,7 +25,7 @@ export function demoCommand(ctx: CommandContext): Command {
       io.out(`Running it as: daycap run --ledger ${ledger} --campaign ${shown} --handler simulate --workers 4 --cap 1 --retry-delay 2s --max-passes 3`);
       io.out('(the simulator posts nothing: it waits ~300 ms per job and fails a few jobs the way real platforms do)');
       io.out('');
-      const { runner } = await openRun({ ...demoRunOptions(campaign), log: io.out });
+      const { runner } = await openRun({ ...demoRunOptions(campaign), log: io.out, staleMs });
       const { reason, exitCode, summary } = await runToEnd(runner, io, { noTui: !flags.tui });
       io.out('');
       if (reason === 'done' && exitCode !== EXIT.OK) {

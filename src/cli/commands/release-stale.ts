@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { listIds, plural } from '../format.js';
 import { requireLedgerFile } from '../ledger-file.js';
 import { askLiveRun, whichRun } from '../live.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { ledgerOption, parseDuration } from '../options.js';
 
 export function releaseStaleCommand(ctx: CommandContext): Command {
@@ -16,7 +17,8 @@ export function releaseStaleCommand(ctx: CommandContext): Command {
     .option('--older-than <duration>', 'only release claims at least this old, e.g. 10m, 1h30m (unconfirmed jobs are always released)', parseDuration, 0)
     .addHelpText('after', '\nExample:\n  daycap release-stale --ledger progress.csv --older-than 10m')
     .action(async (flags: { ledger: string; olderThan: number }, self: Command) => {
-      const live = await askLiveRun(flags.ledger, { op: 'release-stale' });
+      const staleMs = lockStaleMs();
+      const live = await askLiveRun(flags.ledger, { op: 'release-stale' }, staleMs);
       if (live) {
         const changed = live.changed ?? [];
         ctx.io.out(`${whichRun(live)}: ${live.message}`);
@@ -28,7 +30,7 @@ export function releaseStaleCommand(ctx: CommandContext): Command {
         return;
       }
       await requireLedgerFile(flags.ledger);
-      const changed = await releaseStale({ ledger: flags.ledger, olderThanMs: flags.olderThan, now: Date.now(), warn: ctx.io.err });
+      const changed = await releaseStale({ ledger: flags.ledger, olderThanMs: flags.olderThan, now: Date.now(), warn: ctx.io.err, staleMs });
       ctx.io.out(`${plural(changed.length, 'job')} released to pending${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       ctx.setExitCode(0);
     });

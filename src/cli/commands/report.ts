@@ -13,6 +13,7 @@ import { stateDir } from '../../ledger/paths.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFile } from '../ledger-file.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { ledgerOption } from '../options.js';
 
 interface ReportFlags {
@@ -42,10 +43,11 @@ export function reportCommand(ctx: CommandContext): Command {
       'shows them as text instead of running them as formulas; the ledger itself is never changed.',
     ].join('\n'))
     .action(async (flags: ReportFlags) => {
+      const staleMs = lockStaleMs();
       await requireLedgerFile(flags.ledger);
       const format = flags.format ?? formatOfPath(flags.out) ?? 'md';
       if (flags.out !== undefined) await checkOutPath(flags.out, flags.ledger);
-      const report = await ledgerDayReport({ ledger: flags.ledger });
+      const report = await ledgerDayReport({ ledger: flags.ledger, staleMs });
       const text = formatDayReport(report, format);
       if (flags.out === undefined) {
         ctx.io.out(text.replace(/\n$/, ''));

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { resetDay } from '../../api/reset-day.js';
 import type { CommandContext } from '../context.js';
 import { requireLedgerFolder } from '../ledger-file.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { ledgerOption } from '../options.js';
 
 export function resetDayCommand(ctx: CommandContext): Command {
@@ -13,9 +14,10 @@ export function resetDayCommand(ctx: CommandContext): Command {
     .option('--archive-dir <dir>', 'put the archive in this folder (default: beside the ledger)')
     .addHelpText('after', '\nExample:\n  daycap reset-day --ledger progress.csv --archive-dir archive/')
     .action(async (flags: { ledger: string; archiveDir?: string }) => {
+      const staleMs = lockStaleMs();
       // A missing ledger is not an error (nothing to archive; the log says so), but a missing folder is a typo.
       await requireLedgerFolder(flags.ledger);
-      await resetDay({ ledger: flags.ledger, archiveDir: flags.archiveDir, now: Date.now(), log: ctx.io.out });
+      await resetDay({ ledger: flags.ledger, archiveDir: flags.archiveDir, now: Date.now(), log: ctx.io.out, staleMs });
       ctx.setExitCode(0);
     });
 }

@@ -7,6 +7,7 @@ import type { CommandContext } from '../context.js';
 import { listIds, plural } from '../format.js';
 import { requireLedgerFile } from '../ledger-file.js';
 import { askLiveRun, whichRun } from '../live.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { configOption, ledgerOption } from '../options.js';
 
 interface RetryFlags {
@@ -28,24 +29,25 @@ export function retryFailedCommand(ctx: CommandContext): Command {
     .option('--type <t>', 'only jobs that failed with this type (e.g. adb_timeout, suspended)')
     .addHelpText('after', '\nExamples:\n  daycap retry-failed --ledger progress.csv\n  daycap retry-failed --ledger progress.csv --category account --type logged_out')
     .action(async (flags: RetryFlags) => {
+      const staleMs = lockStaleMs();
       // The file's classification decides which categories are non-retryable (a live run uses the one it started with).
       const { rules } = await loadConfig({ path: flags.config });
       const why = flags.includeNonRetryable || flags.category !== undefined
         ? 'they did not match --category/--type'
         : 'account and content failures are not retried unless you add --include-non-retryable, after fixing the account or video';
-      const live = await askLiveRun(flags.ledger, { op: 'retry-failed', includeNonRetryable: flags.includeNonRetryable, category: flags.category, type: flags.type });
+      const live = await askLiveRun(flags.ledger, { op: 'retry-failed', includeNonRetryable: flags.includeNonRetryable, category: flags.category, type: flags.type }, staleMs);
       if (live) {
         const changed = live.changed ?? [];
         ctx.io.out(`${whichRun(live)}: ${live.message}${changed.length ? `: ${listIds(changed)}` : ''}`);
-        const stillFailed = (await askLiveRun(flags.ledger, { op: 'status' }))?.status?.counts.failed ?? 0;
+        const stillFailed = (await askLiveRun(flags.ledger, { op: 'status' }, staleMs))?.status?.counts.failed ?? 0;
         if (stillFailed > 0) ctx.io.out(`${plural(stillFailed, 'job')} left failed: ${why}`);
         ctx.setExitCode(0);
         return;
       }
       await requireLedgerFile(flags.ledger);
-      const changed = await retryFailed({ ledger: flags.ledger, includeNonRetryable: flags.includeNonRetryable, category: flags.category, type: flags.type, rules, warn: ctx.io.err });
+      const changed = await retryFailed({ ledger: flags.ledger, includeNonRetryable: flags.includeNonRetryable, category: flags.category, type: flags.type, rules, warn: ctx.io.err, staleMs });
       ctx.io.out(`${plural(changed.length, 'failed job')} put back to pending${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
-      const stillFailed = (await ledgerStatus({ ledger: flags.ledger })).counts.failed;
+      const stillFailed = (await ledgerStatus({ ledger: flags.ledger, staleMs })).counts.failed;
       if (stillFailed > 0) ctx.io.out(`${plural(stillFailed, 'job')} left failed: ${why}`);
       ctx.setExitCode(0);
     });

@@ -7,6 +7,7 @@ import type { HandlerSpec } from '../../protocol.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFile, requireLedgerFolder } from '../ledger-file.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, overridesOf, parseHandler, runSettingOptions, seedSourceOf, sourceOptions, type RunSettingFlags, type SourceFlags } from '../options.js';
 import { runToEnd } from '../run-day.js';
 
@@ -57,6 +58,7 @@ export function runCommand(ctx: CommandContext): Command {
     checkReseedSafety(flags);
     // A bad configuration stops the run before any input or the ledger is looked at.
     const config = applyOverrides(await loadConfig({ path: flags.config }), overridesOf(flags));
+    const staleMs = lockStaleMs();
     const source = seedSourceOf(flags);
     if (!source) {
       const seedOnly = (['resetDay', 'accounts'] as const).filter((flag) => flags[flag] !== undefined);
@@ -89,8 +91,10 @@ export function runCommand(ctx: CommandContext): Command {
       health: config.health,
       pacing: config.pacing,
       preflight: config.preflight,
+      timeFormat: config.ledger.timeFormat,
       ...(flags.skipInvalid ? { skipInvalid: true } : {}),
       command: 'daycap run',
+      staleMs,
       log: ctx.io.out,
     });
     if (seeded) ctx.io.out(`added ${plural(seeded.added, 'job')} to ${flags.ledger}`);

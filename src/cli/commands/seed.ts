@@ -5,6 +5,7 @@ import { applyOverrides, loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFolder } from '../ledger-file.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, maxAttemptsOption, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
 
 interface SeedFlags extends SourceFlags {
@@ -36,6 +37,7 @@ export function seedCommand(ctx: CommandContext): Command {
       const source = seedSourceOf(flags);
       if (!source) self.error('daycap seed needs --state <json> or --campaign <dir>', { exitCode: 2, code: 'daycap.usage' });
       const config = applyOverrides(await loadConfig({ path: flags.config }), { cap: flags.cap, maxAttempts: flags.maxAttempts });
+      const staleMs = lockStaleMs();
       await requireLedgerFolder(flags.ledger);
       const result = await seedLedger({
         ledger: flags.ledger,
@@ -48,8 +50,10 @@ export function seedCommand(ctx: CommandContext): Command {
         resetDay: flags.resetDay,
         forceReseed: flags.forceReseed,
         archiveDir: flags.archiveDir,
+        timeFormat: config.ledger.timeFormat,
         now: Date.now(),
         log: ctx.io.out,
+        staleMs,
       });
       ctx.io.out(`added ${plural(result.added, 'job')} to ${flags.ledger}${result.unassigned ? ` (${result.unassigned} without an account: they will not be claimed)` : ''}`);
       ctx.setExitCode(0);

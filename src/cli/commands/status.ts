@@ -6,10 +6,11 @@
 import { Command } from 'commander';
 import { formatStatus, ledgerStatus, liveStatusReport, type StatusReport } from '../../api/status.js';
 import { loadConfig } from '../../config/load.js';
-import { readLockHolder } from '../../ledger/lock.js';
+import { readLockHolder } from '../../ledger/lock/index.js';
 import type { CommandContext } from '../context.js';
 import { requireLedgerFile } from '../ledger-file.js';
 import { askLiveRun } from '../live.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { capOption, configOption, ledgerOption } from '../options.js';
 
 export function statusCommand(ctx: CommandContext): Command {
@@ -22,17 +23,18 @@ export function statusCommand(ctx: CommandContext): Command {
     .addOption(configOption())
     .addHelpText('after', '\nExamples:\n  daycap status --ledger progress.csv\n  daycap status --ledger progress.csv --json | jq .counts')
     .action(async (flags: { ledger: string; json?: boolean; cap?: number; config?: string }) => {
-      const answer = await askLiveRun(flags.ledger, { op: 'status' });
+      const staleMs = lockStaleMs();
+      const answer = await askLiveRun(flags.ledger, { op: 'status' }, staleMs);
       let report: StatusReport;
       const notes: string[] = [];
       if (answer?.status) {
-        report = liveStatusReport(answer.status, await readLockHolder(flags.ledger));
+        report = liveStatusReport(answer.status, await readLockHolder(flags.ledger, staleMs));
         if (flags.cap !== undefined && flags.cap !== report.cap) notes.push(`(--cap ${flags.cap} does not apply beside a live run: its accounts at their cap are counted with the run's cap, ${report.cap})`);
       } else {
         // Read only for the file: a live run answers with its own cap and health rules.
         const config = await loadConfig({ path: flags.config });
         await requireLedgerFile(flags.ledger);
-        report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap ?? config.cap, health: config.health });
+        report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap ?? config.cap, health: config.health, staleMs });
       }
       if (flags.json) ctx.io.out(JSON.stringify({ source: report.live ? 'live' : 'file', ...report }));
       else ctx.io.out([formatStatus(report), ...notes].join('\n'));

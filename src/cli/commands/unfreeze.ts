@@ -6,6 +6,7 @@ import type { CommandContext } from '../context.js';
 import { listIds } from '../format.js';
 import { requireLedgerFile } from '../ledger-file.js';
 import { askLiveRun, whichRun } from '../live.js';
+import { lockStaleMs } from '../lock-stale.js';
 import { configOption, ledgerOption } from '../options.js';
 
 interface UnfreezeFlags {
@@ -25,9 +26,10 @@ export function unfreezeCommand(ctx: CommandContext): Command {
     .option('--no-retry', 'skip the job that froze the account instead of retrying it')
     .addHelpText('after', '\nExamples:\n  daycap unfreeze --ledger progress.csv --account quickcutspod\n  daycap unfreeze --ledger progress.csv --account quickcutspod --no-retry')
     .action(async (flags: UnfreezeFlags) => {
+      const staleMs = lockStaleMs();
       // The file's health rules say which failures freeze (a live run uses the ones it started with).
       const { health } = await loadConfig({ path: flags.config });
-      const live = await askLiveRun(flags.ledger, { op: 'unfreeze', account: flags.account, retry: flags.retry });
+      const live = await askLiveRun(flags.ledger, { op: 'unfreeze', account: flags.account, retry: flags.retry }, staleMs);
       if (live) {
         const changed = live.changed ?? [];
         ctx.io.out(`${whichRun(live)}: ${unfreezeMessage(flags.account, changed.length, flags.retry)}${changed.length ? `: ${listIds(changed)}` : ''}`);
@@ -35,7 +37,7 @@ export function unfreezeCommand(ctx: CommandContext): Command {
         return;
       }
       await requireLedgerFile(flags.ledger);
-      const changed = await unfreeze({ ledger: flags.ledger, account: flags.account, retry: flags.retry, health, warn: ctx.io.err });
+      const changed = await unfreeze({ ledger: flags.ledger, account: flags.account, retry: flags.retry, health, warn: ctx.io.err, staleMs });
       ctx.io.out(`${unfreezeMessage(flags.account, changed.length, flags.retry)}${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       ctx.setExitCode(0);
     });

@@ -1,11 +1,16 @@
-/** owner.json: who holds a ledger's lock, for messages like "in use by pid 1234 on host x (daycap run, since …)". */
+/**
+ * owner.json: who holds a ledger's lock, for messages like "in use by pid 1234 on host x (daycap
+ * run, since …)", and the proof that a holder on this host is dead. A holder writes it (atomically:
+ * a new holder's file replaces the old one by rename) and only the holder removes it.
+ */
+import { readFileSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
-import { writeFileAtomic } from './atomic.js';
-import { errorCode } from './fileOps.js';
-import { ensureStateDir, ownerPath } from './paths.js';
-import { isPidAlive } from './pid.js';
+import { writeFileAtomic } from '../atomic.js';
+import { errorCode } from '../fileOps.js';
+import { ensureStateDir, ownerPath } from '../paths.js';
+import { isPidAlive } from '../pid.js';
 
 export interface Owner {
   pid: number;
@@ -37,6 +42,15 @@ export async function writeOwner(ledgerPath: string, owner: Owner): Promise<void
 export async function readOwner(ledgerPath: string): Promise<Owner | undefined> {
   try {
     return parseOwner(await readFile(ownerPath(ledgerPath), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** readOwner, synchronously: for the write guard, which must decide before the write it guards. */
+export function readOwnerSync(ledgerPath: string): Owner | undefined {
+  try {
+    return parseOwner(readFileSync(ownerPath(ledgerPath), 'utf8'));
   } catch {
     return undefined;
   }
