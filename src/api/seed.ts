@@ -60,8 +60,12 @@ export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
 export interface SeedInputs {
   candidates: SeedCandidate[];
   accounts: string[];
+  /** What the source gave and what was skipped, printed before the plan (a campaign's summary). */
+  notes?: string[] | undefined;
   warnings: string[];
   cap: number | undefined;
+  /** What becomes of jobs no account can take (see planSeed): a campaign's videos wait for another day. */
+  leftovers?: 'keep' | 'wait' | undefined;
   alreadyPosted: ((account: string, videoKey: string) => boolean) | undefined;
   /** The scheduler's account cooldowns (epoch ms). */
   cooldowns?: ReadonlyMap<string, number> | undefined;
@@ -71,24 +75,32 @@ export interface SeedInputs {
 export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'accountsFile' | 'postedLedger'>): Promise<SeedInputs> {
   let candidates: SeedCandidate[];
   let accounts: string[];
+  let notes: string[] = [];
   let warnings: string[] = [];
   let cap: number | undefined;
   let cooldowns: ReadonlyMap<string, number> | undefined;
+  let leftovers: 'keep' | 'wait';
   if ('state' in options.source) {
     const state = await readSchedulerState(options.source.state);
     candidates = state.candidates;
     accounts = state.accounts;
     cap = state.settings.postsPerAccountPerDay;
     cooldowns = state.cooldowns;
+    // The seed system writes a state's jobs with no free account as rows without one.
+    leftovers = 'keep';
   } else {
     const campaign = await readCampaign(options.source.campaign);
     candidates = campaign.candidates;
     accounts = campaign.accounts;
+    cap = campaign.cap;
+    notes = campaign.notes;
     warnings = campaign.warnings;
+    // It stops at the last free account: the other videos are no rows, they wait for another day.
+    leftovers = 'wait';
   }
   if (options.accountsFile) accounts = await readAccountsFile(options.accountsFile);
   const posted = options.postedLedger ? await readPostedLedger(options.postedLedger) : undefined;
-  return { candidates, accounts, warnings, cap, alreadyPosted: posted ? (account, key) => posted.has(account, key) : undefined, cooldowns };
+  return { candidates, accounts, notes, warnings, cap, leftovers, alreadyPosted: posted ? (account, key) => posted.has(account, key) : undefined, cooldowns };
 }
 
 /**
@@ -110,7 +122,9 @@ export async function seedInto(store: LedgerStore, options: SeedOptions, inputs:
     ...(options.health ? { health: options.health } : {}),
     cooldowns: futureOnly(inputs.cooldowns, options.now),
     formatTime: timeFormatter(ledgerTimeFormat(existing, options.timeFormat)),
+    ...(inputs.leftovers ? { leftovers: inputs.leftovers } : {}),
   });
+  for (const line of inputs.notes ?? []) log(line);
   for (const line of plan.log) log(line);
   for (const warning of inputs.warnings) log(`warning: ${warning}`);
   const all = [...existing, ...plan.jobs];
