@@ -45,6 +45,8 @@ export interface RunOptions {
   pacing?: PacingPolicy;
   /** Posts of the previous day (archives), for a rolling 24-hour cap. */
   pastPosts?: readonly PastPost[];
+  /** Possible posts made earlier today that are in archives (account -> count): the day cap counts them. */
+  archivedToday?: ReadonlyMap<string, number>;
   /** Uniform in [0, 1) for the jitter on gaps; tests inject a seeded one. */
   random?: () => number;
   /** What the lock's owner file says is running. */
@@ -218,6 +220,7 @@ export class Runner {
     this.tracker = new Tracker(this.store.jobs, {
       cap: this.settings.cap, adopt: true, health: this.health, pacing: this.pacing,
       ...(this.options.pastPosts ? { pastPosts: this.options.pastPosts } : {}),
+      ...(this.options.archivedToday ? { archivedToday: this.options.archivedToday } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.store.jobs = [];
@@ -241,6 +244,7 @@ export class Runner {
         commit: (rows) => this.commitOrFail(rows),
         requestSnapshot: () => this.requestSnapshot(),
         wake: () => {
+          this.emitCapSkips();
           this.news.changed();
           this.wakeParked();
         },
@@ -274,7 +278,7 @@ export class Runner {
 
   /** What `daycap status` shows beside this run: the live rows, not the file. */
   liveStatus(): LiveStatus {
-    return { ...summarize(this.tracker.all(), this.settings.cap, this.clock(), this.health), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
+    return { ...summarize(this.tracker.all(), this.settings.cap, this.clock(), this.health, this.options.archivedToday), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
   }
 
   /** retry-failed on the live rows: made durable, then offered to idle workers. */
@@ -309,6 +313,7 @@ export class Runner {
   }
 
   private afterOperatorChange(rows: Job[]): void {
+    this.emitCapSkips();
     if (rows.length === 0) return;
     this.news.changed(rows);
     this.requestSnapshot();
@@ -449,6 +454,8 @@ export class Runner {
     this.offer(slot, [row], () => {
       this.tracker.unhold(job.account);
       onDurable();
+      // The account may have just reached its cap: its other jobs are skipped now, claim or no claim.
+      this.emitCapSkips();
     }).catch((error: unknown) => this.crash(error));
   }
 
@@ -526,12 +533,22 @@ export class Runner {
   private claimFor(slot: Slot): Job | undefined {
     if (this.paused || this.stopping) return undefined;
     const { job, capSkips } = this.tracker.claimNext({ workerId: slot.id, runId: this.runId, now: this.clock() });
-    for (const skip of capSkips) this.events.emit('cap-skip', { ...skip, at: this.clock() });
+    this.emitCapSkips(capSkips);
     if (job) {
+      if (job.pass_number > this.passes && this.passes > 0) {
+        // A new pass: the jobs the cap still holds back are skipped in this pass too, and said so once more.
+        this.tracker.startCapPass();
+        this.emitCapSkips();
+      }
       this.passes = Math.max(this.passes, job.pass_number);
       this.news.claimed();
     }
     return job;
+  }
+
+  /** "Skipping job … at daily limit of N": once for every job the cap holds back in a pass. */
+  private emitCapSkips(skips = this.tracker.takeCapSkips()): void {
+    for (const skip of skips) this.events.emit('cap-skip', { ...skip, at: this.clock() });
   }
 
   private park(slot: Slot): void {
@@ -790,6 +807,7 @@ export class Runner {
         jobs: this.tracker.size, startedAt: this.startedAt, endedAt: this.clock(), passes: this.passes, processed: this.processed,
       };
       const exitCode = exitCodeFor(reason, summary);
+      this.emitCapSkips();
       for (const hook of this.endHooks) await hook();
       this.events.emit('run-ended', { summary, reason, exitCode, at: this.clock() });
       this.finished({ summary, exitCode, reason });

@@ -5,9 +5,9 @@ import { applyOverrides, loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFolder } from '../ledger-file.js';
-import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, maxAttemptsOption, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
+import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, maxAttemptsOption, seedSourceOf, sourceOptions, type ArchiveFlags, type SourceFlags } from '../options.js';
 
-interface SeedFlags extends SourceFlags {
+interface SeedFlags extends SourceFlags, ArchiveFlags {
   ledger: string;
   accounts?: string;
   cap?: number;
@@ -16,7 +16,6 @@ interface SeedFlags extends SourceFlags {
   postedLedger?: string;
   resetDay?: boolean;
   forceReseed?: boolean;
-  archiveDir?: string;
 }
 
 export function seedCommand(ctx: CommandContext): Command {
@@ -48,6 +47,7 @@ export function seedCommand(ctx: CommandContext): Command {
         resetDay: flags.resetDay,
         forceReseed: flags.forceReseed,
         archiveDir: flags.archiveDir,
+        ignoreArchives: flags.ignoreArchive,
         now: Date.now(),
         log: ctx.io.out,
       });
