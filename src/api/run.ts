@@ -49,21 +49,19 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const cap = options.cap ?? inputs?.cap;
-  // Today's archived posts count toward the day cap at every claim, not only when seeding; a rolling
-  // cap counts yesterday's too. Read once, before the lock: an unreadable archive refuses the run here.
-  const rolling = options.pacing?.capMode === 'rolling-24h';
-  const archived = await readArchivedPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling && !options.pastPosts);
-  const runner = await Runner.open({
-    ...options,
-    ...(cap === undefined ? {} : { cap }),
-    ...(rolling && !options.pastPosts ? { pastPosts: archived.recent } : {}),
-    archivedToday: options.archivedToday ?? archived.today,
-  });
+  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }) });
   let seeded: SeedResult | undefined;
   let skipped: number;
   try {
+    // Today's archived posts count toward the day cap at every claim, not only when seeding; a rolling
+    // cap counts yesterday's too. Read once the ledger is locked, so no reset-day slips in between;
+    // an archive that cannot be read refuses the run here, before any claim.
+    const rolling = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts;
+    const archived = await readArchivedPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling);
+    const archivedToday = options.archivedToday ?? archived.today;
+    runner.countArchivedPosts({ today: archivedToday, recent: rolling ? archived.recent : undefined });
     if (inputs && options.source) {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archivedToday: options.archivedToday ?? archived.today, maxAttempts: options.maxAttempts, health: options.health }, inputs);
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archivedToday, maxAttempts: options.maxAttempts, health: options.health }, inputs);
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {

@@ -126,6 +126,9 @@ export class Runner {
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
   private failed!: (error: unknown) => void;
   private readonly news: HealthNews;
+  /** Archived posts the cap counts (see countArchivedPosts); the options' own until then. */
+  private archivedToday: ReadonlyMap<string, number> | undefined;
+  private pastPosts: readonly PastPost[] | undefined;
   private get health(): HealthPolicy {
     return this.options.health ?? DEFAULT_HEALTH;
   }
@@ -148,6 +151,8 @@ export class Runner {
       maxPrefetch: Math.max(1, Math.floor(options.maxPrefetch ?? DEFAULTS.maxPrefetch)),
     };
     if (!Number.isInteger(this.settings.workers) || this.settings.workers < 1) throw new DaycapError('BAD_WORKERS', `--workers must be a whole number of at least 1, not ${this.settings.workers}`);
+    this.archivedToday = options.archivedToday;
+    this.pastPosts = options.pastPosts;
     this.news = new HealthNews({ events: this.events, clock: this.clock, tracker: () => this.tracker, health: this.health, pacing: this.pacing });
   }
 
@@ -173,6 +178,16 @@ export class Runner {
       await store.close(undefined, 'refused').catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * The posts in the ledger's archives that the cap counts, read once the ledger is locked (so a
+   * reset-day cannot slip in between): today's for the day cap, the last 24 hours' for a rolling one.
+   * Before run().
+   */
+  countArchivedPosts(archived: { today: ReadonlyMap<string, number>; recent?: readonly PastPost[] | undefined }): void {
+    this.archivedToday = archived.today;
+    if (archived.recent) this.pastPosts = archived.recent;
   }
 
   pause(): void {
@@ -219,8 +234,8 @@ export class Runner {
     // The tracker takes the loaded rows over; the store keeps no second copy during the run.
     this.tracker = new Tracker(this.store.jobs, {
       cap: this.settings.cap, adopt: true, health: this.health, pacing: this.pacing,
-      ...(this.options.pastPosts ? { pastPosts: this.options.pastPosts } : {}),
-      ...(this.options.archivedToday ? { archivedToday: this.options.archivedToday } : {}),
+      ...(this.pastPosts ? { pastPosts: this.pastPosts } : {}),
+      ...(this.archivedToday ? { archivedToday: this.archivedToday } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.store.jobs = [];
@@ -278,7 +293,7 @@ export class Runner {
 
   /** What `daycap status` shows beside this run: the live rows, not the file. */
   liveStatus(): LiveStatus {
-    return { ...summarize(this.tracker.all(), this.settings.cap, this.clock(), this.health, this.options.archivedToday), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
+    return { ...summarize(this.tracker.all(), this.settings.cap, this.clock(), this.health, this.archivedToday), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
   }
 
   /** retry-failed on the live rows: made durable, then offered to idle workers. */
