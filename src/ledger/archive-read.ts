@@ -147,12 +147,13 @@ function rowOf(cells: readonly string[], line: number, layout: ArchiveLayout): A
 /** One row per (job id, account): a duplicate id is one job, counted once, as a post if any of its rows may be one. */
 class Collected {
   private readonly byKey = new Map<string, ArchivedRow>();
+  /** Lines on which a record read whole begins. */
+  private readonly recordLines = new Set<number>();
 
-  add(row: ArchivedRow | undefined): void {
+  addFromRecord(row: ArchivedRow | undefined): void {
     if (!row) return;
-    const key = `${row.jobId}\u0000${row.account}`;
-    const before = this.byKey.get(key);
-    if (!before || (!mayBePost(before.status) && mayBePost(row.status))) this.byKey.set(key, row);
+    this.recordLines.add(row.line);
+    this.add(row);
   }
 
   /**
@@ -164,17 +165,14 @@ class Collected {
     if (found.statusKnown || !this.recordLines.has(found.row.line)) this.add(found.row);
   }
 
-  /** Lines on which a record read whole begins. */
-  private readonly recordLines = new Set<number>();
-
-  addFromRecord(row: ArchivedRow | undefined): void {
-    if (!row) return;
-    this.recordLines.add(row.line);
-    this.add(row);
-  }
-
   rows(): ArchivedRow[] {
     return [...this.byKey.values()].sort((a, b) => a.line - b.line);
+  }
+
+  private add(row: ArchivedRow): void {
+    const key = `${row.jobId}\u0000${row.account}`;
+    const before = this.byKey.get(key);
+    if (!before || (!mayBePost(before.status) && mayBePost(row.status))) this.byKey.set(key, row);
   }
 }
 
