@@ -6,7 +6,7 @@ import { Tracker } from '../core/tracker.js';
 import { DEFAULT_HEALTH } from '../core/policy.js';
 import { PreflightError } from '../errors.js';
 import { Runner, type RunOptions } from '../runner/runner.js';
-import { readPastPosts } from './past-posts.js';
+import { readArchivedPosts } from './archived-posts.js';
 import { DEFAULT_PREFLIGHT, preflight, type PreflightProblem, type PreflightSettings } from './preflight.js';
 import { checkReseedSafety, readSeedInputs, seedInto, type SeedResult, type SeedSource } from './seed.js';
 import { resetDay } from './reset-day.js';
@@ -20,6 +20,8 @@ export interface RunDayOptions extends RunOptions {
   resetDay?: boolean | undefined;
   forceReseed?: boolean | undefined;
   archiveDir?: string | undefined;
+  /** Archives whose posts must not count (--ignore-archive), each named in the log. */
+  ignoreArchives?: readonly string[] | undefined;
   /** max_attempts of the jobs seeded (a job's own setting in the state file wins). */
   maxAttempts?: number | undefined;
   log?: ((line: string) => void) | undefined;
@@ -48,14 +50,19 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const cap = options.cap ?? inputs?.cap;
-  // A rolling cap counts yesterday's posts too: they are in the archives reset-day made.
-  const pastPosts = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts ? await readPastPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now }) : undefined;
-  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }), ...(pastPosts ? { pastPosts } : {}) });
+  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }) });
   let seeded: SeedResult | undefined;
   let skipped: number;
   try {
+    // Today's archived posts count toward the day cap at every claim, not only when seeding; a rolling
+    // cap counts yesterday's too. Read once the ledger is locked, so no reset-day slips in between;
+    // an archive that cannot be read refuses the run here, before any claim.
+    const rolling = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts;
+    const archived = await readArchivedPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling);
+    const archivedToday = options.archivedToday ?? archived.today;
+    runner.countArchivedPosts({ today: archivedToday, recent: rolling ? archived.recent : undefined });
     if (inputs && options.source) {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts, health: options.health, timeFormat: runner.timeFormat }, inputs);
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archivedToday, maxAttempts: options.maxAttempts, health: options.health, timeFormat: runner.timeFormat }, inputs);
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {

@@ -1,14 +1,13 @@
 /** Seeding a ledger from a scheduler state or a campaign folder (seed section 1.2, DESIGN section 6). */
-import { DEFAULT_CAP, parseTime, type Job } from '../core/job.js';
+import { DEFAULT_CAP, type Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
-import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
+import { planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
 import { ledgerTimeFormat, timeFormatter, type TimeFormat } from '../core/time.js';
 import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
-import { todaysArchives } from '../ledger/archive.js';
 import type { LockTiming } from '../ledger/lock/index.js';
-import { readLedgerFile } from '../ledger/store.js';
 import type { LedgerStore } from '../ledger/store.js';
+import { readArchivedPosts } from './archived-posts.js';
 import { openForCommand } from './open.js';
 import { resetDay } from './reset-day.js';
 
@@ -29,6 +28,10 @@ export interface SeedOptions extends LockTiming {
   archiveDir?: string | undefined;
   /** How to write times (a scheduler's cooldowns) into a ledger that has none yet; one with times keeps its own. */
   timeFormat?: TimeFormat | undefined;
+  /** Archives whose posts must not count (--ignore-archive), each named in the log. */
+  ignoreArchives?: readonly string[] | undefined;
+  /** Possible posts in today's archives, when the caller has read them already (see readArchivedPosts). */
+  archivedToday?: ReadonlyMap<string, number> | undefined;
   now: number;
   log?: ((line: string) => void) | undefined;
 }
@@ -110,7 +113,8 @@ export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'acco
 export async function seedInto(store: LedgerStore, options: SeedOptions, inputs: SeedInputs): Promise<SeedResult> {
   const log = options.log ?? (() => undefined);
   const existing: readonly Job[] = store.jobs;
-  const priorPosts = await postsInTodaysArchives(options);
+  // Posts a reset-day moved into an archive earlier today still count: a mid-day reset never resets the cap.
+  const priorPosts = options.archivedToday ?? (await readArchivedPosts(options)).today;
   const plan = planSeed({
     existing,
     priorPosts,
@@ -132,31 +136,6 @@ export async function seedInto(store: LedgerStore, options: SeedOptions, inputs:
   store.jobs = all;
   const { jobs, ...rest } = plan;
   return { ...rest, added: jobs.length, archivedTo: undefined, warnings: inputs.warnings };
-}
-
-/**
- * Posts already made today (local calendar date of completed_at, or claimed_at for a claim) that a
- * reset-day moved into an archive, so a mid-day reset cannot give an account a second post today
- * (seed scenario B). Only archives made today can hold such posts.
- */
-async function postsInTodaysArchives(options: Pick<SeedOptions, 'ledger' | 'archiveDir' | 'now'>): Promise<Map<string, number>> {
-  const totals = new Map<string, number>();
-  for (const archive of await todaysArchives(options.ledger, { archiveDir: options.archiveDir, now: options.now })) {
-    const file = await readLedgerFile(archive).catch(() => undefined);
-    if (!file?.parsed) continue;
-    const today = localDate(options.now);
-    const postedToday = file.parsed.jobs.filter((job) => {
-      const at = parseTime(job.completed_at) ?? parseTime(job.claimed_at);
-      return at !== undefined && localDate(at) === today;
-    });
-    for (const [account, n] of countPostsByAccount(postedToday)) totals.set(account, (totals.get(account) ?? 0) + n);
-  }
-  return totals;
-}
-
-function localDate(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
 }
 
 /** Cooldowns that have not ended by `now`: an ended one is no news for the ledger. */

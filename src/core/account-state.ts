@@ -26,6 +26,8 @@ export class AccountState {
   readyTicket = 0;
   /** success + claimed + unconfirmed: what G1 bounds in a ledger day. */
   counted = 0;
+  /** Possible posts made earlier today that a reset-day moved into an archive (day cap only). */
+  archived = 0;
   claimed = 0;
   unconfirmed = 0;
   /** Extra holds that keep the account busy, e.g. while an outcome is being made durable (G3). */
@@ -112,7 +114,7 @@ export class AccountState {
 
   /** What G1 counts against the cap at `now`. */
   countedAt(now: number, rolling: boolean): number {
-    return rolling ? this.claimed + this.unconfirmed + this.recentPosts(now) : this.counted;
+    return rolling ? this.claimed + this.unconfirmed + this.recentPosts(now) : this.counted + this.archived;
   }
 
   /** The first rule holding this account back at `now`, or undefined when it may be claimed. */

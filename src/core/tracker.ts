@@ -81,6 +81,11 @@ export interface TrackerOptions {
   pacing?: PacingPolicy;
   /** Posts before this ledger's day (archives), counted by a rolling cap. */
   pastPosts?: Iterable<PastPost>;
+  /**
+   * Possible posts made earlier today that are in archives (account -> count), counted by the day
+   * cap: a ledger seeded by any tool after a reset-day still cannot give an account a second post.
+   */
+  archivedToday?: ReadonlyMap<string, number>;
   /** Uniform in [0, 1): the jitter on gaps. Injected by tests. */
   random?: () => number;
   /**
@@ -132,6 +137,7 @@ export class Tracker {
     this.random = options.random ?? Math.random;
     this.formatTime = options.formatTime ?? isoTime;
     if (this.capRule.rolling) for (const post of options.pastPosts ?? []) this.account(post.account).addPost(post.at);
+    else for (const [account, posts] of options.archivedToday ?? []) if (account && posts > 0) this.account(account).archived = posts;
     const claimTimes: number[] = [];
     for (const job of jobs) {
       const row = this.insert(options.adopt ? job : cloneJob(job));
@@ -229,7 +235,7 @@ export class Tracker {
       const jobId = state.due.values().next().value as string;
       job = this.claim(jobId, ctx);
     }
-    return { job, capSkips: this.drainCapSkips() };
+    return { job, capSkips: this.takeCapSkips() };
   }
 
   /** Claims one given job; refuses (throws) unless every claim rule holds. */
@@ -646,11 +652,25 @@ export class Tracker {
     }
   }
 
-  private drainCapSkips(): CapSkip[] {
+  /**
+   * Jobs newly held back by the day's cap since the last call, each once per pass. Any transition
+   * may cause them (an outcome made durable, an operator's edit), not only a claim: the caller
+   * takes them after each, so none is lost when no claim follows.
+   */
+  takeCapSkips(): CapSkip[] {
     if (this.capSkips.length === 0) return [];
     const out = this.capSkips;
     this.capSkips = [];
     return out;
+  }
+
+  /**
+   * A new pass over the day (the run's first claim of a higher attempt number): jobs still held
+   * back by the cap are skipped again in this pass, so they are reported again. O(accounts), once per pass.
+   */
+  startCapPass(): void {
+    this.capReported.clear();
+    for (const state of this.accounts.values()) if (state.due.size > 0) this.refresh(state);
   }
 
   /**

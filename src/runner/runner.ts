@@ -46,6 +46,8 @@ export interface RunOptions {
   pacing?: PacingPolicy;
   /** Posts of the previous day (archives), for a rolling 24-hour cap. */
   pastPosts?: readonly PastPost[];
+  /** Possible posts made earlier today that are in archives (account -> count): the day cap counts them. */
+  archivedToday?: ReadonlyMap<string, number>;
   /** Uniform in [0, 1) for the jitter on gaps; tests inject a seeded one. */
   random?: () => number;
   /** What the lock's owner file says is running. */
@@ -133,6 +135,9 @@ export class Runner {
   private finished!: (summary: { summary: RunSummary; exitCode: number; reason: EndReason }) => void;
   private failed!: (error: unknown) => void;
   private readonly news: HealthNews;
+  /** Archived posts the cap counts (see countArchivedPosts); the options' own until then. */
+  private archivedToday: ReadonlyMap<string, number> | undefined;
+  private pastPosts: readonly PastPost[] | undefined;
   private get health(): HealthPolicy {
     return this.options.health ?? DEFAULT_HEALTH;
   }
@@ -156,6 +161,8 @@ export class Runner {
       maxPrefetch: Math.max(1, Math.floor(options.maxPrefetch ?? DEFAULTS.maxPrefetch)),
     };
     if (!Number.isInteger(this.settings.workers) || this.settings.workers < 1) throw new DaycapError('BAD_WORKERS', `--workers must be a whole number of at least 1, not ${this.settings.workers}`);
+    this.archivedToday = options.archivedToday;
+    this.pastPosts = options.pastPosts;
     this.news = new HealthNews({ events: this.events, clock: this.clock, tracker: () => this.tracker, health: this.health, pacing: this.pacing });
   }
 
@@ -181,6 +188,16 @@ export class Runner {
       await store.close(undefined, 'refused').catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * The posts in the ledger's archives that the cap counts, read once the ledger is locked (so a
+   * reset-day cannot slip in between): today's for the day cap, the last 24 hours' for a rolling one.
+   * Before run().
+   */
+  countArchivedPosts(archived: { today: ReadonlyMap<string, number>; recent?: readonly PastPost[] | undefined }): void {
+    this.archivedToday = archived.today;
+    if (archived.recent) this.pastPosts = archived.recent;
   }
 
   pause(): void {
@@ -227,7 +244,8 @@ export class Runner {
     // The tracker takes the loaded rows over; the store keeps no second copy during the run.
     this.tracker = new Tracker(this.store.jobs, {
       cap: this.settings.cap, adopt: true, health: this.health, pacing: this.pacing, formatTime: timeFormatter(this.timeFormat),
-      ...(this.options.pastPosts ? { pastPosts: this.options.pastPosts } : {}),
+      ...(this.pastPosts ? { pastPosts: this.pastPosts } : {}),
+      ...(this.archivedToday ? { archivedToday: this.archivedToday } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.store.jobs = [];
@@ -251,6 +269,7 @@ export class Runner {
         commit: (rows) => this.commitOrFail(rows),
         requestSnapshot: () => this.requestSnapshot(),
         wake: () => {
+          this.emitCapSkips();
           this.news.changed();
           this.wakeParked();
         },
@@ -284,7 +303,7 @@ export class Runner {
 
   /** What `daycap status` shows beside this run: the live rows, not the file. */
   liveStatus(): LiveStatus {
-    return { ...summarize(this.tracker.all(), this.settings.cap, this.clock(), this.health), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
+    return { ...summarize(this.tracker.all(), this.settings.cap, this.clock(), this.health, this.archivedToday), ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
   }
 
   /** retry-failed on the live rows: made durable, then offered to idle workers. */
@@ -319,6 +338,7 @@ export class Runner {
   }
 
   private afterOperatorChange(rows: Job[]): void {
+    this.emitCapSkips();
     if (rows.length === 0) return;
     this.news.changed(rows);
     this.requestSnapshot();
@@ -459,6 +479,8 @@ export class Runner {
     this.offer(slot, [row], () => {
       this.tracker.unhold(job.account);
       onDurable();
+      // The account may have just reached its cap: its other jobs are skipped now, claim or no claim.
+      this.emitCapSkips();
     }).catch((error: unknown) => this.crash(error));
   }
 
@@ -536,12 +558,22 @@ export class Runner {
   private claimFor(slot: Slot): Job | undefined {
     if (this.paused || this.stopping) return undefined;
     const { job, capSkips } = this.tracker.claimNext({ workerId: slot.id, runId: this.runId, now: this.clock() });
-    for (const skip of capSkips) this.events.emit('cap-skip', { ...skip, at: this.clock() });
+    this.emitCapSkips(capSkips);
     if (job) {
+      if (job.pass_number > this.passes && this.passes > 0) {
+        // A new pass: the jobs the cap still holds back are skipped in this pass too, and said so once more.
+        this.tracker.startCapPass();
+        this.emitCapSkips();
+      }
       this.passes = Math.max(this.passes, job.pass_number);
       this.news.claimed();
     }
     return job;
+  }
+
+  /** "Skipping job … at daily limit of N": once for every job the cap holds back in a pass. */
+  private emitCapSkips(skips = this.tracker.takeCapSkips()): void {
+    for (const skip of skips) this.events.emit('cap-skip', { ...skip, at: this.clock() });
   }
 
   private park(slot: Slot): void {
@@ -800,6 +832,7 @@ export class Runner {
         jobs: this.tracker.size, startedAt: this.startedAt, endedAt: this.clock(), passes: this.passes, processed: this.processed,
       };
       const exitCode = exitCodeFor(reason, summary);
+      this.emitCapSkips();
       for (const hook of this.endHooks) await hook();
       this.events.emit('run-ended', { summary, reason, exitCode, at: this.clock() });
       this.finished({ summary, exitCode, reason });
