@@ -13,6 +13,7 @@ export { retryFailed, releaseStale, unfreeze, type RetryFailedOptions } from './
 export { preflight, checkLedger, DEFAULT_PREFLIGHT, type PreflightReport, type PreflightProblem, type PreflightKind, type PreflightSettings, type PreflightOptions } from './api/preflight.js';
 export { ledgerDayReport, buildDayReport, formatDayReport, guardFormula, type DayReport, type DayReportFormat } from './api/day-report.js';
 export { readPastPosts } from './api/past-posts.js';
+export { readArchivedPosts, findCapExceeded, type ArchiveCountOptions, type ArchivedPosts } from './api/archived-posts.js';
 export { loadConfig, parseConfig, defaultConfig, applyOverrides, CONFIG_FILE, type EffectiveConfig, type ConfigOverrides } from './config/index.js';
 export { openRun, type RunDayOptions } from './api/run.js';
 export { createDemoCampaign, demoRunOptions, type DemoCampaign } from './api/demo.js';
@@ -34,6 +35,7 @@ export { DEFAULT_HEALTH, DEFAULT_PACING, COOLDOWN_COLUMN, type HealthPolicy, typ
 export { frozenAccounts, coolingAccounts, isFreezingRow, cooldownEndOf, type FrozenAccount, type CoolingAccount } from './core/health.js';
 export { parseTime, isoTime, localIsoTime, timeFormatter, detectTimeFormat, ledgerTimeFormat, TIME_FORMATS, type TimeFormat, type FormatTime } from './core/time.js';
 export { windowState, isOpen, parseTimeRange, isValidTimeZone, describeWindows, type WindowState } from './core/window.js';
+export { mayBePost, archivedPostsToday, archivedPostsWithin24h, capExceeded, capExceededLine, type ArchivedRow, type CapExceeded } from './core/archived-posts.js';
 export { planSeed, countPostsByAccount, videoKeyOf, type SeedCandidate, type SeedInput, type SeedPlan } from './core/seed.js';
 export { DEFAULT_RULES, UNKNOWN_CLASS, classifyMessage, classifyFailure, extendRules, isNonRetryableCategory, type CategoryRule, type ErrorClass, type FailureReport } from './core/classify.js';
 export {
@@ -47,6 +49,7 @@ export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from
 export { parseLedger, serializeLedger, type ParsedLedger } from './ledger/codec.js';
 export { readLockHolder, DEFAULT_STALE_MS, type LockTiming } from './ledger/lock/index.js';
 export { archiveName, todaysArchives, recentArchives } from './ledger/archive.js';
+export { readArchive, salvageArchive, ARCHIVE_UNREADABLE, type ArchiveContents } from './ledger/archive-read.js';
 export { stateDir } from './ledger/paths.js';
 
 // ---- the handler contract ----

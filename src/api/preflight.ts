@@ -8,10 +8,12 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { frozenAccounts } from '../core/health.js';
-import type { Job } from '../core/job.js';
+import type { CapExceeded } from '../core/archived-posts.js';
+import { DEFAULT_CAP, type Job } from '../core/job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from '../core/policy.js';
 import { readLedgerView } from '../ledger/store.js';
 import { validateLedger } from '../ledger/validate.js';
+import { findCapExceeded, type ArchiveCountOptions } from './archived-posts.js';
 
 export type PreflightKind = 'video-missing' | 'video-unreadable' | 'caption-too-long' | 'account-unknown' | 'account-frozen';
 
@@ -178,22 +180,31 @@ function isSurrogatePair(text: string, i: number): boolean {
   return low >= 0xdc00 && low <= 0xdfff;
 }
 
-export interface CheckLedgerOptions {
+export interface CheckLedgerOptions extends Partial<Omit<ArchiveCountOptions, 'ledger'>> {
   ledger: string;
   preflight?: PreflightSettings | undefined;
   health?: HealthPolicy | undefined;
   accounts?: ReadonlySet<string> | undefined;
+  /** For the "cap exceeded" warnings (default DEFAULT_CAP). */
+  cap?: number | undefined;
+}
+
+export interface CheckReport extends PreflightReport {
+  /** Accounts already over the cap today (ledger plus today's archives): warnings, not problems. */
+  capExceeded: CapExceeded[];
 }
 
 /** `daycap check`: the pre-flight on the ledger as it is now (CSV plus a live run's journal), without the lock. */
-export async function checkLedger(options: CheckLedgerOptions): Promise<PreflightReport> {
+export async function checkLedger(options: CheckLedgerOptions): Promise<CheckReport> {
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const view = await readLedgerView(options.ledger);
-  return preflight(view.jobs, {
+  const capExceeded = await findCapExceeded({ ...options, now: options.now ?? Date.now(), jobs: view.jobs, cap: options.cap ?? DEFAULT_CAP });
+  const report = await preflight(view.jobs, {
     ...(options.preflight ?? DEFAULT_PREFLIGHT),
     ledgerDir: dirname(resolve(options.ledger)),
     health: options.health ?? DEFAULT_HEALTH,
     accounts: options.accounts,
   });
+  return { ...report, capExceeded };
 }

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_HEALTH } from '../core/policy.js';
 import { PreflightError } from '../errors.js';
 import { Runner, type RunOptions } from '../runner/runner.js';
-import { readPastPosts } from './past-posts.js';
+import type { ArchivedHistory } from '../store/store.js';
+import { readArchivedPosts, type ArchivedPosts } from './archived-posts.js';
 import { DEFAULT_PREFLIGHT, preflight, type PreflightProblem, type PreflightSettings } from './preflight.js';
 import { checkReseedSafety, readSeedInputs, seedInto, type SeedResult, type SeedSource } from './seed.js';
 import { resetDay } from './reset-day.js';
@@ -17,6 +18,8 @@ export interface RunDayOptions extends RunOptions {
   resetDay?: boolean | undefined;
   forceReseed?: boolean | undefined;
   archiveDir?: string | undefined;
+  /** Archives whose posts must not count (--ignore-archive), each named in the log. */
+  ignoreArchives?: readonly string[] | undefined;
   /** max_attempts of the jobs seeded (a job's own setting in the state file wins). */
   maxAttempts?: number | undefined;
   log?: ((line: string) => void) | undefined;
@@ -45,14 +48,21 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
   const cap = options.cap ?? inputs?.cap;
-  // A rolling cap counts yesterday's posts too: they are in the archives reset-day made.
-  const pastPosts = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts ? await readPastPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now }) : undefined;
-  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }), ...(pastPosts ? { pastPosts } : {}) });
+  // Today's archived posts count toward the day cap at every claim, not only when seeding; a rolling
+  // cap counts yesterday's too. Read once the ledger is locked, so no reset-day slips in between;
+  // an archive that cannot be read refuses the run there, before any claim.
+  const rolling = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts;
+  let archived: ArchivedPosts | undefined;
+  const readArchived = async (): Promise<ArchivedHistory> => {
+    archived = await readArchivedPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling);
+    return { today: options.archivedToday ?? archived.today, ...(rolling ? { recent: archived.recent } : {}) };
+  };
+  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }), readArchived });
   let seeded: SeedResult | undefined;
   let skipped: number;
   try {
     if (inputs && options.source) {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archiveDir: options.archiveDir, maxAttempts: options.maxAttempts, health: options.health, timeFormat: options.timeFormat, staleMs: options.staleMs }, inputs);
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archivedToday: options.archivedToday ?? archived?.today, maxAttempts: options.maxAttempts, health: options.health, timeFormat: options.timeFormat, staleMs: options.staleMs }, inputs);
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {
@@ -69,7 +79,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
 }
 
 /**
- * The pre-flight on the rows the runner will hand to its tracker. Problems refuse the run before
+ * The pre-flight on the rows of the run's store. Problems refuse the run before
  * any claim; with skipInvalid those jobs become skipped instead, journaled before the run starts
  * (G3), so a crash right after cannot bring them back as pending. Returns how many were skipped.
  */
@@ -77,7 +87,7 @@ async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accou
   const report = await preflight(await runner.store.rows(), {
     ...(options.preflight ?? DEFAULT_PREFLIGHT),
     ledgerDir: dirname(resolve(options.ledger)),
-    // The same health policy the tracker applies: its frozen accounts are the ones refused here.
+    // The same health policy the claim rules apply: its frozen accounts are the ones refused here.
     health: options.health ?? DEFAULT_HEALTH,
     accounts,
   });

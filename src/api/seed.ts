@@ -1,14 +1,13 @@
 /** Seeding a ledger from a scheduler state or a campaign folder (seed section 1.2, DESIGN section 6). */
-import { DEFAULT_CAP, parseTime, type Job } from '../core/job.js';
+import { DEFAULT_CAP, type Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
-import { countPostsByAccount, planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
+import { planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
 import { ledgerTimeFormat, timeFormatter, type TimeFormat } from '../core/time.js';
 import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
-import { todaysArchives } from '../ledger/archive.js';
 import type { LockTiming } from '../ledger/lock/index.js';
-import { readLedgerFile } from '../ledger/read.js';
 import type { Store } from '../store/store.js';
+import { readArchivedPosts } from './archived-posts.js';
 import { openForCommand } from './open.js';
 import { resetDay } from './reset-day.js';
 
@@ -29,6 +28,10 @@ export interface SeedOptions extends LockTiming {
   archiveDir?: string | undefined;
   /** How to write times (a scheduler's cooldowns) into a ledger that has none yet; one with times keeps its own. */
   timeFormat?: TimeFormat | undefined;
+  /** Archives whose posts must not count (--ignore-archive), each named in the log. */
+  ignoreArchives?: readonly string[] | undefined;
+  /** Possible posts in today's archives, when the caller has read them already (see readArchivedPosts). */
+  archivedToday?: ReadonlyMap<string, number> | undefined;
   now: number;
   log?: ((line: string) => void) | undefined;
 }
@@ -60,8 +63,12 @@ export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
 export interface SeedInputs {
   candidates: SeedCandidate[];
   accounts: string[];
+  /** What the source gave and what was skipped, printed before the plan (a campaign's summary). */
+  notes?: string[] | undefined;
   warnings: string[];
   cap: number | undefined;
+  /** What becomes of jobs no account can take (see planSeed): a campaign's videos wait for another day. */
+  leftovers?: 'keep' | 'wait' | undefined;
   alreadyPosted: ((account: string, videoKey: string) => boolean) | undefined;
   /** The scheduler's account cooldowns (epoch ms). */
   cooldowns?: ReadonlyMap<string, number> | undefined;
@@ -71,24 +78,32 @@ export interface SeedInputs {
 export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'accountsFile' | 'postedLedger'>): Promise<SeedInputs> {
   let candidates: SeedCandidate[];
   let accounts: string[];
+  let notes: string[] = [];
   let warnings: string[] = [];
   let cap: number | undefined;
   let cooldowns: ReadonlyMap<string, number> | undefined;
+  let leftovers: 'keep' | 'wait';
   if ('state' in options.source) {
     const state = await readSchedulerState(options.source.state);
     candidates = state.candidates;
     accounts = state.accounts;
     cap = state.settings.postsPerAccountPerDay;
     cooldowns = state.cooldowns;
+    // The seed system writes a state's jobs with no free account as rows without one.
+    leftovers = 'keep';
   } else {
     const campaign = await readCampaign(options.source.campaign);
     candidates = campaign.candidates;
     accounts = campaign.accounts;
+    cap = campaign.cap;
+    notes = campaign.notes;
     warnings = campaign.warnings;
+    // It stops at the last free account: the other videos are no rows, they wait for another day.
+    leftovers = 'wait';
   }
   if (options.accountsFile) accounts = await readAccountsFile(options.accountsFile);
   const posted = options.postedLedger ? await readPostedLedger(options.postedLedger) : undefined;
-  return { candidates, accounts, warnings, cap, alreadyPosted: posted ? (account, key) => posted.has(account, key) : undefined, cooldowns };
+  return { candidates, accounts, notes, warnings, cap, leftovers, alreadyPosted: posted ? (account, key) => posted.has(account, key) : undefined, cooldowns };
 }
 
 /**
@@ -98,7 +113,8 @@ export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'acco
 export async function seedInto(store: Store, options: SeedOptions, inputs: SeedInputs): Promise<SeedResult> {
   const log = options.log ?? (() => undefined);
   const existing: readonly Job[] = await store.rows();
-  const priorPosts = await postsInTodaysArchives(options);
+  // Posts a reset-day moved into an archive earlier today still count: a mid-day reset never resets the cap.
+  const priorPosts = options.archivedToday ?? (await readArchivedPosts(options)).today;
   const plan = planSeed({
     existing,
     priorPosts,
@@ -110,37 +126,14 @@ export async function seedInto(store: Store, options: SeedOptions, inputs: SeedI
     ...(options.health ? { health: options.health } : {}),
     cooldowns: futureOnly(inputs.cooldowns, options.now),
     formatTime: timeFormatter(ledgerTimeFormat(existing, options.timeFormat)),
+    ...(inputs.leftovers ? { leftovers: inputs.leftovers } : {}),
   });
+  for (const line of inputs.notes ?? []) log(line);
   for (const line of plan.log) log(line);
   for (const warning of inputs.warnings) log(`warning: ${warning}`);
   if (plan.jobs.length > 0) await store.act({ kind: 'add', jobs: plan.jobs }, options.now);
   const { jobs, ...rest } = plan;
   return { ...rest, added: jobs.length, archivedTo: undefined, warnings: inputs.warnings };
-}
-
-/**
- * Posts already made today (local calendar date of completed_at, or claimed_at for a claim) that a
- * reset-day moved into an archive, so a mid-day reset cannot give an account a second post today
- * (seed scenario B). Only archives made today can hold such posts.
- */
-async function postsInTodaysArchives(options: Pick<SeedOptions, 'ledger' | 'archiveDir' | 'now'>): Promise<Map<string, number>> {
-  const totals = new Map<string, number>();
-  for (const archive of await todaysArchives(options.ledger, { archiveDir: options.archiveDir, now: options.now })) {
-    const file = await readLedgerFile(archive).catch(() => undefined);
-    if (!file?.parsed) continue;
-    const today = localDate(options.now);
-    const postedToday = file.parsed.jobs.filter((job) => {
-      const at = parseTime(job.completed_at) ?? parseTime(job.claimed_at);
-      return at !== undefined && localDate(at) === today;
-    });
-    for (const [account, n] of countPostsByAccount(postedToday)) totals.set(account, (totals.get(account) ?? 0) + n);
-  }
-  return totals;
-}
-
-function localDate(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
 }
 
 /** Cooldowns that have not ended by `now`: an ended one is no news for the ledger. */

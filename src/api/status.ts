@@ -1,4 +1,5 @@
 /** `daycap status`: what the day looks like, read from CSV + journal without taking the lock. */
+import { capExceededLine } from '../core/archived-posts.js';
 import { DEFAULT_CAP, STATUSES } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { summarize, type LedgerSummary } from '../core/summary.js';
@@ -9,6 +10,7 @@ import { formatDuration } from '../runner/log.js';
 import type { LiveStatus } from '../runner/control-protocol.js';
 import { readLedgerView } from '../ledger/store.js';
 import { validateLedger } from '../ledger/validate.js';
+import { readArchivedPosts, type ArchiveCountOptions } from './archived-posts.js';
 
 export interface StatusReport extends LedgerSummary {
   ledger: string;
@@ -26,11 +28,20 @@ export function liveStatusReport(status: LiveStatus, heldBy: string | undefined)
   return { ...summary, exists: true, heldBy, journalRecords: 0, live: { runId, pid, paused, startedAt } };
 }
 
-export async function ledgerStatus(options: LockTiming & { ledger: string; cap?: number | undefined; health?: HealthPolicy | undefined; now?: number | undefined }): Promise<StatusReport> {
+export interface LedgerStatusOptions extends Partial<Omit<ArchiveCountOptions, 'ledger'>>, LockTiming {
+  ledger: string;
+  cap?: number | undefined;
+  health?: HealthPolicy | undefined;
+}
+
+/** The file's day, with today's archives counted toward the cap (read with the tolerant reader). */
+export async function ledgerStatus(options: LedgerStatusOptions): Promise<StatusReport> {
   const check = await validateLedger(options.ledger);
   if (!check.ok) throw check.error;
+  const now = options.now ?? Date.now();
   const view = await readLedgerView(options.ledger);
-  const report = summarize(view.jobs, options.cap ?? DEFAULT_CAP, options.now ?? Date.now(), options.health);
+  const archived = await readArchivedPosts({ ...options, now });
+  const report = summarize(view.jobs, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
   return { ledger: options.ledger, exists: view.exists, ...report, heldBy: await readLockHolder(options.ledger, options.staleMs), journalRecords: view.journalRecords };
 }
 
@@ -54,6 +65,8 @@ export function formatStatus(report: StatusReport, now: number = Date.now()): st
     for (const w of report.workers) lines.push(`  worker ${w.workerId}  ${Object.entries(w.counts).map(([s, n]) => `${s} ${n}`).join('  ')}`);
   }
   lines.push(`accounts at their cap: ${report.accountsAtCap.length}${report.accountsAtCap.length ? ` (${abbreviate(report.accountsAtCap, 10)})` : ''}`);
+  // Older live runs answer without this list.
+  for (const over of report.capExceeded ?? []) lines.push(`warning: ${capExceededLine(over)} (today's ledger and archives; the history is kept as it is)`);
   // Older live runs answer without these lists.
   const frozen = report.frozen ?? [];
   const cooling = report.cooling ?? [];

@@ -51,7 +51,7 @@ export function capOption(what = 'posts per account per day'): Option {
 }
 
 /** The cap's help where the configuration file may set it. */
-export const CAP_FROM_CONFIG = "posts per account per day (default: the config file's cap, else the state file's setting, else 1)";
+export const CAP_FROM_CONFIG = "posts per account per day (default: the config file's cap, else the state's or campaign.json's setting, else 1)";
 
 /** --config: where the settings come from; a flag given on the command line wins over the file. */
 export function configOption(): Option {
@@ -99,8 +99,28 @@ export function sourceOptions(): Option[] {
     new Option('--posted-ledger <txt>', 'all-time posted ledger (account|video|time lines): never give an account a video it already posted'),
     new Option('--reset-day', "archive the day's ledger first (as daycap reset-day), then seed afresh"),
     new Option('--force-reseed', 'reseed from scratch; only allowed together with --reset-day'),
-    new Option('--archive-dir <dir>', 'where --reset-day puts the archive (default: beside the ledger)'),
+    new Option('--archive-dir <dir>', "where --reset-day puts the archive, and where today's archives are looked for (default: beside the ledger)"),
+    ignoreArchiveOption(),
   ];
+}
+
+/**
+ * --ignore-archive: the way past an archive of today's ledger that cannot be read at all. Its posts
+ * then do not count toward today's cap, which the command says in its log.
+ */
+export function ignoreArchiveOption(): Option {
+  return new Option('--ignore-archive <file>', "do not count the posts in this archive of today's ledger (one that cannot be read; repeatable; said in the log)")
+    .argParser((file: string, previous: string[] | undefined) => [...(previous ?? []), file]);
+}
+
+/** --archive-dir for the commands that only count today's archived posts. */
+export function archiveDirOption(): Option {
+  return new Option('--archive-dir <dir>', "where reset-day put today's archives, if not beside the ledger (their posts count toward the cap)");
+}
+
+export interface ArchiveFlags {
+  archiveDir?: string | undefined;
+  ignoreArchive?: string[] | undefined;
 }
 
 export interface SourceFlags {

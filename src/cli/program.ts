@@ -1,5 +1,6 @@
 /** The `daycap` command tree, and the one place its errors become messages and exit codes. */
 import { Command } from 'commander';
+import { checkReseedSafety } from '../api/seed.js';
 import { pauseCommand, resumeCommand, stopCommand } from './commands/control.js';
 import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
@@ -37,11 +38,27 @@ export function buildProgram(ctx: CommandContext): Command {
   return program;
 }
 
+/**
+ * The seed system's safety rule comes before every other check, commander's own included: `run` or
+ * `seed` with --force-reseed but without --reset-day is refused (exit 1) even when a required option
+ * such as --handler is missing, so the operator learns first that the command would wipe history.
+ * The commands check it again in their actions (and the library in its functions).
+ */
+function refuseForceReseedFirst(args: readonly string[]): void {
+  const [command, ...rest] = args;
+  if (command !== 'run' && command !== 'seed') return;
+  const end = rest.indexOf('--');
+  const flags = end === -1 ? rest : rest.slice(0, end);
+  if (flags.includes('--help') || flags.includes('-h')) return;
+  checkReseedSafety({ forceReseed: flags.includes('--force-reseed'), resetDay: flags.includes('--reset-day') });
+}
+
 /** Parses and runs one command line; resolves with the exit code. */
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode = 0;
   const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) });
   try {
+    refuseForceReseedFirst(args);
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;
   } catch (error) {

@@ -22,7 +22,7 @@ export const CONFIG_FILE = 'daycap.config.json';
 export interface EffectiveConfig {
   /** The file read, as named (or `daycap.config.json` in the folder); undefined: built-in defaults only. */
   source: string | undefined;
-  /** undefined: the state file's setting, else 1. */
+  /** undefined: the state's or campaign.json's setting, else 1. */
   cap: number | undefined;
   /** For new jobs; a scheduler state's own max_attempts for a job wins. */
   maxAttempts: number;

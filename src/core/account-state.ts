@@ -12,6 +12,8 @@ export class AccountState implements AccountView {
   ready = false;
   readyTicket = 0;
   counted = 0;
+  /** Possible posts made earlier today that a reset-day moved into an archive (day cap only). */
+  archived = 0;
   claimed = 0;
   unconfirmed = 0;
   retrying = 0;

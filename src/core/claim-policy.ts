@@ -16,6 +16,8 @@ export interface AccountView {
   readonly busy: boolean;
   /** success + claimed + unconfirmed in the ledger's day: what G1 bounds. */
   readonly counted: number;
+  /** Possible posts made earlier today that a reset-day moved into an archive (the day cap counts them). */
+  readonly archived: number;
   readonly claimed: number;
   readonly unconfirmed: number;
   /** Why the account is frozen, if a failed row freezes it. */
@@ -50,7 +52,7 @@ export function recentPostCount(posts: readonly number[], now: number): number {
 
 /** What G1 counts against the cap at `now`. */
 export function countedAt(view: AccountView, now: number, rolling: boolean): number {
-  return rolling ? view.claimed + view.unconfirmed + recentPostCount(view.posts, now) : view.counted;
+  return rolling ? view.claimed + view.unconfirmed + recentPostCount(view.posts, now) : view.counted + view.archived;
 }
 
 /** The first rule holding this account back at `now`, or undefined when it may be claimed. */

@@ -110,3 +110,40 @@ export function classifyFailure(failure: FailureReport, rules: readonly Category
 export function isNonRetryableCategory(category: string, rules: readonly CategoryRule[] = DEFAULT_RULES): boolean {
   return rules.some((rule) => rule.category === category && !rule.retryable);
 }
+
+/** Spellings of older versions of the seed system's tracker, which named a type without its category. */
+const OLDER_TYPE_NAMES: ReadonlyMap<string, string> = new Map([['captcha', 'verification']]);
+
+/** `action_blocked`, `actionblocked` and `Action Blocked` are one type. */
+const typeKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+const typesByKey = new Map<string, { category: string; type: string }>(
+  DEFAULT_RULES.flatMap((rule) => Object.keys(rule.types).map((type) => [typeKey(type), { category: rule.category, type }] as const)),
+);
+
+/** A failure as a ledger row records it. */
+export interface RecordedFailure {
+  status: string;
+  error: string;
+  error_type: string;
+  error_category: string;
+}
+
+/**
+ * The category (and type) of a failure recorded without one: older ledgers of the seed system wrote
+ * only `error_type` (`suspended`, `actionblocked`…), some rows only the error text. The type names
+ * its category through the seed system's table when the table knows it (under the older spellings
+ * too), else the error text is classified by the same table; undefined for a row that records a
+ * category already, is not a failure, or says nothing about why. Used when a ledger is read, so
+ * freezing, `retry-failed`, `status` and reports all see the same category.
+ */
+export function classOfRecordedFailure(row: Readonly<RecordedFailure>): { category: string; type: string } | undefined {
+  if (row.error_category !== '' || (row.status !== 'failed' && row.status !== 'retrying')) return undefined;
+  if (row.error_type === '' && row.error === '') return undefined;
+  const key = typeKey(row.error_type);
+  const known = typesByKey.get(OLDER_TYPE_NAMES.get(key) ?? key);
+  if (known) return known;
+  const byText = classifyMessage(row.error);
+  if (byText !== UNKNOWN_CLASS) return { category: byText.category, type: row.error_type || byText.type };
+  return { category: UNKNOWN_CLASS.category, type: row.error_type || UNKNOWN_CLASS.type };
+}

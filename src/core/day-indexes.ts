@@ -142,7 +142,16 @@ export class DayIndexes {
     }
   }
 
-  /** Jobs newly held back by the cap since the last call. */
+  /**
+   * A new pass over the day (the first claim of a higher attempt number): jobs still held back by
+   * the cap are skipped again in this pass, so they are reported again. O(accounts), once per pass.
+   */
+  startCapPass(): void {
+    this.capReported.clear();
+    for (const state of this.accounts.values()) if (state.due.size > 0) this.refresh(state);
+  }
+
+  /** Jobs newly held back by the cap since the last call, each once per pass. */
   drainCapSkips(): CapSkip[] {
     if (this.capSkips.length === 0) return [];
     const out = this.capSkips;

@@ -24,6 +24,11 @@ export interface DayOptions {
   pacing?: PacingPolicy;
   /** Posts before this ledger's day (archives), counted by a rolling cap. */
   pastPosts?: Iterable<PastPost>;
+  /**
+   * Possible posts made earlier today that are in archives (account -> count), counted by the day
+   * cap: a ledger seeded by any tool after a reset-day still cannot give an account a second post.
+   */
+  archivedToday?: ReadonlyMap<string, number>;
   /** Uniform in [0, 1): the jitter on gaps. Injected by tests. */
   random?: () => number;
   /**
@@ -63,10 +68,14 @@ export class DayState {
   readonly capRule: CapRule;
   /** Writes claimed_at, completed_at, retry_at and cooldown_until; messages keep showing UTC. */
   readonly formatTime: FormatTime;
+  /** Possible posts of earlier today in archives, which the day cap counts (see DayOptions). */
+  readonly archivedToday: ReadonlyMap<string, number> | undefined;
   private readonly jobs = new Map<string, Job>();
   private readonly indexes: DayIndexes;
   private readonly gate: GlobalGate;
   private news: AccountNews[] = [];
+  /** The highest pass (attempt number) claimed so far: a higher one starts a new pass. */
+  private pass = 0;
   /** Rows as they were before the step being recorded first touched them (undefined: added by it). */
   private recording: Map<string, Job | undefined> | undefined;
 
@@ -77,8 +86,10 @@ export class DayState {
     this.pacing = options.pacing ?? DEFAULT_PACING;
     this.capRule = { cap, rolling: this.pacing.capMode === 'rolling-24h' };
     this.formatTime = options.formatTime ?? isoTime;
+    this.archivedToday = options.archivedToday;
     this.indexes = new DayIndexes({ cap: this.capRule, health: this.health, pacing: this.pacing, random: options.random ?? Math.random }, (id) => this.jobs.get(id));
     if (this.capRule.rolling) for (const post of options.pastPosts ?? []) this.indexes.account(post.account).addPost(post.at);
+    else for (const [account, posts] of options.archivedToday ?? []) if (account && posts > 0) this.indexes.account(account).archived = posts;
     const claimTimes: number[] = [];
     for (const job of jobs) {
       const row = options.adopt ? job : cloneJob(job);
@@ -264,7 +275,13 @@ export class DayState {
     if (hold) throw holdError(jobId, job.account, hold, this.cap);
     this.gate.recordClaim(ctx.now);
     const from = job.status;
-    return { job: this.apply(claimed(job, { ...ctx, formatTime: this.formatTime })), from };
+    const claim = { job: this.apply(claimed(job, { ...ctx, formatTime: this.formatTime })), from };
+    if (claim.job.pass_number > this.pass) {
+      // The jobs the cap still holds back are skipped in this pass too, and said so once more.
+      if (this.pass > 0) this.indexes.startCapPass();
+      this.pass = claim.job.pass_number;
+    }
+    return claim;
   }
 
   succeed(jobId: string, now: number, postId = ''): Job {

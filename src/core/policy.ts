@@ -1,6 +1,6 @@
 /**
  * Account health and pacing rules as plain data (the configuration's `health` and `pacing`
- * sections, with durations already in milliseconds). The tracker applies them; nothing here
+ * sections, with durations already in milliseconds). The claim policy applies them; nothing here
  * reads a clock or a file.
  */
 

@@ -7,6 +7,9 @@ import { isFreezingRow } from './health.js';
 import { CAPPED_STATUSES, DEFAULT_MAX_ATTEMPTS, newJob, SEED_BLOCKING_STATUSES, type Job } from './job.js';
 import { COOLDOWN_COLUMN, DEFAULT_HEALTH, type HealthPolicy } from './policy.js';
 import { isoTime, type FormatTime } from './time.js';
+import { videoKeyOf, videoStem } from './video.js';
+
+export { videoKeyOf } from './video.js';
 
 export interface SeedCandidate {
   job_id: string;
@@ -38,6 +41,12 @@ export interface SeedInput {
   cooldowns?: ReadonlyMap<string, number>;
   /** How a cooldown's end is written: the ledger's convention (default UTC with a `Z`). */
   formatTime?: FormatTime;
+  /**
+   * What becomes of candidates no account can take. `keep` (default) writes them without an account,
+   * never claimed, as the seed system does for a scheduler state's jobs; `wait` leaves them out and
+   * counts them, as it does for a campaign's videos, which wait for another day.
+   */
+  leftovers?: 'keep' | 'wait';
 }
 
 export interface SeedPlan {
@@ -45,14 +54,11 @@ export interface SeedPlan {
   excludedAccounts: string[];
   skippedExistingIds: string[];
   unassigned: number;
+  /** Candidates left out because no account could take them (only with `leftovers: 'wait'`). */
+  waiting: number;
   log: string[];
 }
 
-/** The file name at the end of a path, whichever separator the scheduler used. */
-export function videoKeyOf(videoPath: string): string {
-  const cut = Math.max(videoPath.lastIndexOf('/'), videoPath.lastIndexOf('\\'));
-  return videoPath.slice(cut + 1);
-}
 
 /** Posts per account that count toward the cap; used on archived ledgers of the same day. */
 export function countPostsByAccount(jobs: readonly Job[]): Map<string, number> {
@@ -128,6 +134,50 @@ class AccountPool {
   }
 }
 
+/**
+ * Which videos each account may not be given: those it already has a row for in today's ledger (by
+ * video name, whatever the row's job id, so a ledger another tool seeded is respected) and those the
+ * posted ledger says it posted. Grows as the plan assigns, so one account never gets a video twice.
+ */
+class AccountVideos {
+  private readonly held = new Map<string, Set<string>>();
+
+  constructor(existing: readonly Job[], private readonly alreadyPosted: (account: string, videoKey: string) => boolean) {
+    for (const job of existing) if (job.account && job.video_path) this.add(job.account, job.video_path);
+  }
+
+  allows(account: string, videoKey: string): boolean {
+    return !this.held.get(account)?.has(videoStem(videoKey)) && !this.alreadyPosted(account, videoKey);
+  }
+
+  add(account: string, videoKey: string): void {
+    let videos = this.held.get(account);
+    if (!videos) this.held.set(account, (videos = new Set()));
+    videos.add(videoStem(videoKey));
+  }
+}
+
+/** Named accounts first (when they have room and may take the video), then round-robin; '' where none can. */
+function assignAccounts(fresh: readonly SeedCandidate[], keys: readonly string[], pool: AccountPool, videos: AccountVideos): string[] {
+  const assigned = fresh.map((candidate, i) => {
+    const wanted = candidate.account;
+    const key = keys[i] ?? '';
+    if (!wanted || !pool.hasRoom(wanted) || !videos.allows(wanted, key)) return '';
+    pool.takeNamed(wanted);
+    videos.add(wanted, key);
+    return wanted;
+  });
+  pool.startRoundRobin();
+  for (let i = 0; i < fresh.length; i++) {
+    if (assigned[i]) continue;
+    const key = keys[i] ?? '';
+    const account = pool.takeNext((candidate) => videos.allows(candidate, key)) ?? '';
+    if (account) videos.add(account, key);
+    assigned[i] = account;
+  }
+  return assigned;
+}
+
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
@@ -159,21 +209,14 @@ export function planSeed(input: SeedInput): SeedPlan {
   const pool = new AccountPool(accounts.filter((account) => !taken.has(account)), cap);
 
   const keys = fresh.map((candidate) => candidate.videoKey ?? videoKeyOf(candidate.video_path));
-  const assigned = fresh.map((candidate, i) => {
-    const wanted = candidate.account;
-    if (!wanted || !pool.hasRoom(wanted) || alreadyPosted(wanted, keys[i] ?? '')) return '';
-    pool.takeNamed(wanted);
-    return wanted;
-  });
-  pool.startRoundRobin();
-  for (let i = 0; i < fresh.length; i++) {
-    if (assigned[i]) continue;
-    const key = keys[i] ?? '';
-    assigned[i] = pool.takeNext((account) => !alreadyPosted(account, key)) ?? '';
-  }
+  const assigned = assignAccounts(fresh, keys, pool, new AccountVideos(input.existing, alreadyPosted));
+  const leftovers = input.leftovers ?? 'keep';
+  const placed = leftovers === 'wait' ? fresh.filter((_, i) => assigned[i]) : fresh;
+  const accountOf = leftovers === 'wait' ? assigned.filter((account) => account) : assigned;
+  const waiting = fresh.length - placed.length;
 
-  const jobs = fresh.map((candidate, i) => {
-    const account = assigned[i] ?? '';
+  const jobs = placed.map((candidate, i) => {
+    const account = accountOf[i] ?? '';
     const coolUntil = account ? input.cooldowns?.get(account) : undefined;
     return newJob({
       job_id: candidate.job_id,
@@ -193,6 +236,7 @@ export function planSeed(input: SeedInput): SeedPlan {
   if (duplicates > 0) log.push(`Skipped ${duplicates} jobs whose id repeats an earlier one in the input`);
   log.push(`Available accounts: ${accounts.length - excludedAccounts.length} (excluded ${excludedAccounts.length} with existing jobs)`);
   if (unassigned > 0) log.push(`${unassigned} jobs left without an account`);
+  if (waiting > 0) log.push(`${waiting} ${waiting === 1 ? 'video waits' : 'videos wait'} for another day (no free account under the cap)`);
 
-  return { jobs, excludedAccounts, skippedExistingIds, unassigned, log };
+  return { jobs, excludedAccounts, skippedExistingIds, unassigned, waiting, log };
 }

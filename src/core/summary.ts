@@ -1,4 +1,5 @@
 /** What `status` shows about a day, computed from rows: pure, shared by the file reader and the live runner. */
+import { addCounts, capExceeded, type CapExceeded } from './archived-posts.js';
 import { coolingAccounts, frozenAccounts, type CoolingAccount, type FrozenAccount } from './health.js';
 import { CAPPED_STATUSES, zeroCounts, type Job, type StatusCounts } from './job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from './policy.js';
@@ -12,15 +13,18 @@ export interface LedgerSummary {
   workers: Array<{ workerId: string; counts: Partial<StatusCounts> }>;
   accounts: number;
   cap: number;
+  /** At or over the cap, counting today's archived posts too. */
   accountsAtCap: string[];
+  /** Over the cap (ledger plus today's archives): history kept as it is, reported as a warning. */
+  capExceeded: CapExceeded[];
   /** Accounts frozen for the day by an account failure, with the row that froze them. */
   frozen: FrozenAccount[];
   /** Accounts cooling down at the moment of the summary. */
   cooling: CoolingAccount[];
 }
 
-/** Pure: the counts `status` shows, from rows, at `now`. */
-export function summarize(jobs: readonly Job[], cap: number, now: number, health: HealthPolicy = DEFAULT_HEALTH): LedgerSummary {
+/** Pure: the counts `status` shows, from rows (and the possible posts in today's archives), at `now`. */
+export function summarize(jobs: readonly Job[], cap: number, now: number, health: HealthPolicy = DEFAULT_HEALTH, archivedToday: ReadonlyMap<string, number> = new Map()): LedgerSummary {
   const counts = zeroCounts();
   let unassigned = 0;
   const failures = new Map<string, { category: string; type: string; count: number }>();
@@ -47,6 +51,7 @@ export function summarize(jobs: readonly Job[], cap: number, now: number, health
       workers.set(job.worker_id, entry);
     }
   }
+  const posts = addCounts(counted, archivedToday);
   return {
     jobs: jobs.length,
     counts,
@@ -55,7 +60,8 @@ export function summarize(jobs: readonly Job[], cap: number, now: number, health
     workers: [...workers.entries()].map(([workerId, c]) => ({ workerId, counts: c })).sort((a, b) => Number(a.workerId) - Number(b.workerId) || a.workerId.localeCompare(b.workerId)),
     accounts: accounts.size,
     cap,
-    accountsAtCap: [...counted.entries()].filter(([, n]) => n >= cap).map(([account]) => account).sort(),
+    accountsAtCap: [...posts.entries()].filter(([, n]) => n >= cap).map(([account]) => account).sort(),
+    capExceeded: capExceeded(posts, cap),
     frozen: frozenAccounts(jobs, health).sort((a, b) => a.account.localeCompare(b.account)),
     cooling: coolingAccounts(jobs, now).sort((a, b) => a.until - b.until),
   };

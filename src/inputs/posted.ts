@@ -1,10 +1,14 @@
 /**
  * The posted ledger: the all-time record of which video went to which account (DESIGN section 6).
  * One `account|video_filename|timestamp` a line. It is only ever appended to (G4).
+ * Read as the seed system reads it: surrounding spaces are dropped, blank lines and lines starting
+ * with `#` are skipped, and only the first two fields count: the timestamp is never read (rebuilt
+ * ledgers hold `rebuilt` there, or nothing). A line without an account and a video is refused.
  */
 import { open } from 'node:fs/promises';
 import { InputError, StorageError } from '../errors.js';
 import { isoTime } from '../core/job.js';
+import { videoStem } from '../core/video.js';
 import { readInputBytes, decodeUtf8, splitLines, type InputKind } from './read.js';
 
 const POSTED: InputKind = {
@@ -26,23 +30,16 @@ export interface PostedEntry {
   at: number;
 }
 
-/**
- * Only video extensions are dropped: the scheduler and campaigns name the same video `clip` or `clip.mp4`,
- * but a dot inside a name (`clip.v2`) must not make it match `clip`.
- */
-const VIDEO_EXTENSION = /\.(mp4|mov|m4v|webm|mkv|avi)$/i;
-const stemOf = (videoKey: string) => videoKey.replace(VIDEO_EXTENSION, '');
-
 function buildIndex(pairs: Iterable<readonly [string, string]>): PostedIndex {
   const byAccount = new Map<string, Set<string>>();
   let size = 0;
   for (const [account, video] of pairs) {
     let videos = byAccount.get(account);
     if (!videos) byAccount.set(account, (videos = new Set()));
-    videos.add(stemOf(video));
+    videos.add(videoStem(video));
     size++;
   }
-  return { has: (account, videoKey) => byAccount.get(account)?.has(stemOf(videoKey)) ?? false, size };
+  return { has: (account, videoKey) => byAccount.get(account)?.has(videoStem(videoKey)) ?? false, size };
 }
 
 export async function readPostedLedger(path: string): Promise<PostedIndex> {
@@ -55,13 +52,13 @@ export async function readPostedLedger(path: string): Promise<PostedIndex> {
     throw error;
   }
   const pairs: [string, string][] = [];
-  splitLines(decodeUtf8(bytes, path, POSTED)).forEach((line, i) => {
-    if (line.trim() === '') return;
-    const fields = line.split('|').map((field) => field.trim());
-    const [account = '', video = ''] = fields;
-    if (fields.length !== 3 || account === '' || video === '') {
-      throw new InputError(POSTED.code, { file: path, line: i + 1 }, `expected account|video_filename|timestamp, found ${JSON.stringify(line)}`, {
-        hint: 'Correct that line by hand (the ledger is append-only, daycap never rewrites it).',
+  splitLines(decodeUtf8(bytes, path, POSTED)).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const [account = '', video = ''] = line.split('|').map((field) => field.trim());
+    if (account === '' || video === '') {
+      throw new InputError(POSTED.code, { file: path, line: i + 1 }, `expected account|video_filename|timestamp, found ${JSON.stringify(raw)}`, {
+        hint: 'Correct that line by hand, or start it with # to keep it as a comment (the ledger is append-only, daycap never rewrites it).',
       });
     }
     pairs.push([account, video]);

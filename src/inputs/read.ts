@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { columnAtByte, lineAt } from '../ledger/lines.js';
-import { firstInvalidByte } from '../ledger/utf8.js';
+import { firstInvalidByte, rejectNulBytes } from '../ledger/utf8.js';
 
 export interface InputKind {
   /** What the file is, for messages: "scheduler state", "accounts file". */
@@ -34,11 +34,13 @@ export async function readInputBytes(path: string, kind: InputKind): Promise<Buf
 
 /**
  * Strict UTF-8 with the BOM dropped: a file saved in another encoding would otherwise turn into
- * replacement characters inside captions and account names without anyone noticing.
+ * replacement characters inside captions and account names without anyone noticing. NUL bytes are
+ * damage, not text (see rejectNulBytes).
  */
 export function decodeUtf8(bytes: Uint8Array, path: string, kind: InputKind): string {
+  let text: string;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
     // Found by test/faults/bad-input.test.ts: the message named the file but not where in it, unlike
     // the ledger's; an operator with a 10,000-line captions.csv needs the line (and byte column).
@@ -49,6 +51,8 @@ export function decodeUtf8(bytes: Uint8Array, path: string, kind: InputKind): st
       hint: `Save the ${kind.what} as UTF-8 (spreadsheets: "CSV UTF-8"). The file has not been changed.`,
     });
   }
+  rejectNulBytes(bytes, path, kind.code);
+  return text;
 }
 
 export async function readInputText(path: string, kind: InputKind): Promise<string> {

@@ -1,4 +1,5 @@
 /** One ledger record to a Job and back. Reading checks every field; writing trusts the Job type. */
+import { classOfRecordedFailure } from '../core/classify.js';
 import { DEFAULT_MAX_ATTEMPTS, LEDGER_COLUMNS, STATUSES, isStatus, type Job, type LedgerColumn } from '../core/job.js';
 import { parseTime } from '../core/time.js';
 import { InputError } from '../errors.js';
@@ -57,6 +58,12 @@ export function recordToJob(cells: readonly string[], layout: Layout, file: stri
     run_id: cell(cells, layout, 15),
     video_id: cell(cells, layout, 16),
   };
+  // An older ledger's failure without a category gets one here, and keeps it on the next write.
+  const recorded = classOfRecordedFailure(job);
+  if (recorded) {
+    job.error_category = recorded.category;
+    job.error_type = recorded.type;
+  }
   if (layout.extraColumns.length > 0) {
     // Header names were checked against __proto__ & co., so plain assignment cannot reach a prototype.
     const extra: Record<string, string> = {};

@@ -8,7 +8,10 @@ import { columnAtByte, lineAt } from './lines.js';
  * would then write that damage back over the operator's data.
  */
 export function decodeUtf8(bytes: Buffer, file: string, code: string): string {
-  if (isUtf8(bytes)) return bytes.toString('utf8');
+  if (isUtf8(bytes)) {
+    rejectNulBytes(bytes, file, code);
+    return bytes.toString('utf8');
+  }
   const bad = firstInvalidByte(bytes);
   // Spreadsheets' "Unicode Text" saves UTF-16 with a byte-order mark: name it, the bytes alone puzzle.
   const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
@@ -36,4 +39,22 @@ export function firstInvalidByte(bytes: Uint8Array): number {
     if (lf === -1) return bytes.length;
     start = lf + 1;
   }
+}
+
+/**
+ * NUL is valid UTF-8 but never text in these files: it is what a crash leaves when the file system
+ * extended a file it had not yet written (a run of zeros). Read as text it would become part of a
+ * caption or a job id and be written back, so it is refused like any other damage. Every reader of
+ * a ledger, archive or input file calls this once the bytes are known to be UTF-8 (a UTF-16 file is
+ * full of NULs too, and is better named by the UTF-8 check).
+ */
+export function rejectNulBytes(bytes: Uint8Array, file: string, code: string): void {
+  const at = bytes.indexOf(0);
+  if (at === -1) return;
+  let end = at;
+  while (end < bytes.length && bytes[end] === 0) end++;
+  const run = end - at;
+  throw new InputError(code, { file, line: lineAt(bytes, at), column: columnAtByte(bytes, at) }, `holds ${run === 1 ? 'a NUL byte' : `${run} NUL bytes`} at offset ${at}: the file is damaged (zero-filled by a crash?), not text`, {
+    hint: 'Restore the file from a backup or an archive, or cut the damaged part out by hand in an editor that shows NUL bytes. The file has not been changed.',
+  });
 }

@@ -9,7 +9,7 @@ import { parseTime } from '../core/time.js';
 import type { WorkerToMain } from '../protocol.js';
 import type { Report, Store } from '../store/store.js';
 import type { RunEventStream } from './events.js';
-import { tellAccountNews, WindowNews } from './news.js';
+import { tellAccountNews, tellCapSkips, WindowNews } from './news.js';
 import { nextWake } from './next-wake.js';
 import type { Slot, WorkerSlots } from './slots.js';
 import type { RunFlow } from './flow.js';
@@ -117,7 +117,7 @@ export class Dispatcher {
         slot.claiming -= want;
         result.settled.forEach((row, i) => this.tellSettled(row, reports[i]!, tellings[i] ?? { workerId: slot.id, durationMs: 0 }));
         tellAccountNews(this.ctx.events, result.news, result.settled, this.ctx.clock());
-        for (const skip of result.capSkips) this.ctx.events.emit('cap-skip', { ...skip, at: this.ctx.clock() });
+        tellCapSkips(this.ctx.events, result.capSkips, this.ctx.clock());
         this.handOver(slot, result.claimed.map((claim) => ({ job: claim.job, from: claim.from })));
         if (reports.length > 0) this.wakeParked();
       },

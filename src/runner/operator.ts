@@ -7,7 +7,7 @@ import type { Job } from '../core/job.js';
 import type { Action, Store } from '../store/store.js';
 import type { ControlRequest, ControlResponse, LiveStatus } from './control-protocol.js';
 import type { RunEventStream } from './events.js';
-import { tellAccountNews } from './news.js';
+import { tellAccountNews, tellCapSkips } from './news.js';
 
 export type ControlAnswer = Omit<Extract<ControlResponse, { ok: true }>, 'ok' | 'pid' | 'runId'>;
 
@@ -26,8 +26,9 @@ export interface OperatorContext {
 
 /** Applies an operator's action to the live day, durably, and tells subscribers what it lifted. */
 export async function operatorAction(ctx: OperatorContext, action: Action): Promise<Job[]> {
-  const { changed, news } = await ctx.store.act(action, ctx.clock());
+  const { changed, news, capSkips } = await ctx.store.act(action, ctx.clock());
   tellAccountNews(ctx.events, news, changed, ctx.clock());
+  tellCapSkips(ctx.events, capSkips, ctx.clock());
   if (changed.length > 0) ctx.changed(changed);
   return changed;
 }

@@ -7,7 +7,7 @@ import type { Job } from '../core/job.js';
 import type { LoadedHandler } from '../handlers/types.js';
 import type { Store } from '../store/store.js';
 import type { RunEventStream } from './events.js';
-import { tellAccountNews } from './news.js';
+import { tellAccountNews, tellCapSkips } from './news.js';
 
 export interface RecoveryContext {
   store: Store;
@@ -36,6 +36,7 @@ export async function recoverAtStart(ctx: RecoveryContext): Promise<void> {
     }
     const acted = await store.act({ kind: 'verified', verdicts }, clock());
     tellAccountNews(events, acted.news, acted.changed, clock());
+    tellCapSkips(events, acted.capSkips, clock());
   }
   for (const notice of store.notices) events.emit('warning', { message: notice, at: clock() });
   const unconfirmed = (await store.tally()).counts.unconfirmed + settled.posted + settled.notPosted;

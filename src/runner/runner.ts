@@ -15,7 +15,7 @@ import type { LoadedHandler } from '../handlers/types.js';
 import type { FileOps } from '../ledger/fileOps.js';
 import type { HandlerSpec } from '../protocol.js';
 import { openStore } from '../store/open.js';
-import type { Store } from '../store/store.js';
+import type { ArchivedHistory, Store } from '../store/store.js';
 import type { ControlRequest, LiveStatus } from './control-protocol.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import { RUN_DEFAULTS } from './defaults.js';
@@ -46,6 +46,13 @@ export interface RunOptions {
   pacing?: PacingPolicy;
   /** Posts of the previous day (archives), for a rolling 24-hour cap. */
   pastPosts?: readonly PastPost[];
+  /**
+   * Reads the posts in the ledger's archives that the cap counts (today's for the day cap, the last
+   * 24 hours' for a rolling one) once the ledger is locked, so that no reset-day slips in between.
+   */
+  readArchived?: () => Promise<ArchivedHistory>;
+  /** Possible posts made earlier today that are in archives (account -> count): the day cap counts them. */
+  archivedToday?: ReadonlyMap<string, number>;
   /** Uniform in [0, 1) for the jitter on gaps; tests inject a seeded one. */
   random?: () => number;
   /** What the lock's owner file says is running. */
@@ -149,11 +156,12 @@ export class Runner implements RunFlow {
       staleMs: options.staleMs,
       fileOps: options.fileOps,
       clock: options.clock,
+      readArchived: options.readArchived,
       watchSettleMs: options.watchSettleMs,
       watchPollMs: options.watchPollMs,
       rules: {
         cap: options.cap ?? DEFAULT_CAP, health: options.health ?? DEFAULT_HEALTH, pacing: options.pacing ?? DEFAULT_PACING,
-        rules: options.rules, retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, pastPosts: options.pastPosts, random: options.random, timeFormat: options.timeFormat,
+        rules: options.rules, retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, pastPosts: options.pastPosts, archivedToday: options.archivedToday, random: options.random, timeFormat: options.timeFormat,
       },
     });
     return new Runner(store, handler, options);
@@ -166,6 +174,7 @@ export class Runner implements RunFlow {
   get isPaused(): boolean {
     return this.paused;
   }
+
 
   pause(): void {
     if (this.paused || this.stopping) return;

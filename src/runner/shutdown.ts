@@ -7,6 +7,7 @@ import { StorageError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { RunEventStream, EndReason, RunSummary } from './events.js';
 import { exitCodeFor } from './exit-codes.js';
+import { tellCapSkips } from './news.js';
 import type { WorkerSlots } from './slots.js';
 
 export interface EndContext {
@@ -37,6 +38,7 @@ export async function endRun(ctx: EndContext): Promise<{ summary: RunSummary; ex
     // Jobs still marked in flight belong to threads just stopped: their fate is unknown.
     const result = await store.exchange({ runId: ctx.runId, workerId: slot.id, now: clock(), reports: held.map((job) => ({ kind: 'lost', jobId: job.job_id })), want: 0 }).catch(() => undefined);
     for (const job of result?.settled ?? []) events.emit('job-unconfirmed', { job, workerId: slot.id, reason: 'its worker was stopped before it reported', at: clock() });
+    if (result) tellCapSkips(events, result.capSkips, clock());
   }
   try {
     await store.close({ final: writable(), label: ctx.runId });

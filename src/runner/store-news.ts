@@ -2,7 +2,7 @@
 import type { Job } from '../core/job.js';
 import type { Store } from '../store/store.js';
 import type { EndReason, RunEventStream } from './events.js';
-import { tellAccountNews } from './news.js';
+import { tellAccountNews, tellCapSkips } from './news.js';
 
 export interface StoreNewsHandlers {
   /** The store can no longer write: the run ends with `reason`. */
@@ -26,9 +26,10 @@ export function forwardStoreNews(store: Store, events: RunEventStream, clock: ()
         return;
       case 'external-edit':
         void store.tally().then((tally) => {
-          const { kind: _kind, changed, news: accountNews, ...edit } = news;
+          const { kind: _kind, changed, news: accountNews, capSkips, ...edit } = news;
           events.emit('external-edit', { ...edit, counts: tally.counts, jobs: tally.jobs, at: clock() });
           tellAccountNews(events, accountNews, changed, clock());
+          tellCapSkips(events, capSkips, clock());
           handlers.changed(changed);
         });
         return;

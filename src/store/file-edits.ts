@@ -20,7 +20,7 @@ export interface EditContext {
   day: DayState;
   clock: () => number;
   /** Applies the merge to the day and makes it durable (G3) before it is reported. */
-  step: (apply: () => Job[]) => Promise<{ changed: Job[]; news: Extract<StoreNews, { kind: 'external-edit' }>['news'] }>;
+  step: (apply: () => Job[]) => Promise<Pick<Extract<StoreNews, { kind: 'external-edit' }>, 'changed' | 'news' | 'capSkips'>>;
   /** Rewrites the CSV from memory soon. */
   requestSnapshot: () => void;
   publish: (news: StoreNews) => void;
@@ -90,14 +90,14 @@ export class ExternalEdits {
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       const keptAs = await keepAside(ctx.ledger, bytes, 'malformed', { now, ops: ctx.files.ops });
-      ctx.publish({ kind: 'external-edit', merged: 0, refused: 0, keptAs, changed: [], news: [], message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.` });
+      ctx.publish({ kind: 'external-edit', merged: 0, refused: 0, keptAs, changed: [], news: [], capSkips: [], message: `The edit could not be read (${error.message}); the run goes on from memory and the ledger was rewritten.` });
       ctx.requestSnapshot();
       return;
     }
     const base = parseLedger(ctx.files.lastWrittenText(), ctx.ledger).jobs;
     const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: ctx.day, now, formatTime: ctx.day.formatTime });
     let refusedAtApply: ReturnType<typeof applyMergePlan>['refused'] = [];
-    const { changed, news } = await ctx.step(() => {
+    const { changed, news, capSkips } = await ctx.step(() => {
       const applied = applyMergePlan(ctx.day, plan);
       refusedAtApply = applied.refused;
       return applied.changed;
@@ -113,6 +113,7 @@ export class ExternalEdits {
       ...(keptAs ? { keptAs } : {}),
       changed,
       news,
+      capSkips,
       message: refused.length ? `Refused: ${details.join('; ')}${more}.` : 'Every change was applied.',
     });
     // Rewrite the file from memory: the merged result replaces the operator's version.

@@ -14,7 +14,7 @@ import type { FileOps } from '../ledger/fileOps.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { ExternalEdits } from './file-edits.js';
 import { applyAction, applyReport } from './steps.js';
-import type { Action, Acted, DayRules, Exchange, Exchanged, Outlook, Store, StoreNews, Tally } from './store.js';
+import type { Action, Acted, ArchivedHistory, DayRules, Exchange, Exchanged, Outlook, Store, StoreNews, Tally } from './store.js';
 
 export interface FileStoreOptions {
   rules: DayRules;
@@ -26,6 +26,8 @@ export interface FileStoreOptions {
   /** The file layer under the ledger and journal; tests inject faults here. */
   fileOps?: FileOps | undefined;
   clock?: (() => number) | undefined;
+  /** Reads the archived posts the cap counts, once the lock is held (so no reset-day slips in between). */
+  readArchived?: (() => Promise<ArchivedHistory>) | undefined;
   watchSettleMs?: number | undefined;
   watchPollMs?: number | undefined;
 }
@@ -58,13 +60,15 @@ export class FileStore implements Store {
       onCompromised: (error) => store?.fail('lock-lost', `the ledger lock was lost (${error.message}); writing nothing more`),
     });
     try {
-      const { rules } = options;
+      const archived = await options.readArchived?.();
+      const rules: DayRules = { ...options.rules, ...(archived?.today ? { archivedToday: archived.today } : {}), ...(archived?.recent ? { pastPosts: archived.recent } : {}) };
       // The day takes the loaded rows over; the files keep no second copy.
       const day = new DayState(files.jobs, {
         cap: rules.cap, adopt: true, health: rules.health, pacing: rules.pacing,
         // Times are written in the convention the ledger already uses.
         formatTime: timeFormatter(ledgerTimeFormat(files.jobs, rules.timeFormat)),
         ...(rules.pastPosts ? { pastPosts: rules.pastPosts } : {}),
+        ...(rules.archivedToday ? { archivedToday: rules.archivedToday } : {}),
         ...(rules.random ? { random: rules.random } : {}),
       });
       files.jobs = [];
@@ -102,8 +106,9 @@ export class FileStore implements Store {
   async act(action: Action, now: number): Promise<Acted> {
     const changed = this.record(() => applyAction(this.day, action, now, this.options.rules));
     const news = this.day.drainNews();
+    const capSkips = this.day.drainCapSkips();
     await this.makeDurable(changed);
-    return { changed, news };
+    return { changed, news, capSkips };
   }
 
   async outlook(now: number, maxPasses: number): Promise<Outlook> {
@@ -120,7 +125,7 @@ export class FileStore implements Store {
   }
 
   async summary(now: number) {
-    return summarize([...this.day.rows()], this.day.cap, now, this.day.health);
+    return summarize([...this.day.rows()], this.day.cap, now, this.day.health, this.day.archivedToday);
   }
 
   async rows(): Promise<Job[]> {
@@ -142,8 +147,9 @@ export class FileStore implements Store {
       step: async (apply) => {
         const changed = this.record(apply);
         const news = this.day.drainNews();
+        const capSkips = this.day.drainCapSkips();
         await this.makeDurable(changed);
-        return { changed, news };
+        return { changed, news, capSkips };
       },
       requestSnapshot: () => this.requestSnapshot(),
       publish: (news) => this.publish(news),

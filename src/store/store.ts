@@ -24,10 +24,18 @@ export interface DayRules {
   retryDelayMs: number;
   /** Posts of the previous day (archives), for a rolling 24-hour cap. */
   pastPosts?: readonly PastPost[] | undefined;
+  /** Possible posts made earlier today that are in archives (account -> count), for the day cap. */
+  archivedToday?: ReadonlyMap<string, number> | undefined;
   /** Uniform in [0, 1) for the jitter on gaps; tests inject a seeded one. */
   random?: (() => number) | undefined;
   /** How to write times into a ledger that has none yet; a ledger with times keeps its own convention. */
   timeFormat?: TimeFormat | undefined;
+}
+
+/** Posts in the ledger's archives that the cap counts: today's for the day cap, the last 24 hours' for a rolling one. */
+export interface ArchivedHistory {
+  today?: ReadonlyMap<string, number> | undefined;
+  recent?: readonly PastPost[] | undefined;
 }
 
 /** What a worker slot tells the store about one of its claims. */
@@ -76,6 +84,8 @@ export type Action =
 export interface Acted {
   changed: Job[];
   news: AccountNews[];
+  /** Jobs newly held back by the day's cap (logged once each). */
+  capSkips: CapSkip[];
 }
 
 /** What the dispatch loop needs to know when no worker has work: is anything claimable, and when next. */
@@ -99,7 +109,7 @@ export interface Tally {
 /** What a store tells its subscribers that no call of theirs caused. */
 export type StoreNews =
   /** An outside edit of the ledger was merged (G7). */
-  | { kind: 'external-edit'; merged: number; refused: number; keptAs?: string; message: string; changed: Job[]; news: AccountNews[] }
+  | { kind: 'external-edit'; merged: number; refused: number; keptAs?: string; message: string; changed: Job[]; news: AccountNews[]; capSkips: CapSkip[] }
   /** The CSV was rewritten from memory. */
   | { kind: 'ledger-written'; rows: number }
   | { kind: 'warning'; message: string }

@@ -13,27 +13,32 @@ import { gridJobs, tempDir, writeLedger } from '../helpers/tmp.js';
 const HOUR = 3_600_000;
 
 describe('rolling 24-hour cap', () => {
-  it("holds an account that posted in the archived day less than 24 hours ago; the day cap would not", async () => {
+  it("holds an account that posted in yesterday's archive less than 24 hours ago; the day cap would not", async () => {
     const dir = tempDir();
-    const now = Date.now();
-    // Last night's ledger: acct0 posted two hours ago; then the day was reset.
-    const yesterday = gridJobs(1, 1, { status: 'success', completed_at: isoTime(now - 2 * HOUR), claimed_at: isoTime(now - 2 * HOUR - 5000), attempts: 1 });
+    // Today at 10:00 local, running on from there: yesterday's post at 22:00 is 12 hours old.
+    const started = Date.now();
+    const tenToday = new Date();
+    tenToday.setHours(10, 0, 0, 0);
+    const clock = () => tenToday.getTime() + (Date.now() - started);
+    const postedAt = tenToday.getTime() - 12 * HOUR;
+    // Last night's ledger: acct0 posted at 22:00; at 23:00 the day was reset (an archive dated yesterday).
+    const yesterday = gridJobs(1, 1, { status: 'success', completed_at: isoTime(postedAt), claimed_at: isoTime(postedAt - 5000), attempts: 1 });
     const ledger = writeLedger(dir, yesterday.map((job) => ({ ...job, job_id: `old-${job.job_id}` })));
-    const { archivedTo } = await resetDay({ ledger, now });
+    const { archivedTo } = await resetDay({ ledger, now: postedAt + HOUR });
     expect(archivedTo).toBeDefined();
     // Today's jobs: one for acct0, one for acct1.
     writeLedger(dir, gridJobs(2, 1, {}, { videosIn: dir }));
 
     const rolling = { ...DEFAULT_PACING, capMode: 'rolling-24h' as const };
-    const { runner } = await openRun({ ledger, handler: { kind: 'simulate', seed: 1, options: { meanLatencyMs: 1 } }, workers: 2, cap: 1, pacing: rolling, controlSocket: false, watchLedger: false });
+    const { runner } = await openRun({ ledger, handler: { kind: 'simulate', seed: 1, options: { meanLatencyMs: 1 } }, workers: 2, cap: 1, pacing: rolling, clock, controlSocket: false, watchLedger: false });
     const { exitCode } = await runner.run();
     expect(exitCode).toBe(EXIT.JOBS_LEFT);
     const rows = (await readLedgerView(ledger)).jobs;
     expect(rows.find((row) => row.account === 'acct0')?.status).toBe('pending');
     expect(rows.find((row) => row.account === 'acct1')?.status).toBe('success');
 
-    // The same day under the per-ledger day cap posts both.
-    const { runner: dayRunner } = await openRun({ ledger, handler: { kind: 'simulate', seed: 1, options: { meanLatencyMs: 1 } }, workers: 2, cap: 1, controlSocket: false, watchLedger: false });
+    // The same day under the day cap posts both: it counts only today's archives, and that post was yesterday's.
+    const { runner: dayRunner } = await openRun({ ledger, handler: { kind: 'simulate', seed: 1, options: { meanLatencyMs: 1 } }, workers: 2, cap: 1, clock, controlSocket: false, watchLedger: false });
     expect((await dayRunner.run()).exitCode).toBe(EXIT.OK);
   });
 });

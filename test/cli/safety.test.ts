@@ -36,6 +36,30 @@ describe('--force-reseed without --reset-day', () => {
   });
 });
 
+describe('--force-reseed without --reset-day comes before every other check', () => {
+  it.each([
+    ['run --ledger p.csv --force-reseed (no --handler)', ['run', '--ledger', 'p.csv', '--force-reseed']],
+    ['run --force-reseed (no --ledger, no --handler)', ['run', '--force-reseed']],
+    ['seed --ledger p.csv --force-reseed (no source)', ['seed', '--ledger', 'p.csv', '--force-reseed']],
+    ['seed --force-reseed (no --ledger)', ['seed', '--force-reseed']],
+    ['seed with --state and --campaign both given', ['seed', '--ledger', 'p.csv', '--state', 's.json', '--campaign', 'c', '--force-reseed']],
+  ])('%s: the safety message and exit 1, nothing about missing options', async (_name, args) => {
+    const dir = await tempDir();
+    const result = await daycap(args, { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(SAFETY);
+    expect(result.stderr).not.toContain('required option');
+    expect(result.stdout).toBe('');
+    expect(await listTree(dir)).toEqual([]);
+  });
+
+  it('--help still shows the help', async () => {
+    const result = await daycap(['run', '--force-reseed', '--help'], { cwd: await tempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--force-reseed');
+  });
+});
+
 describe('--force-reseed --reset-day', () => {
   it('is accepted: an empty (0-byte) ledger is archived as it is and the day is seeded afresh', async () => {
     const dir = await tempDir();

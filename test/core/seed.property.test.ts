@@ -9,7 +9,7 @@ const jobId = fc.integer({ min: 0, max: 30 }).map((n) => `job-${n}`);
 
 const seedInput: fc.Arbitrary<SeedInput> = fc
   .record({
-    existing: fc.array(fc.record({ job_id: jobId, account: fc.oneof(account, fc.constant('')), status: fc.constantFrom(...STATUSES) }), { maxLength: 12 }),
+    existing: fc.array(fc.record({ job_id: jobId, account: fc.oneof(account, fc.constant('')), status: fc.constantFrom(...STATUSES), video: fc.integer({ min: 0, max: 5 }) }), { maxLength: 12 }),
     priorPosts: fc.array(fc.tuple(account, fc.integer({ min: 0, max: 2 })), { maxLength: 4 }),
     candidates: fc.array(
       fc.record({ job_id: jobId, video: fc.integer({ min: 0, max: 5 }), account: fc.option(account, { nil: undefined }) }),
@@ -18,11 +18,12 @@ const seedInput: fc.Arbitrary<SeedInput> = fc
     accounts: fc.array(account, { maxLength: 8 }),
     cap: fc.integer({ min: 0, max: 4 }),
     posted: fc.array(fc.tuple(account, fc.integer({ min: 0, max: 5 })), { maxLength: 10 }),
+    leftovers: fc.constantFrom('keep' as const, 'wait' as const),
   })
-  .map(({ existing, priorPosts, candidates, accounts, cap, posted }) => {
+  .map(({ existing, priorPosts, candidates, accounts, cap, posted, leftovers }) => {
     const postedSet = new Set(posted.map(([a, v]) => `${a}|clip${v}.mp4`));
     return {
-      existing: existing.map((job) => newJob(job)),
+      existing: existing.map(({ video, ...job }) => newJob({ ...job, video_path: `C:\\earlier\\clip${video}.mp4` })),
       priorPosts: new Map(priorPosts),
       candidates: candidates.map(({ job_id, video, account: preassigned }) => ({
         job_id,
@@ -33,11 +34,12 @@ const seedInput: fc.Arbitrary<SeedInput> = fc
       accounts,
       cap,
       alreadyPosted: (a: string, key: string) => postedSet.has(`${a}|${key}`),
+      leftovers,
     };
   });
 
 describe('planSeed properties', () => {
-  it('respects the cap, blocked accounts, posted videos and existing ids, and leaves the rest with account ""', () => {
+  it('respects the cap, blocked accounts, posted videos, videos an account has a row for, and existing ids; leaves the rest with account "" or waiting', () => {
     fc.assert(
       fc.property(seedInput, (input) => {
         const plan = planSeed(input);
@@ -46,6 +48,8 @@ describe('planSeed properties', () => {
         const listed = new Set(input.accounts);
         const existingIds = new Set(input.existing.map((job) => job.job_id));
 
+        const rowsOf = new Set(input.existing.filter((job) => job.account).map((job) => `${job.account}|${job.video_path.slice('C:\\earlier\\'.length)}`));
+        const given = new Set<string>();
         const perAccount = new Map<string, number>();
         for (const job of plan.jobs) {
           expect(job.status).toBe('pending');
@@ -53,7 +57,11 @@ describe('planSeed properties', () => {
           if (job.account === '') continue;
           expect(blocked.has(job.account)).toBe(false);
           expect(listed.has(job.account)).toBe(true);
-          expect(input.alreadyPosted?.(job.account, job.video_path.slice('/videos/'.length))).toBe(false);
+          const video = job.video_path.slice('/videos/'.length);
+          expect(input.alreadyPosted?.(job.account, video)).toBe(false);
+          expect(rowsOf.has(`${job.account}|${video}`)).toBe(false);
+          expect(given.has(`${job.account}|${video}`)).toBe(false);
+          given.add(`${job.account}|${video}`);
           perAccount.set(job.account, (perAccount.get(job.account) ?? 0) + 1);
         }
         for (const n of perAccount.values()) expect(n).toBeLessThanOrEqual(input.cap);
@@ -61,7 +69,14 @@ describe('planSeed properties', () => {
         const ids = plan.jobs.map((job) => job.job_id);
         expect(new Set(ids).size).toBe(ids.length);
         const expectedIds = [...new Set(input.candidates.map((c) => c.job_id))].filter((id) => !existingIds.has(id));
-        expect(ids).toEqual(expectedIds);
+        if (input.leftovers === 'wait') {
+          expect(plan.unassigned).toBe(0);
+          expect(ids).toEqual(expectedIds.filter((id) => ids.includes(id)));
+          expect(ids.length + plan.waiting).toBe(expectedIds.length);
+        } else {
+          expect(ids).toEqual(expectedIds);
+          expect(plan.waiting).toBe(0);
+        }
         expect(plan.unassigned).toBe(plan.jobs.filter((job) => job.account === '').length);
         expect(plan.excludedAccounts.every((name) => blocked.has(name))).toBe(true);
       }),

@@ -187,6 +187,52 @@ describe('planSeed: the posted ledger', () => {
   });
 });
 
+describe('planSeed: a video an account already has a row for today', () => {
+  it('is not given to that account again under another job id (a ledger another tool seeded), whatever the row\'s status', () => {
+    // account_a failed clip-7 earlier today under the scheduler's id; the campaign names it clip-7.mp4_spring.
+    const earlier = newJob({ job_id: 'clip-7', account: 'account_a', status: 'failed', video_path: 'C:\\chunk\\clip-7.mp4' });
+    const result = plan({
+      existing: [earlier],
+      candidates: [{ job_id: 'clip-7.mp4_spring', video_path: '/c/spring/clips/clip-7.mp4', caption: 'x', videoKey: 'clip-7.mp4' }, candidate('other')],
+      accounts: ['account_a', 'account_b'],
+    });
+    expect(result.jobs.map((job) => [job.job_id, job.account])).toEqual([['clip-7.mp4_spring', 'account_b'], ['other', 'account_a']]);
+  });
+
+  it('a preassigned account that has the video already is not kept for it', () => {
+    const earlier = newJob({ job_id: 'old', account: 'a', status: 'skipped', video_path: 'videos/v.mp4' });
+    const result = plan({ existing: [earlier], candidates: [candidate('new', { account: 'a', video_path: 'elsewhere/v.MP4' })], accounts: ['a', 'b'] });
+    expect(result.jobs.map((job) => job.account)).toEqual(['b']);
+  });
+
+  it('nor does one pass give an account the same video twice under a cap above 1', () => {
+    const result = plan({ candidates: [candidate('x1', { videoKey: 'same.mp4' }), candidate('x2', { videoKey: 'same' })], accounts: ['a'], cap: 2 });
+    expect(result.jobs.map((job) => job.account)).toEqual(['a', '']);
+  });
+});
+
+describe('planSeed: leftovers', () => {
+  it('`keep` (a scheduler state): jobs no account can take are written without one', () => {
+    const result = plan({ candidates: candidates(3), accounts: ['a'] });
+    expect(result.jobs.map((job) => job.account)).toEqual(['a', '', '']);
+    expect([result.unassigned, result.waiting]).toEqual([2, 0]);
+  });
+
+  it('`wait` (a campaign): they are not written, and the log says how many wait for another day', () => {
+    const result = plan({ existing: [existingJob('old', 'a', 'success')], candidates: candidates(5), accounts: ['a', 'b', 'c'], leftovers: 'wait' });
+    expect(result.jobs.map((job) => [job.job_id, job.account])).toEqual([['new-1', 'b'], ['new-2', 'c']]);
+    expect([result.unassigned, result.waiting]).toEqual([0, 3]);
+    expect(result.log).toEqual(['Available accounts: 2 (excluded 1 with existing jobs)', '3 videos wait for another day (no free account under the cap)']);
+  });
+
+  it('`wait` with every account taken adds nothing: a ledger of 91 jobs stays 91 jobs', () => {
+    const existing = Array.from({ length: 91 }, (_, i) => existingJob(`day-${i}`, `acct-${i}`, 'success'));
+    const result = plan({ existing, candidates: candidates(800), accounts: existing.map((job) => job.account), leftovers: 'wait' });
+    expect(result.jobs).toEqual([]);
+    expect(result.waiting).toBe(800);
+  });
+});
+
 describe('planSeed: jobs and log', () => {
   it('builds pending jobs with the candidate fields and the seed system log lines', () => {
     const result = plan({

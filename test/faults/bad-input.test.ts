@@ -82,6 +82,8 @@ const CORPUS: Case[] = [
     note: 'Excel "CSV (Comma delimited)": cp1252, CRLF, the emoji already turned into "?"; the é is the first byte UTF-8 cannot be' },
   { input: 'ledgers/utf16le.csv', as: 'ledger', commands: V, code: EXIT.INPUT, says: 'saved as UTF-16', line: 1, column: 1,
     note: 'was reported at column -258 (lastIndexOf from -1); fixed in src/ledger/lines.ts' },
+  { input: 'ledgers/zero-filled-tail.csv', as: 'ledger', commands: V, code: EXIT.INPUT, says: 'holds 512 NUL bytes at offset 360: the file is damaged', line: 4, column: 1,
+    note: 'a crash left the end of the file zero-filled; NUL is valid UTF-8, so it used to be read as text' },
 
   // ---- scheduler states (seed and run --state)
   { input: 'states/not-json.json', as: 'state', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'not valid JSON: unexpected "]"', line: 4, column: 3 },
@@ -94,14 +96,17 @@ const CORPUS: Case[] = [
   { input: 'states/status-not-string.json', as: 'state', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'jobs[0].status: expected a non-empty string, got the number 1' },
   { input: 'states/accounts-wrong-shape.json', as: 'state', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'accounts: expected a list of accounts, got a string' },
   { input: 'states/missing-id.json', as: 'state', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'jobs[3].id: expected a non-empty string, got nothing' },
+  { input: 'states/zero-filled.json', as: 'state', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'holds 64 NUL bytes at offset 0: the file is damaged', line: 1, column: 1 },
   { input: 'states/duplicate-ids.json', as: 'state', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'jobs[2].id: duplicate id "a-1", also at jobs[0]' },
 
   // ---- campaign folders
-  { input: 'campaigns/missing-captions', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'campaign folder is missing captions.csv' },
+  { input: 'campaigns/missing-captions', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'campaign folder is missing a captions .csv file' },
   { input: 'campaigns/missing-accounts', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'campaign folder is missing accounts.txt' },
-  { input: 'campaigns/missing-videos', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'campaign folder is missing the videos/ folder' },
-  { input: 'campaigns/captions-without-videos', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: '2 caption(s) have no matching video in videos/: line 3 "daffodils.mp4", line 5 "crocus"', line: 3, inFolder: 'captions.csv' },
-  { input: 'campaigns/captions-bad-header', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'expected the header `filename,caption`, found `file,text`', line: 1, inFolder: 'captions.csv' },
+  { input: 'campaigns/missing-videos', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'campaign folder is missing a sub-folder of .mp4 videos' },
+  { input: 'campaigns/two-captions-files', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: "2 captions files: captions.csv, captions_old.csv; daycap cannot tell which is the campaign's" },
+  { input: 'campaigns/two-video-folders', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: "2 sub-folders hold videos: clips/ (1 .mp4), videos/ (1 .mp4)" },
+  { input: 'campaigns/captions-bad-header', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'found `file,text`', line: 1, inFolder: 'captions.csv' },
+  { input: 'campaigns/captions-zero-filled', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'holds 32 NUL bytes', line: 3, column: 1, inFolder: 'captions.csv' },
   { input: 'campaigns/captions-unclosed-quote', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'a quoted field that starts here is never closed', line: 3, column: 'caption', inFolder: 'captions.csv' },
   { input: 'campaigns/captions-invalid-utf8', as: 'campaign', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'is not UTF-8 text (byte 0xc3)', line: 2, column: 19, inFolder: 'captions.csv' },
 
@@ -110,6 +115,7 @@ const CORPUS: Case[] = [
   { input: 'accounts/comma-name.txt', as: 'accounts', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'account name "daily,clips" contains \',\'', line: 2, column: 6 },
   { input: 'accounts/empty.txt', as: 'accounts', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'no accounts (the file holds only blank lines and comments)' },
   { input: 'accounts/invalid-utf8.txt', as: 'accounts', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'is not UTF-8 text (byte 0xe9)', line: 2, column: 4 },
+  { input: 'accounts/zero-filled.txt', as: 'accounts', commands: ['seed', 'run'], code: EXIT.INPUT, says: 'holds 20 NUL bytes at offset 12', line: 3, column: 1 },
 
   // ---- handler modules that cannot be used: refused before any claim
   { input: 'handlers/syntax-error.mjs', as: 'handler', commands: ['run'], code: EXIT.INPUT, says: /failed to load: SyntaxError: Unexpected token/,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendPosted, readPostedLedger } from '../../src/inputs/index.js';
-import { inputError, tempDir, writeTree } from './helpers.js';
+import { fixture, inputError, tempDir, writeTree } from './helpers.js';
 
 function postedFile(content: string): string {
   return join(writeTree(tempDir(), { 'posted.txt': content }), 'posted.txt');
@@ -41,9 +41,34 @@ describe('readPostedLedger', () => {
     expect(readFileSync(path)).toEqual(before);
   });
 
+  it('reads the seed system\'s ledger: # comments, blank lines, `rebuilt` for a time, CRLF', async () => {
+    const path = fixture('seed-system/posted/all_posted_videos.txt');
+    const before = readFileSync(path);
+    const index = await readPostedLedger(path);
+    expect(index.size).toBe(3);
+    expect(index.has('podclipcrafters', 'DM6m1Econ4x-2.mp4')).toBe(true);
+    expect(index.has('quickcutspod', 'DMbMMftoiDC-1')).toBe(true);
+    expect(index.has('glowingscarlets', '-1UnGQwl3B1P-1.mp4')).toBe(true);
+    expect(index.has('#', 'rebuilt')).toBe(false);
+    expect(readFileSync(path)).toEqual(before);
+  });
+
+  it('reads only the first two fields, as the seed system does: a time is optional, more fields are ignored', async () => {
+    const index = await readPostedLedger(postedFile('  # indented comment\na|x.mp4\nb|y.mp4|rebuilt|extra\nc|z.mp4|\n'));
+    expect(index.size).toBe(3);
+    expect(index.has('a', 'x') && index.has('b', 'y') && index.has('c', 'z')).toBe(true);
+  });
+
+  it('a NUL byte (a file zero-filled by a crash) is damage: refused with its line', async () => {
+    const path = postedFile('a|x.mp4|t\n\0\0\0\0\n');
+    const error = await inputError(() => readPostedLedger(path), 'POSTED_INVALID', path);
+    expect(error.position).toEqual({ file: path, line: 2, column: 1 });
+    expect(error.message).toContain('holds 4 NUL bytes at offset 10: the file is damaged (zero-filled by a crash?), not text');
+  });
+
   it.each([
-    ['a missing field', 'a|x.mp4|t\nb|y.mp4\n', 2],
-    ['an extra field', 'a|x.mp4|t|extra\n', 1],
+    ['a single field', 'a|x.mp4|t\nb\n', 2],
+    ['an account without a video', 'a|x.mp4|t\nb|\n', 2],
     ['no separators', '\n\nsomething else\n', 3],
     ['an empty account', '|x.mp4|t\n', 1],
     ['an empty video', 'a||t\n', 1],

@@ -1,5 +1,5 @@
 /**
- * A run played by hand: rows come from the real Tracker (so every event carries the row the runner
+ * A run played by hand: rows come from the real DayState (so every event carries the row the runner
  * would send), times from a fake clock, and events go through a real RunEventStream.
  */
 import { stripVTControlCharacters } from 'node:util';

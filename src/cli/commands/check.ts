@@ -4,17 +4,19 @@
  * Read-only: it never takes the lock, so it works beside a live run.
  */
 import { Command } from 'commander';
-import { checkLedger, PREFLIGHT_KINDS, type PreflightProblem, type PreflightReport } from '../../api/preflight.js';
+import { checkLedger, PREFLIGHT_KINDS, type CheckReport, type PreflightProblem } from '../../api/preflight.js';
+import { capExceededLine } from '../../core/archived-posts.js';
 import { loadConfig } from '../../config/load.js';
 import { readAccountsFile } from '../../inputs/accounts.js';
 import type { CommandContext } from '../context.js';
 import { listIds, plural } from '../format.js';
 import { requireLedgerFile } from '../ledger-file.js';
-import { configOption, ledgerOption } from '../options.js';
+import { archiveDirOption, capOption, configOption, ignoreArchiveOption, ledgerOption, type ArchiveFlags } from '../options.js';
 
-interface CheckFlags {
+interface CheckFlags extends ArchiveFlags {
   ledger: string;
   config?: string;
+  cap?: number;
   accounts?: string;
   json?: boolean;
 }
@@ -32,21 +34,27 @@ export function checkCommand(ctx: CommandContext): Command {
     // The run's own settings file, so both apply the same caption limit, video check and health rules.
     .addOption(configOption())
     .option('--accounts <txt>', "the day's accounts file: a job for any other account is a problem")
-    .option('--json', 'print one JSON object: {"ledger", "checked", "problems": [{"jobId", "account", "kind", "problem"}], "notes"}')
+    .addOption(capOption("the daily cap, for the \"cap exceeded\" warnings (default: the config file's cap, else 1)"))
+    .addOption(archiveDirOption())
+    .addOption(ignoreArchiveOption())
+    .option('--json', 'print one JSON object: {"ledger", "checked", "problems": [{"jobId", "account", "kind", "problem"}], "notes", "capExceeded": [{"account", "posts", "cap"}]}')
     .addHelpText('after', '\nExamples:\n  daycap check --ledger progress.csv && daycap run --ledger progress.csv --handler ./poster.mjs\n  daycap check --ledger progress.csv --json | jq \'.problems[] | select(.kind == "video-missing") | .jobId\'')
     .action(async (flags: CheckFlags) => {
       // The configuration first: a mistake in it is reported before the ledger is read.
       const config = await loadConfig({ path: flags.config });
       await requireLedgerFile(flags.ledger);
       const accounts = flags.accounts === undefined ? undefined : new Set(await readAccountsFile(flags.accounts));
-      const report = await checkLedger({ ledger: flags.ledger, preflight: config.preflight, health: config.health, accounts });
+      const report = await checkLedger({
+        ledger: flags.ledger, preflight: config.preflight, health: config.health, accounts,
+        cap: flags.cap ?? config.cap, archiveDir: flags.archiveDir, ignoreArchives: flags.ignoreArchive, log: ctx.io.err,
+      });
       if (flags.json) ctx.io.out(JSON.stringify({ ledger: flags.ledger, ...report }));
       else ctx.io.out(formatCheck(flags.ledger, report));
       ctx.setExitCode(report.problems.length === 0 ? 0 : 2);
     });
 }
 
-export function formatCheck(ledger: string, report: PreflightReport): string {
+export function formatCheck(ledger: string, report: CheckReport): string {
   const { problems } = report;
   const lines = [`ledger ${ledger}: ${plural(report.checked, 'job')} to claim, ${problems.length === 0 ? 'no problems' : plural(problems.length, 'problem')}`];
   for (const kind of PREFLIGHT_KINDS) {
@@ -59,6 +67,8 @@ export function formatCheck(ledger: string, report: PreflightReport): string {
     if (rest.length > 0) lines.push(`  … and ${rest.length} more: ${listIds(rest.map((p) => p.jobId))}`);
   }
   for (const note of report.notes) lines.push(`note: ${note}`);
+  // History, not a problem of the run: it does not change the exit code.
+  for (const over of report.capExceeded) lines.push(`warning: ${capExceededLine(over)} (today's ledger and archives; the history is kept as it is)`);
   lines.push(problems.length === 0 ? 'ok: the run would start' : REFUSAL);
   return lines.join('\n');
 }

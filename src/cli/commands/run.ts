@@ -8,10 +8,10 @@ import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFile, requireLedgerFolder } from '../ledger-file.js';
 import { lockStaleMs } from '../lock-stale.js';
-import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, overridesOf, parseHandler, runSettingOptions, seedSourceOf, sourceOptions, type RunSettingFlags, type SourceFlags } from '../options.js';
+import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, overridesOf, parseHandler, runSettingOptions, seedSourceOf, sourceOptions, type ArchiveFlags, type RunSettingFlags, type SourceFlags } from '../options.js';
 import { runToEnd } from '../run-day.js';
 
-interface RunFlags extends SourceFlags, RunSettingFlags {
+interface RunFlags extends SourceFlags, RunSettingFlags, ArchiveFlags {
   ledger: string;
   handler: HandlerSpec;
   config?: string;
@@ -20,7 +20,6 @@ interface RunFlags extends SourceFlags, RunSettingFlags {
   postedLedger?: string;
   resetDay?: boolean;
   forceReseed?: boolean;
-  archiveDir?: string;
   tui: boolean;
 }
 
@@ -79,6 +78,7 @@ export function runCommand(ctx: CommandContext): Command {
       resetDay: flags.resetDay,
       forceReseed: flags.forceReseed,
       archiveDir: flags.archiveDir,
+      ignoreArchives: flags.ignoreArchive,
       // Left out when neither a flag nor the file sets it, so the state file's setting applies.
       ...(config.cap === undefined ? {} : { cap: config.cap }),
       workers: config.workers,

@@ -6,9 +6,9 @@ import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFolder } from '../ledger-file.js';
 import { lockStaleMs } from '../lock-stale.js';
-import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, maxAttemptsOption, seedSourceOf, sourceOptions, type SourceFlags } from '../options.js';
+import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, maxAttemptsOption, seedSourceOf, sourceOptions, type ArchiveFlags, type SourceFlags } from '../options.js';
 
-interface SeedFlags extends SourceFlags {
+interface SeedFlags extends SourceFlags, ArchiveFlags {
   ledger: string;
   accounts?: string;
   cap?: number;
@@ -17,7 +17,6 @@ interface SeedFlags extends SourceFlags {
   postedLedger?: string;
   resetDay?: boolean;
   forceReseed?: boolean;
-  archiveDir?: string;
 }
 
 export function seedCommand(ctx: CommandContext): Command {
@@ -51,6 +50,7 @@ export function seedCommand(ctx: CommandContext): Command {
         forceReseed: flags.forceReseed,
         archiveDir: flags.archiveDir,
         timeFormat: config.ledger.timeFormat,
+        ignoreArchives: flags.ignoreArchive,
         now: Date.now(),
         log: ctx.io.out,
         staleMs,

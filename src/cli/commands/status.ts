@@ -11,7 +11,7 @@ import type { CommandContext } from '../context.js';
 import { requireLedgerFile } from '../ledger-file.js';
 import { askLiveRun } from '../live.js';
 import { lockStaleMs } from '../lock-stale.js';
-import { capOption, configOption, ledgerOption } from '../options.js';
+import { archiveDirOption, capOption, configOption, ignoreArchiveOption, ledgerOption, type ArchiveFlags } from '../options.js';
 
 export function statusCommand(ctx: CommandContext): Command {
   return new Command('status')
@@ -21,8 +21,10 @@ export function statusCommand(ctx: CommandContext): Command {
     .option('--json', 'print one JSON object instead of text ("source": "live" or "file")')
     .addOption(capOption('the daily cap used to list accounts at their cap (default: the config file\'s cap, else 1; beside a live run, the run\'s cap)'))
     .addOption(configOption())
+    .addOption(archiveDirOption())
+    .addOption(ignoreArchiveOption())
     .addHelpText('after', '\nExamples:\n  daycap status --ledger progress.csv\n  daycap status --ledger progress.csv --json | jq .counts')
-    .action(async (flags: { ledger: string; json?: boolean; cap?: number; config?: string }) => {
+    .action(async (flags: { ledger: string; json?: boolean; cap?: number; config?: string } & ArchiveFlags) => {
       const staleMs = lockStaleMs();
       const answer = await askLiveRun(flags.ledger, { op: 'status' }, staleMs);
       let report: StatusReport;
@@ -34,7 +36,7 @@ export function statusCommand(ctx: CommandContext): Command {
         // Read only for the file: a live run answers with its own cap and health rules.
         const config = await loadConfig({ path: flags.config });
         await requireLedgerFile(flags.ledger);
-        report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap ?? config.cap, health: config.health, staleMs });
+        report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap ?? config.cap, health: config.health, archiveDir: flags.archiveDir, ignoreArchives: flags.ignoreArchive, log: ctx.io.err, staleMs });
       }
       if (flags.json) ctx.io.out(JSON.stringify({ source: report.live ? 'live' : 'file', ...report }));
       else ctx.io.out([formatStatus(report), ...notes].join('\n'));

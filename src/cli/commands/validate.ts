@@ -1,24 +1,39 @@
 /** `daycap validate`: is the ledger usable? Never writes, never takes the lock (seed section 1.3). */
 import { Command } from 'commander';
+import { findCapExceeded } from '../../api/archived-posts.js';
+import { loadConfig } from '../../config/load.js';
+import { capExceededLine } from '../../core/archived-posts.js';
+import { DEFAULT_CAP } from '../../core/job.js';
 import { validateLedger } from '../../ledger/validate.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { requireLedgerFile } from '../ledger-file.js';
-import { ledgerOption } from '../options.js';
+import { archiveDirOption, capOption, configOption, ignoreArchiveOption, ledgerOption, type ArchiveFlags } from '../options.js';
 
 export function validateCommand(ctx: CommandContext): Command {
   return new Command('validate')
     .summary('check that a ledger is usable (never writes)')
     .description('check that the ledger can be read (exit 0) or say what is wrong and what to do (non-zero); never writes')
     .addOption(ledgerOption())
+    .addOption(capOption("the daily cap, for the \"cap exceeded\" warnings (default: the config file's cap, else 1)"))
+    .addOption(configOption())
+    .addOption(archiveDirOption())
+    .addOption(ignoreArchiveOption())
     .addHelpText('after', '\nExample:\n  daycap validate --ledger progress.csv && daycap run --ledger progress.csv --handler ./poster.mjs')
-    .action(async (flags: { ledger: string }) => {
+    .action(async (flags: { ledger: string; cap?: number; config?: string } & ArchiveFlags) => {
+      const config = await loadConfig({ path: flags.config });
       await requireLedgerFile(flags.ledger);
       const check = await validateLedger(flags.ledger);
       // The top-level report prints VALIDATION FAILED with the action to take.
       if (!check.ok) throw check.error;
       // The count includes journal records a run has not folded into the CSV yet, as `status` does.
       ctx.io.out(`ledger ${flags.ledger} is valid (${plural(check.jobs.length, 'job')})`);
+      // Posts already over the cap are history, kept as they are: a warning, not a reason to fail.
+      const over = await findCapExceeded({
+        ledger: flags.ledger, jobs: check.jobs, cap: flags.cap ?? config.cap ?? DEFAULT_CAP, now: Date.now(),
+        archiveDir: flags.archiveDir, ignoreArchives: flags.ignoreArchive, log: ctx.io.err,
+      });
+      for (const entry of over) ctx.io.out(`warning: ${capExceededLine(entry)} (today's ledger and archives; the history is kept as it is)`);
       ctx.setExitCode(0);
     });
 }
