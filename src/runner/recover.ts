@@ -7,7 +7,8 @@ import type { Job } from '../core/job.js';
 import type { LoadedHandler } from '../handlers/types.js';
 import type { Store } from '../store/store.js';
 import type { RunEventStream } from './events.js';
-import { tellAccountNews, tellCapSkips } from './news.js';
+import type { CapSkip } from '../core/claim-policy.js';
+import { tellAccountNews } from './news.js';
 
 export interface RecoveryContext {
   store: Store;
@@ -21,9 +22,14 @@ export interface RecoveryContext {
 
 type Verdict = 'posted' | 'not-posted' | 'unknown';
 
-export async function recoverAtStart(ctx: RecoveryContext): Promise<void> {
+/**
+ * Returns the jobs the cap holds back as the day starts, for the run to tell once it has said it
+ * started (the log reads in order).
+ */
+export async function recoverAtStart(ctx: RecoveryContext): Promise<CapSkip[]> {
   const { store, events, clock } = ctx;
   const orphans = await store.act({ kind: 'adopt-orphans', runId: ctx.runId }, clock());
+  const capSkips = [...orphans.capSkips];
   const settled = { posted: 0, notPosted: 0, unknown: 0 };
   const verify = ctx.handler.verify;
   if (verify) {
@@ -36,13 +42,14 @@ export async function recoverAtStart(ctx: RecoveryContext): Promise<void> {
     }
     const acted = await store.act({ kind: 'verified', verdicts }, clock());
     tellAccountNews(events, acted.news, acted.changed, clock());
-    tellCapSkips(events, acted.capSkips, clock());
+    capSkips.push(...acted.capSkips);
   }
   for (const notice of store.notices) events.emit('warning', { message: notice, at: clock() });
   const unconfirmed = (await store.tally()).counts.unconfirmed + settled.posted + settled.notPosted;
   if (orphans.changed.length > 0 || unconfirmed > 0 || store.recoveredRecords !== undefined) {
     events.emit('recovered', { unconfirmed, ...settled, journalRecords: store.recoveredRecords ?? 0, at: clock() });
   }
+  return capSkips;
 }
 
 async function verifyWithTimeout(verify: NonNullable<LoadedHandler['verify']>, job: Job, timeoutMs: number): Promise<Verdict> {

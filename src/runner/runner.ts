@@ -24,6 +24,7 @@ import { RunEventStream, type EndReason, type RunSummary } from './events.js';
 import type { RunFlow } from './flow.js';
 import { describePacing } from './log.js';
 import { answerControl, operatorAction, type OperatorContext } from './operator.js';
+import { tellCapSkips } from './news.js';
 import { recoverAtStart } from './recover.js';
 import { endRun } from './shutdown.js';
 import { WorkerSlots } from './slots.js';
@@ -212,8 +213,9 @@ export class Runner implements RunFlow {
     const done = new Promise<RunResult>((resolve, reject) => (this.settle = { resolve, reject }));
     this.startedAt = this.clock();
     forwardStoreNews(this.store, this.events, this.clock, { fatal: (reason, message) => this.fatal(reason, message), changed: (rows) => this.afterChange(rows) });
+    let capSkips;
     try {
-      await recoverAtStart({ store: this.store, handler: this.handler, events: this.events, clock: this.clock, runId: this.runId, verifyTimeoutMs: this.settings.jobTimeoutMs });
+      capSkips = await recoverAtStart({ store: this.store, handler: this.handler, events: this.events, clock: this.clock, runId: this.runId, verifyTimeoutMs: this.settings.jobTimeoutMs });
     } catch (error) {
       // A disk fault while recording the recovery ends the run as a storage failure, before any claim.
       if (!this.ended) this.fatal('storage-failed', `could not write the journal: ${error instanceof Error ? error.message : String(error)}`);
@@ -223,6 +225,7 @@ export class Runner implements RunFlow {
     if (this.options.controlSocket !== false) await this.openControl();
     if (this.store.tookOverFrom) this.events.emit('warning', { message: `took over the ledger lock from ${this.store.tookOverFrom}`, at: this.clock() });
     await this.announceStart();
+    tellCapSkips(this.events, capSkips, this.clock());
     this.slots.start();
     return done;
   }
