@@ -17,13 +17,12 @@
  * drawn, ten times a second at most, not when an event arrives.
  */
 import type { StatusCounts } from '../core/job.js';
-import type { Blockers } from '../core/day-state.js';
 import type { RunEvent, RunEventName, RunEventStream } from '../runner/events.js';
 import { coolingAt, coolingCount, frozenRows, type CoolingView } from './model/account-health.js';
 import { accountRows, accountView, type AccountView } from './model/accounts.js';
 import { failureTallies, type FailureTally } from './model/failures.js';
 import { liveFailures, liveNotes, takeScrolled, type FailureLine, type HistoryOptions, type NoteLine, type ScrolledLine } from './model/history.js';
-import { done, etaMs, remaining, setAside, unassigned } from './model/progress.js';
+import { done, etaMs, remaining, unassigned } from './model/progress.js';
 import { dispatch, type Handlers } from './model/reducer.js';
 import { elapsedMs, windowClosed, type RunEnd, type RunHeader, type WindowView } from './model/run.js';
 import { handlersOf, newSlices, type Slices } from './model/slices.js';
@@ -75,22 +74,15 @@ export class RunView {
   /** The posting window while it is closed, else undefined. */
   get windowClosed(): WindowView | undefined { return windowClosed(this.s.run); }
   get cap(): number { return this.s.run.header?.cap ?? 1; }
-  get startedAt(): number | undefined { return this.s.run.header?.startedAt; }
   elapsedMs(now: number): number { return elapsedMs(this.s.run, now); }
 
   get counts(): StatusCounts { return this.s.progress.counts; }
   /** Jobs in the ledger. */
   get total(): number { return this.s.progress.total; }
-  /** Jobs finished (success or final failure) during this run. */
-  get processed(): number { return this.s.progress.processed; }
-  /** The latest blockers a worker reported (for jobs without an account). */
-  get lastBlockers(): Blockers | undefined { return this.s.progress.lastBlockers; }
   /** Pending jobs held back by the cap (they cannot run today). */
   get heldAtCap(): number { return this.s.progress.heldByCap.size; }
   /** Pending jobs with no account (never claimed), as last reported. */
   get unassigned(): number { return unassigned(this.s.progress); }
-  /** Pending jobs this run cannot take: without an account, or held back by the cap. */
-  get setAside(): number { return setAside(this.s.progress); }
   /** Jobs this run can still work on: claimable pending, in flight, waiting to retry. */
   get remaining(): number { return remaining(this.s.progress); }
   /** Jobs settled: the progress bar's numerator (jobs set aside are not done). */
@@ -129,7 +121,6 @@ export class RunView {
 
   /** Failed attempts during this run, retried or not. */
   get failedAttempts(): number { return this.s.failures.failedAttempts; }
-  get tallies(): ReadonlyMap<string, FailureTally> { return this.s.failures.tallies; }
   /** Failure counts by category/type, most frequent first. */
   failureTallies(): FailureTally[] { return failureTallies(this.s.failures); }
 

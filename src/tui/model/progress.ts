@@ -15,8 +15,6 @@ export interface Progress {
   counts: StatusCounts;
   /** Jobs in the ledger. */
   total: number;
-  /** Jobs finished (success or final failure) during this run. */
-  processed: number;
   /** The latest blockers a worker reported (for jobs without an account). */
   lastBlockers: Blockers | undefined;
   /** Jobs without an account, as the run's summary said at its end. */
@@ -27,7 +25,7 @@ export interface Progress {
 }
 
 export function newProgress(): Progress {
-  return { counts: zeroCounts(), total: 0, processed: 0, lastBlockers: undefined, unassignedAtEnd: undefined, heldByCap: new Set(), throughput: new Throughput() };
+  return { counts: zeroCounts(), total: 0, lastBlockers: undefined, unassignedAtEnd: undefined, heldByCap: new Set(), throughput: new Throughput() };
 }
 
 type ProgressEvent =
@@ -53,11 +51,11 @@ export const progressReducer: Reducer<Progress, ProgressEvent> = {
     const c = p.counts;
     if (c.claimed > 0) c.claimed -= 1;
     c.success += 1;
-    finished(p, e.at);
+    p.throughput.add(e.at);
   },
   'job-failed': (p, e) => {
     move(p.counts, 'claimed', 'failed');
-    finished(p, e.at);
+    p.throughput.add(e.at);
   },
   'job-retrying': (p) => move(p.counts, 'claimed', 'retrying'),
   'job-unconfirmed': (p) => move(p.counts, 'claimed', 'unconfirmed'),
@@ -83,10 +81,6 @@ function move(counts: StatusCounts, from: Status, to: Status): void {
   counts[to] += 1;
 }
 
-function finished(p: Progress, at: number): void {
-  p.processed += 1;
-  p.throughput.add(at);
-}
 
 /** Pending jobs with no account (never claimed), as last reported. */
 export function unassigned(p: Progress): number {
