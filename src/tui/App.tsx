@@ -34,6 +34,7 @@ import { RunRules, runRulesRows } from './components/RunRules.js';
 import { Scrollback } from './components/Scrollback.js';
 import { Workers } from './components/Workers.js';
 import { RunView, type ScrolledLine } from './model.js';
+import { lineSeq } from './model/history.js';
 
 export interface TuiControls {
   /**
@@ -268,7 +269,7 @@ export function App({ events, controls, now = Date.now, tickMs = 100, onRender, 
   return (
     <>
       <Static key={scrolled.key} items={scrolled.items}>
-        {(line) => <Scrollback key={lineKey(line)} line={line} width={width} />}
+        {(line) => <Scrollback key={lineSeq(line)} line={line} width={width} />}
       </Static>
       <Box flexDirection="column" width={width}>
         {body}
@@ -353,10 +354,6 @@ function loadNow(): EventLoopUtilization | undefined {
 
 function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
   return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-}
-
-function lineKey(line: ScrolledLine): number {
-  return line.kind === 'failure' ? line.failure.seq : line.kind === 'note' ? line.note.seq : line.seq;
 }
 
 /**

@@ -4,6 +4,7 @@
  * here never makes Ink wrap a row.
  */
 import stringWidth from 'string-width';
+import type { Job } from '../core/job.js';
 
 export const ELLIPSIS = '…';
 
@@ -107,4 +108,14 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 export function baseName(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return cut >= 0 ? path.slice(cut + 1) : path;
+}
+
+/** A job's video as the operator knows it: its file name (the job's id if it has none). */
+export function videoName(job: Job): string {
+  return job.video_path ? baseName(job.video_path) : job.job_id;
+}
+
+/** Names in code-point order (not the locale's): the same on every machine. */
+export function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

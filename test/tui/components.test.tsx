@@ -64,7 +64,8 @@ describe('components at a given width', () => {
     // One job posted in the run's first second: a rate already (not "0 jobs/min").
     expect(counts).toMatch(/✔ 1 success\s+✖ 0 failed\s+↻ 0 retrying\s+▶ 1 claimed\s+\? 0 unconfirmed\s+· 2 pending\s+60 jobs\/min [▁-█]/);
     // A day of 100,000 jobs at 80 columns: the labels go before anything is cut.
-    view.counts = { pending: 41_234, claimed: 4, success: 52_001, retrying: 1_200, failed: 5_561, skipped: 0, unconfirmed: 0 };
+    const big = { pending: 41_234, claimed: 4, success: 52_001, retrying: 1_200, failed: 5_561, skipped: 0, unconfirmed: 0 };
+    s.events.emit('external-edit', { merged: 0, refused: 0, message: 'a bigger day', counts: big, jobs: 100_000, at: s.clock });
     const tight = draw(<Counts view={view} now={s.clock} width={80} />)[0]!;
     expect(textWidth(tight)).toBeLessThanOrEqual(80);
     expect(tight).toContain('52001');
