@@ -4,6 +4,7 @@
  * generously: whatever could mean a post counts as one. Pure: rows and times come in as data.
  */
 import { ROLLING_WINDOW_MS, type PastPost } from './policy.js';
+import { localDay, parseTime } from './time.js';
 
 /** What the tolerant archive reader recovers of one row: enough to count it toward the cap. */
 export interface ArchivedRow {
@@ -48,16 +49,11 @@ export function localDayOf(text: string): string | undefined {
   return ms === undefined ? undefined : localDay(ms);
 }
 
-export function localDay(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
+export { localDay };
 
-/** An ISO 8601 time, zoned or naive (naive is local, as Date.parse reads it); undefined for anything else. */
+/** A ledger time, zoned or naive (naive is local); a space may stand for the `T`. */
 function parseAnyTime(text: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(text)) return undefined;
-  const ms = Date.parse(text.replace(' ', 'T'));
-  return Number.isNaN(ms) ? undefined : ms;
+  return parseTime(text.replace(' ', 'T'));
 }
 
 /**

@@ -41,8 +41,7 @@ export function isoTime(epochMs: number): string {
  */
 export function localIsoTime(epochMs: number): string {
   const d = new Date(epochMs);
-  const two = (n: number) => String(n).padStart(2, '0');
-  const text = `${String(d.getFullYear()).padStart(4, '0')}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const text = `${localDay(epochMs)}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
   const ms = d.getMilliseconds();
   return ms === 0 ? text : `${text}.${String(ms).padStart(3, '0')}000`;
 }
@@ -86,6 +85,14 @@ export function parseTime(value: string): number | undefined {
     utc = d.getTime();
   }
   return utc - offset * 60_000;
+}
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** The local calendar day of an instant, `YYYY-MM-DD`. */
+export function localDay(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${String(d.getFullYear()).padStart(4, '0')}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 }
 
 /** True for a time written with a zone (`Z` or an offset); false for a naive one. */

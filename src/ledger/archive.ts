@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
+import { localDay } from '../core/time.js';
 import { storageFailure } from '../errors.js';
 import { errorCode, realFileOps, type FileOps } from './fileOps.js';
 import { escapeRegExp } from './regexp.js';
@@ -21,12 +22,13 @@ function ledgerName(ledgerPath: string): string {
   return basename(ledgerPath).replace(/\.csv$/i, '');
 }
 
-function localDay(date: Date): string {
-  return `${date.getFullYear()}${String(date.getMonth() + 1).padStart(2, '0')}${String(date.getDate()).padStart(2, '0')}`;
+/** `YYYYMMDD` of the local day, as the seed system names its archives. */
+function archiveDay(date: Date): string {
+  return localDay(date.getTime()).replaceAll('-', '');
 }
 
 function candidate(ledgerPath: string, date: Date, dir: string, n: number): string {
-  return join(dir, `${ledgerName(ledgerPath)}_${localDay(date)}${n === 0 ? '' : `_${n}`}.csv`);
+  return join(dir, `${ledgerName(ledgerPath)}_${archiveDay(date)}${n === 0 ? '' : `_${n}`}.csv`);
 }
 
 /** The first free archive name for that day (advisory: archiveLedger claims a name atomically). */
@@ -118,7 +120,7 @@ export function recentArchives(ledgerPath: string, opts: { archiveDir?: string |
 
 async function archivesOfDays(ledgerPath: string, days: readonly Date[], opts: { archiveDir?: string | undefined; ops?: FileOps }): Promise<string[]> {
   const ops = opts.ops ?? realFileOps;
-  const pattern = new RegExp(`^${escapeRegExp(ledgerName(ledgerPath))}_(?:${days.map(localDay).join('|')})(?:_\\d+)?\\.csv$`);
+  const pattern = new RegExp(`^${escapeRegExp(ledgerName(ledgerPath))}_(?:${days.map(archiveDay).join('|')})(?:_\\d+)?\\.csv$`);
   const dirs = [...new Set([resolve(dirname(ledgerPath)), resolve(opts.archiveDir ?? dirname(ledgerPath))])];
   const found: string[] = [];
   for (const dir of dirs) {
