@@ -1,17 +1,20 @@
 /**
- * The day's rows in memory: every change goes through `apply`, which keeps the indexes true, so the
- * claim policy answers in O(1). Pure: no I/O and no clock (`now` is passed in). The rows' moves are
- * the functions of core/transitions.ts; operator actions are in core/operator-actions.ts.
+ * The day in memory with its rules: claims by the claim policy, outcomes by the moves of
+ * core/transitions.ts, each applied to the rows (core/day-rows.ts), which keep the indexes true, so
+ * a claim costs O(1). Pure: no I/O and no clock (`now` is passed in). Operator actions are in
+ * core/operator-actions.ts.
  */
-import type { AccountState } from './account-state.js';
-import { accountHold, GlobalGate, holdError, type AccountHold, type CapRule, type CapSkip, type GlobalHold } from './claim-policy.js';
-import { DayIndexes, type HeldCounts } from './day-indexes.js';
-import { cooldownEndOf, freezeReason, isFreezingRow } from './health.js';
-import { cloneJob, DEFAULT_CAP, type Job, type Status, type StatusCounts } from './job.js';
+import { accountHold, GlobalGate, holdError, type AccountHold, type CapRule, type GlobalHold } from './claim-policy.js';
+import type { HeldCounts } from './day-indexes.js';
+import { DayRows } from './day-rows.js';
+import { cloneJob, DEFAULT_CAP, type Job, type Status } from './job.js';
 import { isoTime, parseTime, type FormatTime } from './time.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy, type PastPost } from './policy.js';
 import { claimed, failed, judgeFailure, released, skipped, succeeded, unconfirmed, verified, type ClaimContext, type FailOptions } from './transitions.js';
 import { DaycapError, IllegalTransitionError } from '../errors.js';
+
+export type { AccountNews } from './account-news.js';
+export type { StepUndo } from './day-rows.js';
 
 export interface DayOptions {
   cap?: number;
@@ -45,24 +48,13 @@ export interface Blockers extends HeldCounts {
   nextAccountAt: number | undefined;
 }
 
-/** A change of an account's health that subscribers are told about. */
-export type AccountNews =
-  | { kind: 'frozen'; account: string; jobId: string; reason: string }
-  | { kind: 'cooling'; account: string; jobId: string; until: number; reason: string }
-  | { kind: 'unfrozen'; account: string };
-
-/** What undoes one recorded step. */
-export interface StepUndo {
-  readonly rows: ReadonlyMap<string, Job | undefined>;
-}
-
 /** A claim, with the status its job was claimed from. */
 export interface Claim {
   job: Job;
   from: Status;
 }
 
-export class DayState {
+export class DayState extends DayRows {
   readonly health: HealthPolicy;
   readonly pacing: PacingPolicy;
   readonly capRule: CapRule;
@@ -70,24 +62,21 @@ export class DayState {
   readonly formatTime: FormatTime;
   /** Possible posts of earlier today in archives, which the day cap counts (see DayOptions). */
   readonly archivedToday: ReadonlyMap<string, number> | undefined;
-  private readonly jobs = new Map<string, Job>();
-  private readonly indexes: DayIndexes;
   private readonly gate: GlobalGate;
-  private news: AccountNews[] = [];
   /** The highest pass (attempt number) claimed so far: a higher one starts a new pass. */
   private pass = 0;
-  /** Rows as they were before the step being recorded first touched them (undefined: added by it). */
-  private recording: Map<string, Job | undefined> | undefined;
 
   constructor(jobs: Iterable<Job> = [], options: DayOptions = {}) {
     const cap = options.cap ?? DEFAULT_CAP;
     if (!Number.isInteger(cap) || cap < 1) throw new DaycapError('BAD_CAP', `the cap must be a whole number of at least 1, not ${cap}`);
-    this.health = options.health ?? DEFAULT_HEALTH;
-    this.pacing = options.pacing ?? DEFAULT_PACING;
-    this.capRule = { cap, rolling: this.pacing.capMode === 'rolling-24h' };
+    const pacing = options.pacing ?? DEFAULT_PACING;
+    const health = options.health ?? DEFAULT_HEALTH;
+    super({ cap: { cap, rolling: pacing.capMode === 'rolling-24h' }, health, pacing, random: options.random ?? Math.random });
+    this.health = health;
+    this.pacing = pacing;
+    this.capRule = this.indexRules.cap;
     this.formatTime = options.formatTime ?? isoTime;
     this.archivedToday = options.archivedToday;
-    this.indexes = new DayIndexes({ cap: this.capRule, health: this.health, pacing: this.pacing, random: options.random ?? Math.random }, (id) => this.jobs.get(id));
     if (this.capRule.rolling) for (const post of options.pastPosts ?? []) this.indexes.account(post.account).addPost(post.at);
     else for (const [account, posts] of options.archivedToday ?? []) if (account && posts > 0) this.indexes.account(account).archived = posts;
     const claimTimes: number[] = [];
@@ -100,59 +89,11 @@ export class DayState {
       }
     }
     this.gate = new GlobalGate(this.pacing, claimTimes);
-    this.news = [];
+    this.drainNews();
   }
 
   get cap(): number {
     return this.capRule.cap;
-  }
-
-  get size(): number {
-    return this.jobs.size;
-  }
-
-  has(jobId: string): boolean {
-    return this.jobs.has(jobId);
-  }
-
-  /** The live row; callers must not mutate it. */
-  get(jobId: string): Readonly<Job> | undefined {
-    return this.jobs.get(jobId);
-  }
-
-  /** The live row, or UNKNOWN_JOB. */
-  require(jobId: string): Readonly<Job> {
-    const job = this.jobs.get(jobId);
-    if (!job) throw new DaycapError('UNKNOWN_JOB', `no job ${jobId} in the ledger`);
-    return job;
-  }
-
-  /** All rows in ledger order (insertion order), as copies. */
-  all(): Job[] {
-    return [...this.jobs.values()].map(cloneJob);
-  }
-
-  /** The live rows in ledger order, without copying; callers must not mutate them. */
-  rows(): IterableIterator<Readonly<Job>> {
-    return this.jobs.values();
-  }
-
-  statusCounts(): StatusCounts {
-    return { ...this.indexes.counts };
-  }
-
-  /** Pending jobs with no account: never claimed. */
-  get unassigned(): number {
-    return this.indexes.unassigned;
-  }
-
-  accountNames(): string[] {
-    return [...this.indexes.accounts.keys()];
-  }
-
-  /** An account's indexed state (for reports and checks), if it has any row. */
-  accountState(account: string): Readonly<AccountState> | undefined {
-    return this.indexes.accounts.get(account);
   }
 
   /** Why an account cannot be claimed at `now`, if it cannot. */
@@ -165,95 +106,6 @@ export class DayState {
   /** A rule over all accounts (posting window, global rate limit) holding claims back at `now`. */
   globalHold(now: number): GlobalHold | undefined {
     return this.gate.hold(now);
-  }
-
-  /** Adds a new row as it is (seeding, merging new rows); returns a copy. */
-  add(job: Job): Job {
-    if (this.jobs.has(job.job_id)) throw new DaycapError('DUPLICATE_JOB', `job ${job.job_id} is already in the ledger`);
-    return cloneJob(this.insert(cloneJob(job)));
-  }
-
-  private insert(row: Job): Job {
-    if (this.jobs.has(row.job_id)) throw new DaycapError('DUPLICATE_JOB', `job ${row.job_id} is already in the ledger`);
-    if (this.recording && !this.recording.has(row.job_id)) this.recording.set(row.job_id, undefined);
-    this.jobs.set(row.job_id, row);
-    this.indexes.add(row);
-    if (row.account) this.indexes.refresh(this.indexes.account(row.account));
-    return row;
-  }
-
-  /**
-   * Makes `next` the row of its job: the one way rows change, so the indexes cannot drift from
-   * them. Returns a copy. Notes the account news the change causes (see drainNews).
-   */
-  apply(next: Job): Job {
-    const before = this.require(next.job_id) as Job;
-    // The replaced row object is never changed again, so it can be kept as it is for an undo.
-    if (this.recording && !this.recording.has(before.job_id)) this.recording.set(before.job_id, before);
-    const frozenBefore = before.account ? this.indexes.accounts.get(before.account)?.frozenReason : undefined;
-    this.indexes.remove(before);
-    const row = cloneJob(next);
-    this.jobs.set(row.job_id, row);
-    this.indexes.add(row);
-    if (before.account) this.indexes.refresh(this.indexes.account(before.account));
-    if (row.account && row.account !== before.account) this.indexes.refresh(this.indexes.account(row.account));
-    this.noteNews(before, row, frozenBefore);
-    return cloneJob(row);
-  }
-
-  private noteNews(before: Job, row: Job, frozenBefore: string | undefined): void {
-    if (isFreezingRow(row, this.health) && !isFreezingRow(before, this.health)) {
-      this.news.push({ kind: 'frozen', account: row.account, jobId: row.job_id, reason: freezeReason(row) });
-    }
-    const until = cooldownEndOf(row);
-    if (until !== undefined && until !== cooldownEndOf(before)) {
-      this.news.push({ kind: 'cooling', account: row.account, jobId: row.job_id, until, reason: `${row.error_type}: ${row.error}` });
-    }
-    if (frozenBefore !== undefined && this.indexes.accounts.get(before.account)?.frozenReason === undefined) {
-      this.news.push({ kind: 'unfrozen', account: before.account });
-    }
-  }
-
-  /**
-   * Starts recording a step: every row it changes or adds, as it was before, so that the step can
-   * be undone if making it durable fails (memory never runs ahead of what is durable).
-   */
-  beginStep(): void {
-    this.recording = new Map();
-  }
-
-  /** Ends the recording; the result undoes the step (see undo). */
-  endStep(): StepUndo {
-    const recorded = this.recording ?? new Map<string, Job | undefined>();
-    this.recording = undefined;
-    return { rows: recorded };
-  }
-
-  /** Puts back every row a step changed and removes the rows it added. Undo later steps first. */
-  undo(step: StepUndo): void {
-    for (const [jobId, before] of [...step.rows].reverse()) {
-      const current = this.jobs.get(jobId);
-      if (current) this.indexes.remove(current);
-      if (before) {
-        this.jobs.set(jobId, before);
-        this.indexes.add(before);
-      } else {
-        this.jobs.delete(jobId);
-      }
-      for (const account of new Set([current?.account, before?.account])) if (account) this.indexes.refresh(this.indexes.account(account));
-    }
-  }
-
-  /** Account news since the last call, in the order the changes were applied. */
-  drainNews(): AccountNews[] {
-    const out = this.news;
-    this.news = [];
-    return out;
-  }
-
-  /** Jobs newly held back by the day's cap since the last call (for the log). */
-  drainCapSkips(): CapSkip[] {
-    return this.indexes.drainCapSkips();
   }
 
   /** Takes the next claimable job for a worker, or none. O(1) apart from retries that fell due. */

@@ -3,7 +3,7 @@
  * by the owner only. A socket file left by a dead runner is detected (nobody answers) and replaced.
  */
 import { chmod, unlink } from 'node:fs/promises';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { controlSocketPath, ensureStateDir } from '../ledger/paths.js';
 import { MAX_SOCKET_PATH, type ControlRequest, type ControlResponse } from './control-protocol.js';
 
