@@ -7,20 +7,21 @@
 export { seedLedger, checkReseedSafety, readSeedInputs, type SeedOptions, type SeedResult, type SeedSource, type SeedInputs } from './api/seed.js';
 export { resetDay, type ResetDayOptions } from './api/reset-day.js';
 export { ledgerStatus, liveStatusReport, summarize, formatStatus, type StatusReport } from './api/status.js';
-export { askRunner } from './api/control.js';
+export { askRunner } from './store/file-control.js';
 export type { ControlRequest, ControlResponse, LiveStatus } from './runner/control-protocol.js';
 export { retryFailed, releaseStale, unfreeze, type RetryFailedOptions } from './api/maintenance.js';
 export { preflight, checkLedger, DEFAULT_PREFLIGHT, type PreflightReport, type PreflightProblem, type PreflightKind, type PreflightSettings, type PreflightOptions } from './api/preflight.js';
 export { ledgerDayReport, buildDayReport, formatDayReport, guardFormula, type DayReport, type DayReportFormat } from './api/day-report.js';
 export { readPastPosts } from './api/past-posts.js';
-export { readArchivedPosts, findCapExceeded, type ArchiveCountOptions, type ArchivedPosts } from './api/archived-posts.js';
+export { findCapExceeded, type ArchiveCountOptions, type ArchivedPosts } from './api/archived-posts.js';
 export { loadConfig, parseConfig, defaultConfig, applyOverrides, CONFIG_FILE, type EffectiveConfig, type ConfigOverrides } from './config/index.js';
 export { openRun, type RunDayOptions } from './api/run.js';
 export { createDemoCampaign, demoRunOptions, type DemoCampaign } from './api/demo.js';
 
 // ---- the runner and what it tells subscribers ----
 export { Runner, type RunOptions, type RunResult } from './runner/runner.js';
-export { openStore } from './store/open.js';
+export { ledgerAt, type LedgerOptions, type OpenStoreOptions } from './store/open.js';
+export type { Ledger, LedgerRead } from './store/ledger.js';
 export type { Store, Exchange, Exchanged, Report, Action, Acted, Outlook, Tally, StoreNews, DayRules } from './store/store.js';
 export { RunEventStream, type RunEvents, type RunEvent, type RunEventName, type RunSummary, type EndReason } from './runner/events.js';
 export { attachLog, formatEvent } from './runner/log.js';

@@ -9,9 +9,8 @@ import { stringify } from 'csv-stringify/sync';
 import { coolingAccounts, frozenAccounts } from '../core/health.js';
 import { isoTime, type Job, type Status } from '../core/job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from '../core/policy.js';
-import { readLockHolder, type LockTiming } from '../ledger/lock/index.js';
-import { readLedgerView } from '../ledger/read.js';
-import { validateLedger } from '../ledger/validate.js';
+import type { LockTiming } from '../ledger/lock/index.js';
+import { ledgerAt } from '../store/open.js';
 
 export const DAY_REPORT_FORMATS = ['csv', 'json', 'md'] as const;
 export type DayReportFormat = (typeof DAY_REPORT_FORMATS)[number];
@@ -192,15 +191,16 @@ export interface DayReportOptions extends LockTiming {
 
 /** Reads the ledger as `status` does and builds its report. Throws the validation error of an unusable ledger. */
 export async function ledgerDayReport(options: DayReportOptions): Promise<DayReport> {
-  const check = await validateLedger(options.ledger);
+  const ledger = ledgerAt(options.ledger, options);
+  const check = await ledger.validate();
   if (!check.ok) throw check.error;
-  const view = await readLedgerView(options.ledger);
-  return buildDayReport(view.jobs, {
+  const read = await ledger.read();
+  return buildDayReport(read.jobs, {
     ledger: options.ledger,
     now: options.now ?? Date.now(),
     health: options.health,
-    journalRecords: view.journalRecords,
-    heldBy: await readLockHolder(options.ledger, options.staleMs),
+    journalRecords: read.pendingRecords,
+    heldBy: await ledger.holder(),
   });
 }
 

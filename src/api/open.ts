@@ -2,8 +2,7 @@
 import { DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING } from '../core/policy.js';
 import type { LockTiming } from '../ledger/lock/index.js';
-import { validateLedger } from '../ledger/validate.js';
-import { openStore } from '../store/open.js';
+import { ledgerAt } from '../store/open.js';
 import type { DayRules, Store } from '../store/store.js';
 
 export interface CommandOpenOptions extends LockTiming {
@@ -20,12 +19,12 @@ export interface CommandOpenOptions extends LockTiming {
  * refused as it is, and each change the command makes rewrites the CSV atomically.
  */
 export async function openForCommand(ledger: string, options: CommandOpenOptions): Promise<Store> {
-  const check = await validateLedger(ledger);
+  const where = ledgerAt(ledger, { staleMs: options.staleMs });
+  const check = await where.validate();
   if (!check.ok) throw check.error;
-  const store = await openStore(ledger, {
+  const store = await where.open({
     command: options.command,
     durability: 'snapshot',
-    staleMs: options.staleMs,
     rules: { cap: Number.MAX_SAFE_INTEGER, health: DEFAULT_HEALTH, pacing: DEFAULT_PACING, retryDelayMs: DEFAULT_RETRY_DELAY_MS, ...options.rules },
   });
   for (const notice of store.notices) options.warn?.(`warning: ${notice}`);

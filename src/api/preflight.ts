@@ -11,8 +11,8 @@ import { frozenAccounts } from '../core/health.js';
 import type { CapExceeded } from '../core/archived-posts.js';
 import { DEFAULT_CAP, type Job } from '../core/job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from '../core/policy.js';
-import { readLedgerView } from '../ledger/store.js';
-import { validateLedger } from '../ledger/validate.js';
+import type { LockTiming } from '../ledger/lock/index.js';
+import { ledgerAt } from '../store/open.js';
 import { findCapExceeded, type ArchiveCountOptions } from './archived-posts.js';
 
 export type PreflightKind = 'video-missing' | 'video-unreadable' | 'caption-too-long' | 'account-unknown' | 'account-frozen';
@@ -180,7 +180,7 @@ function isSurrogatePair(text: string, i: number): boolean {
   return low >= 0xdc00 && low <= 0xdfff;
 }
 
-export interface CheckLedgerOptions extends Partial<Omit<ArchiveCountOptions, 'ledger'>> {
+export interface CheckLedgerOptions extends Partial<Omit<ArchiveCountOptions, 'ledger'>>, LockTiming {
   ledger: string;
   preflight?: PreflightSettings | undefined;
   health?: HealthPolicy | undefined;
@@ -196,13 +196,14 @@ export interface CheckReport extends PreflightReport {
 
 /** `daycap check`: the pre-flight on the ledger as it is now (CSV plus a live run's journal), without the lock. */
 export async function checkLedger(options: CheckLedgerOptions): Promise<CheckReport> {
-  const check = await validateLedger(options.ledger);
+  const ledger = ledgerAt(options.ledger, options);
+  const check = await ledger.validate();
   if (!check.ok) throw check.error;
-  const view = await readLedgerView(options.ledger);
-  const capExceeded = await findCapExceeded({ ...options, now: options.now ?? Date.now(), jobs: view.jobs, cap: options.cap ?? DEFAULT_CAP });
-  const report = await preflight(view.jobs, {
+  const { jobs } = await ledger.read();
+  const capExceeded = await findCapExceeded(ledger, { now: options.now ?? Date.now(), ignoreArchives: options.ignoreArchives, log: options.log, jobs, cap: options.cap ?? DEFAULT_CAP });
+  const report = await preflight(jobs, {
     ...(options.preflight ?? DEFAULT_PREFLIGHT),
-    ledgerDir: dirname(resolve(options.ledger)),
+    ledgerDir: ledger.baseDir,
     health: options.health ?? DEFAULT_HEALTH,
     accounts: options.accounts,
   });

@@ -4,11 +4,11 @@ import { DEFAULT_HEALTH } from '../core/policy.js';
 import { PreflightError } from '../errors.js';
 import { Runner, type RunOptions } from '../runner/runner.js';
 import type { ArchivedHistory } from '../store/store.js';
-import { readArchivedPosts, type ArchivedPosts } from './archived-posts.js';
+import { ledgerAt } from '../store/open.js';
+import type { ArchivedPosts } from './archived-posts.js';
 import { DEFAULT_PREFLIGHT, preflight, type PreflightProblem, type PreflightSettings } from './preflight.js';
 import { checkReseedSafety, readSeedInputs, seedInto, type SeedResult, type SeedSource } from './seed.js';
 import { resetDay } from './reset-day.js';
-import { validateLedger } from '../ledger/validate.js';
 import { recordPosts } from './posted-recorder.js';
 
 export interface RunDayOptions extends RunOptions {
@@ -45,7 +45,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   const now = (options.clock ?? Date.now)();
   const inputs = options.source ? await readSeedInputs({ source: options.source, accountsFile: options.accountsFile, postedLedger: options.postedLedger }) : undefined;
   if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log, staleMs: options.staleMs });
-  const check = await validateLedger(options.ledger);
+  const check = await ledgerAt(options.ledger, { staleMs: options.staleMs }).validate();
   if (!check.ok) throw check.error;
   const cap = options.cap ?? inputs?.cap;
   // Today's archived posts count toward the day cap at every claim, not only when seeding; a rolling
@@ -54,7 +54,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   const rolling = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts;
   let archived: ArchivedPosts | undefined;
   const readArchived = async (): Promise<ArchivedHistory> => {
-    archived = await readArchivedPosts({ ledger: options.ledger, archiveDir: options.archiveDir, now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling);
+    archived = await ledgerAt(options.ledger, { archiveDir: options.archiveDir }).archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling);
     return { today: options.archivedToday ?? archived.today, ...(rolling ? { recent: archived.recent } : {}) };
   };
   const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }), readArchived });

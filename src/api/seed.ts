@@ -7,7 +7,7 @@ import { forceReseedRefusal } from '../errors.js';
 import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } from '../inputs/index.js';
 import type { LockTiming } from '../ledger/lock/index.js';
 import type { Store } from '../store/store.js';
-import { readArchivedPosts } from './archived-posts.js';
+import { ledgerAt } from '../store/open.js';
 import { openForCommand } from './open.js';
 import { resetDay } from './reset-day.js';
 
@@ -30,7 +30,7 @@ export interface SeedOptions extends LockTiming {
   timeFormat?: TimeFormat | undefined;
   /** Archives whose posts must not count (--ignore-archive), each named in the log. */
   ignoreArchives?: readonly string[] | undefined;
-  /** Possible posts in today's archives, when the caller has read them already (see readArchivedPosts). */
+  /** Possible posts in today's archives, when the caller has read them already (see Ledger.archivedPosts). */
   archivedToday?: ReadonlyMap<string, number> | undefined;
   now: number;
   log?: ((line: string) => void) | undefined;
@@ -114,7 +114,7 @@ export async function seedInto(store: Store, options: SeedOptions, inputs: SeedI
   const log = options.log ?? (() => undefined);
   const existing: readonly Job[] = await store.rows();
   // Posts a reset-day moved into an archive earlier today still count: a mid-day reset never resets the cap.
-  const priorPosts = options.archivedToday ?? (await readArchivedPosts(options)).today;
+  const priorPosts = options.archivedToday ?? (await ledgerAt(options.ledger, { archiveDir: options.archiveDir }).archivedPosts({ now: options.now, ignoreArchives: options.ignoreArchives, log: options.log })).today;
   const plan = planSeed({
     existing,
     priorPosts,

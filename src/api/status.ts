@@ -5,12 +5,11 @@ import type { HealthPolicy } from '../core/policy.js';
 import { summarize, type LedgerSummary } from '../core/summary.js';
 
 export { summarize, type LedgerSummary } from '../core/summary.js';
-import { readLockHolder, type LockTiming } from '../ledger/lock/index.js';
+import type { LockTiming } from '../ledger/lock/index.js';
 import { formatDuration } from '../runner/log.js';
 import type { LiveStatus } from '../runner/control-protocol.js';
-import { readLedgerView } from '../ledger/store.js';
-import { validateLedger } from '../ledger/validate.js';
-import { readArchivedPosts, type ArchiveCountOptions } from './archived-posts.js';
+import { ledgerAt } from '../store/open.js';
+import type { ArchiveCountOptions } from './archived-posts.js';
 
 export interface StatusReport extends LedgerSummary {
   ledger: string;
@@ -36,13 +35,14 @@ export interface LedgerStatusOptions extends Partial<Omit<ArchiveCountOptions, '
 
 /** The file's day, with today's archives counted toward the cap (read with the tolerant reader). */
 export async function ledgerStatus(options: LedgerStatusOptions): Promise<StatusReport> {
-  const check = await validateLedger(options.ledger);
+  const ledger = ledgerAt(options.ledger, options);
+  const check = await ledger.validate();
   if (!check.ok) throw check.error;
   const now = options.now ?? Date.now();
-  const view = await readLedgerView(options.ledger);
-  const archived = await readArchivedPosts({ ...options, now });
-  const report = summarize(view.jobs, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
-  return { ledger: options.ledger, exists: view.exists, ...report, heldBy: await readLockHolder(options.ledger, options.staleMs), journalRecords: view.journalRecords };
+  const read = await ledger.read();
+  const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });
+  const report = summarize(read.jobs, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
+  return { ledger: options.ledger, exists: read.exists, ...report, heldBy: await ledger.holder(), journalRecords: read.pendingRecords };
 }
 
 export function formatStatus(report: StatusReport, now: number = Date.now()): string {

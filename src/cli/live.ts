@@ -1,13 +1,11 @@
 /**
- * Reaching a live `daycap run` from another terminal: through its control socket beside the ledger
- * (api/control.ts), trusted only from the process that holds the ledger's lock.
+ * Reaching a live `daycap run` from another terminal, through the ledger (for a file: the run's
+ * control socket beside it, trusted only from the process that holds the ledger's lock).
  */
-import { askRunner } from '../api/control.js';
 import { DaycapError } from '../errors.js';
-import { readLockHolder } from '../ledger/lock/index.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
 import { EXIT } from '../runner/exit-codes.js';
-import { requireLedgerFile } from './ledger-file.js';
+import { ledgerAt } from '../store/open.js';
 
 /** `daycap pause|resume|stop` found no run using the ledger (CLI only; the README's exit code table lists it). */
 export const EXIT_NO_RUN = 6;
@@ -19,7 +17,7 @@ export type LiveAnswer = Extract<ControlResponse, { ok: true }>;
  * is an error (exit 2). `staleMs`: see lockStaleMs (a lock older than that has no live holder).
  */
 export async function askLiveRun(ledger: string, request: ControlRequest, staleMs: number): Promise<LiveAnswer | undefined> {
-  const response = await askRunner(ledger, request, { staleMs });
+  const response = await ledgerAt(ledger, { staleMs }).ask(request);
   if (!response) return undefined;
   if (!response.ok) {
     throw new DaycapError('RUN_REFUSED', `run ${response.runId} (pid ${response.pid}) using ${ledger} refused ${request.op}: ${response.error}`, { exitCode: EXIT.INPUT });
@@ -38,8 +36,9 @@ export function whichRun(answer: LiveAnswer): string {
  * socket is a command other than a run, or a run on another host (exit 3); otherwise nothing runs.
  */
 export async function noLiveRun(ledger: string, what: string, staleMs: number): Promise<never> {
-  await requireLedgerFile(ledger);
-  const holder = await readLockHolder(ledger, staleMs);
+  const where = ledgerAt(ledger, { staleMs });
+  await where.requireExisting();
+  const holder = await where.holder();
   if (holder) {
     throw new DaycapError('RUN_UNREACHABLE', `ledger ${ledger} is held by ${holder}, which does not answer on its control socket; nothing to ${what}`, {
       exitCode: EXIT.LOCKED,

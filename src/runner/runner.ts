@@ -11,7 +11,7 @@ import { DaycapError, HandlerError } from '../errors.js';
 import { loadHandler } from '../handlers/load.js';
 import type { LoadedHandler } from '../handlers/types.js';
 import type { HandlerSpec } from '../protocol.js';
-import { openStore } from '../store/open.js';
+import { ledgerAt } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import type { ControlRequest, LiveStatus } from './control-protocol.js';
 import { startControlServer, type ControlServer } from './control-server.js';
@@ -94,10 +94,9 @@ export class Runner implements RunFlow {
     if (!Number.isInteger(workers) || workers < 1) throw new DaycapError('BAD_WORKERS', `--workers must be a whole number of at least 1, not ${workers}`);
     // The handler first: a poster that cannot be loaded is refused before the ledger is touched at all.
     const handler = await loadHandlerForRun(options.handler);
-    const store = await openStore(options.ledger, {
+    const store = await ledgerAt(options.ledger, { staleMs: options.staleMs }).open({
       durability: 'journal',
       command: options.command ?? 'daycap run',
-      staleMs: options.staleMs,
       fileOps: options.fileOps,
       clock: options.clock,
       readArchived: options.readArchived,

@@ -1,9 +1,13 @@
-/** Opens the store a `--ledger` names: today always the CSV + journal store of one machine. */
-import { FileStore, type FileStoreOptions } from './file-store.js';
-import type { Store } from './store.js';
+/** The ledger a `--ledger` names: today always a CSV file with its journal, on one machine. */
+import { FileLedger, type FileLedgerOptions } from './file-ledger.js';
+import type { FileStoreOptions } from './file-store.js';
+import type { Ledger } from './ledger.js';
 
-export type OpenStoreOptions = FileStoreOptions;
+/** What opening a ledger as a store takes (everything but where it is). */
+export type OpenStoreOptions = Omit<FileStoreOptions, 'staleMs'>;
 
-export async function openStore(ledger: string, options: OpenStoreOptions): Promise<Store> {
-  return FileStore.open(ledger, options);
+export type LedgerOptions = FileLedgerOptions;
+
+export function ledgerAt(name: string, options: LedgerOptions = {}): Ledger {
+  return new FileLedger(name, options);
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { askRunner } from '../../src/api/control.js';
+import { askRunner } from '../../src/store/file-control.js';
 import { newJob } from '../../src/core/job.js';
 import { controlSocketPath, ensureStateDir } from '../../src/ledger/paths.js';
 import { EXIT } from '../../src/runner/exit-codes.js';

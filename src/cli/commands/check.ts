@@ -10,7 +10,7 @@ import { loadConfig } from '../../config/load.js';
 import { readAccountsFile } from '../../inputs/accounts.js';
 import type { CommandContext } from '../context.js';
 import { listIds, plural } from '../format.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { archiveDirOption, capOption, configOption, ignoreArchiveOption, ledgerOption, type ArchiveFlags } from '../options.js';
 
 interface CheckFlags extends ArchiveFlags {
@@ -42,7 +42,7 @@ export function checkCommand(ctx: CommandContext): Command {
     .action(async (flags: CheckFlags) => {
       // The configuration first: a mistake in it is reported before the ledger is read.
       const config = await loadConfig({ path: flags.config });
-      await requireLedgerFile(flags.ledger);
+      await ledgerAt(flags.ledger).requireExisting();
       const accounts = flags.accounts === undefined ? undefined : new Set(await readAccountsFile(flags.accounts));
       const report = await checkLedger({
         ledger: flags.ledger, preflight: config.preflight, health: config.health, accounts,

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { releaseStale } from '../../api/maintenance.js';
 import type { CommandContext } from '../context.js';
 import { listIds, plural } from '../format.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { askLiveRun, whichRun } from '../live.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { ledgerOption, parseDuration } from '../options.js';
@@ -29,7 +29,7 @@ export function releaseStaleCommand(ctx: CommandContext): Command {
         ctx.setExitCode(0);
         return;
       }
-      await requireLedgerFile(flags.ledger);
+      await ledgerAt(flags.ledger).requireExisting();
       const changed = await releaseStale({ ledger: flags.ledger, olderThanMs: flags.olderThan, now: Date.now(), warn: ctx.io.err, staleMs });
       ctx.io.out(`${plural(changed.length, 'job')} released to pending${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       ctx.setExitCode(0);

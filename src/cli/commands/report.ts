@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../ledger/atomic.js';
 import { stateDir } from '../../ledger/paths.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { ledgerOption } from '../options.js';
 
@@ -44,7 +44,7 @@ export function reportCommand(ctx: CommandContext): Command {
     ].join('\n'))
     .action(async (flags: ReportFlags) => {
       const staleMs = lockStaleMs();
-      await requireLedgerFile(flags.ledger);
+      await ledgerAt(flags.ledger).requireExisting();
       const format = flags.format ?? formatOfPath(flags.out) ?? 'md';
       if (flags.out !== undefined) await checkOutPath(flags.out, flags.ledger);
       const report = await ledgerDayReport({ ledger: flags.ledger, staleMs });

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { resetDay } from '../../api/reset-day.js';
 import type { CommandContext } from '../context.js';
-import { requireLedgerFolder } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { ledgerOption } from '../options.js';
 
@@ -16,7 +16,7 @@ export function resetDayCommand(ctx: CommandContext): Command {
     .action(async (flags: { ledger: string; archiveDir?: string }) => {
       const staleMs = lockStaleMs();
       // A missing ledger is not an error (nothing to archive; the log says so), but a missing folder is a typo.
-      await requireLedgerFolder(flags.ledger);
+      await ledgerAt(flags.ledger).requireCreatable();
       await resetDay({ ledger: flags.ledger, archiveDir: flags.archiveDir, now: Date.now(), log: ctx.io.out, staleMs });
       ctx.setExitCode(0);
     });

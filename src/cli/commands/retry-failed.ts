@@ -5,7 +5,7 @@ import { ledgerStatus } from '../../api/status.js';
 import { loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import { listIds, plural } from '../format.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { askLiveRun, whichRun } from '../live.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { configOption, ledgerOption } from '../options.js';
@@ -44,7 +44,7 @@ export function retryFailedCommand(ctx: CommandContext): Command {
         ctx.setExitCode(0);
         return;
       }
-      await requireLedgerFile(flags.ledger);
+      await ledgerAt(flags.ledger).requireExisting();
       const changed = await retryFailed({ ledger: flags.ledger, includeNonRetryable: flags.includeNonRetryable, category: flags.category, type: flags.type, rules, warn: ctx.io.err, staleMs });
       ctx.io.out(`${plural(changed.length, 'failed job')} put back to pending${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       const stillFailed = (await ledgerStatus({ ledger: flags.ledger, staleMs })).counts.failed;

@@ -6,7 +6,7 @@ import { applyOverrides, loadConfig } from '../../config/load.js';
 import type { HandlerSpec } from '../../protocol.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
-import { requireLedgerFile, requireLedgerFolder } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, overridesOf, parseHandler, runSettingOptions, seedSourceOf, sourceOptions, type ArchiveFlags, type RunSettingFlags, type SourceFlags } from '../options.js';
 import { runToEnd } from '../run-day.js';
@@ -65,9 +65,9 @@ export function runCommand(ctx: CommandContext): Command {
         self.error(`${seedOnly.map(flagName).join(', ')} only make sense with --state <json> or --campaign <dir> (to archive the day alone, use \`daycap reset-day\`)`, { exitCode: 2, code: 'daycap.usage' });
       }
       // Nothing to seed from, so there must already be a day to run.
-      await requireLedgerFile(flags.ledger);
+      await ledgerAt(flags.ledger).requireExisting();
     } else {
-      await requireLedgerFolder(flags.ledger);
+      await ledgerAt(flags.ledger).requireCreatable();
     }
     const { runner, seeded, skipped } = await openRun({
       ledger: flags.ledger,

@@ -4,7 +4,7 @@ import { checkReseedSafety, seedLedger } from '../../api/seed.js';
 import { applyOverrides, loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
-import { requireLedgerFolder } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, maxAttemptsOption, seedSourceOf, sourceOptions, type ArchiveFlags, type SourceFlags } from '../options.js';
 
@@ -37,7 +37,7 @@ export function seedCommand(ctx: CommandContext): Command {
       if (!source) self.error('daycap seed needs --state <json> or --campaign <dir>', { exitCode: 2, code: 'daycap.usage' });
       const config = applyOverrides(await loadConfig({ path: flags.config }), { cap: flags.cap, maxAttempts: flags.maxAttempts });
       const staleMs = lockStaleMs();
-      await requireLedgerFolder(flags.ledger);
+      await ledgerAt(flags.ledger).requireCreatable();
       const result = await seedLedger({
         ledger: flags.ledger,
         source,

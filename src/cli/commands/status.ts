@@ -6,9 +6,8 @@
 import { Command } from 'commander';
 import { formatStatus, ledgerStatus, liveStatusReport, type StatusReport } from '../../api/status.js';
 import { loadConfig } from '../../config/load.js';
-import { readLockHolder } from '../../ledger/lock/index.js';
 import type { CommandContext } from '../context.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { askLiveRun } from '../live.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { archiveDirOption, capOption, configOption, ignoreArchiveOption, ledgerOption, type ArchiveFlags } from '../options.js';
@@ -30,12 +29,12 @@ export function statusCommand(ctx: CommandContext): Command {
       let report: StatusReport;
       const notes: string[] = [];
       if (answer?.status) {
-        report = liveStatusReport(answer.status, await readLockHolder(flags.ledger, staleMs));
+        report = liveStatusReport(answer.status, await ledgerAt(flags.ledger, { staleMs }).holder());
         if (flags.cap !== undefined && flags.cap !== report.cap) notes.push(`(--cap ${flags.cap} does not apply beside a live run: its accounts at their cap are counted with the run's cap, ${report.cap})`);
       } else {
         // Read only for the file: a live run answers with its own cap and health rules.
         const config = await loadConfig({ path: flags.config });
-        await requireLedgerFile(flags.ledger);
+        await ledgerAt(flags.ledger).requireExisting();
         report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap ?? config.cap, health: config.health, archiveDir: flags.archiveDir, ignoreArchives: flags.ignoreArchive, log: ctx.io.err, staleMs });
       }
       if (flags.json) ctx.io.out(JSON.stringify({ source: report.live ? 'live' : 'file', ...report }));

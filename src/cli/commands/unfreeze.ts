@@ -4,7 +4,7 @@ import { unfreeze } from '../../api/maintenance.js';
 import { loadConfig } from '../../config/load.js';
 import type { CommandContext } from '../context.js';
 import { listIds } from '../format.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { askLiveRun, whichRun } from '../live.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { configOption, ledgerOption } from '../options.js';
@@ -36,7 +36,7 @@ export function unfreezeCommand(ctx: CommandContext): Command {
         ctx.setExitCode(0);
         return;
       }
-      await requireLedgerFile(flags.ledger);
+      await ledgerAt(flags.ledger).requireExisting();
       const changed = await unfreeze({ ledger: flags.ledger, account: flags.account, retry: flags.retry, health, warn: ctx.io.err, staleMs });
       ctx.io.out(`${unfreezeMessage(flags.account, changed.length, flags.retry)}${changed.length ? `: ${listIds(changed.map((job) => job.job_id))}` : ''}`);
       ctx.setExitCode(0);

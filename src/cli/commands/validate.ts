@@ -4,10 +4,9 @@ import { findCapExceeded } from '../../api/archived-posts.js';
 import { loadConfig } from '../../config/load.js';
 import { capExceededLine } from '../../core/archived-posts.js';
 import { DEFAULT_CAP } from '../../core/job.js';
-import { validateLedger } from '../../ledger/validate.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
-import { requireLedgerFile } from '../ledger-file.js';
+import { ledgerAt } from '../../store/open.js';
 import { archiveDirOption, capOption, configOption, ignoreArchiveOption, ledgerOption, type ArchiveFlags } from '../options.js';
 
 export function validateCommand(ctx: CommandContext): Command {
@@ -22,16 +21,16 @@ export function validateCommand(ctx: CommandContext): Command {
     .addHelpText('after', '\nExample:\n  daycap validate --ledger progress.csv && daycap run --ledger progress.csv --handler ./poster.mjs')
     .action(async (flags: { ledger: string; cap?: number; config?: string } & ArchiveFlags) => {
       const config = await loadConfig({ path: flags.config });
-      await requireLedgerFile(flags.ledger);
-      const check = await validateLedger(flags.ledger);
+      const ledger = ledgerAt(flags.ledger, { archiveDir: flags.archiveDir });
+      await ledger.requireExisting();
+      const check = await ledger.validate();
       // The top-level report prints VALIDATION FAILED with the action to take.
       if (!check.ok) throw check.error;
       // The count includes journal records a run has not folded into the CSV yet, as `status` does.
       ctx.io.out(`ledger ${flags.ledger} is valid (${plural(check.jobs.length, 'job')})`);
       // Posts already over the cap are history, kept as they are: a warning, not a reason to fail.
-      const over = await findCapExceeded({
-        ledger: flags.ledger, jobs: check.jobs, cap: flags.cap ?? config.cap ?? DEFAULT_CAP, now: Date.now(),
-        archiveDir: flags.archiveDir, ignoreArchives: flags.ignoreArchive, log: ctx.io.err,
+      const over = await findCapExceeded(ledger, {
+        jobs: check.jobs, cap: flags.cap ?? config.cap ?? DEFAULT_CAP, now: Date.now(), ignoreArchives: flags.ignoreArchive, log: ctx.io.err,
       });
       for (const entry of over) ctx.io.out(`warning: ${capExceededLine(entry)} (today's ledger and archives; the history is kept as it is)`);
       ctx.setExitCode(0);

@@ -1,0 +1,45 @@
+/**
+ * A day's ledger as the commands see it, wherever it lives: read it without taking it, ask a live
+ * run, count the posts in its archives, archive the day, or open it as a store to change it. The
+ * commands (src/api) reach a ledger only through this and the store it opens (store.ts), so that
+ * another kind of ledger needs no change above this line. docs/design.md, "the store seam".
+ */
+import type { ArchivedPosts, ArchiveCountOptions } from './file-archives.js';
+import type { Job } from '../core/job.js';
+import type { LedgerValidation } from '../ledger/validate.js';
+import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
+import type { OpenStoreOptions } from './open.js';
+import type { Store } from './store.js';
+
+/** The rows as durable now, read without taking the ledger. */
+export interface LedgerRead {
+  jobs: Job[];
+  /** The ledger exists (or has durable rows). */
+  exists: boolean;
+  /** Changes durable beyond the last full write (journal records), if the ledger keeps any. */
+  pendingRecords: number;
+}
+
+export interface Ledger {
+  /** As operators see it in messages (a path). */
+  readonly name: string;
+  /** Where relative video paths in its rows are resolved from. */
+  readonly baseDir: string;
+  /** Refuses, with what to do, when there is no such ledger (usually a typo). */
+  requireExisting(): Promise<void>;
+  /** Refuses when a ledger could not be created here. */
+  requireCreatable(): Promise<void>;
+  /** Whether it can be used; validation only reports, it never changes anything. */
+  validate(): Promise<LedgerValidation>;
+  read(): Promise<LedgerRead>;
+  /** Who holds it now (a live run, or a command), if anyone. */
+  holder(): Promise<string | undefined>;
+  /** The live run's answer to a request; undefined when no live run uses the ledger. */
+  ask(request: ControlRequest, timeoutMs?: number): Promise<ControlResponse | undefined>;
+  /** The posts of its archives that the cap counts: today's, and with `withRecent` the last 24 hours'. */
+  archivedPosts(options: Omit<ArchiveCountOptions, 'ledger' | 'archiveDir'>, withRecent?: boolean): Promise<ArchivedPosts>;
+  /** Takes it to change it, as one command or as a run. */
+  open(options: OpenStoreOptions): Promise<Store>;
+  /** Archives the day under a new name and frees the ledger for the next day; never deletes. */
+  resetDay(options: { now: number; log: (line: string) => void }): Promise<{ archivedTo: string | undefined }>;
+}
