@@ -67,6 +67,11 @@ export class Journal {
     return this.poison !== undefined;
   }
 
+  /** The failure that poisoned the journal, if one did. */
+  get failure(): DaycapError | undefined {
+    return this.poison;
+  }
+
   /**
    * Resolves once these rows are on disk (write + fdatasync). Appends that arrive while a sync is in
    * progress share the next write and sync (group commit), so many workers cost few syncs.

@@ -62,6 +62,10 @@ export class LedgerStore {
   writingHash: string | undefined;
   private lastWritten: string[] = [];
   private journal: Promise<Journal> | undefined;
+  /** The journal once open: whether its last write failed is known at once, not a turn later. */
+  private openedJournal: Journal | undefined;
+  /** Records the journal held when this store opened it (none: a dead run's journal is sealed at open). */
+  private journalBase = 0;
   /** Records handed to commit(), counted when called: the caller has applied them in memory by then. */
   private requested = 0;
   /** `requested` as it was when the last successful snapshot started. */
@@ -150,6 +154,16 @@ export class LedgerStore {
    * Once the lock is lost it rejects with LOCK_COMPROMISED, refused by the guarded write (a commit
    * of no rows writes nothing, so it checks nothing).
    */
+  /** Records handed to commit so far, counted when called; they reach the journal in that order. */
+  get committed(): number {
+    return this.requested;
+  }
+
+  /** Of those, the records known durable; known the moment their sync returns. */
+  get durable(): number {
+    return this.openedJournal ? this.openedJournal.records - this.journalBase : 0;
+  }
+
   async commit(changed: readonly Job[]): Promise<void> {
     if (changed.length === 0) return;
     this.requested += changed.length;
@@ -159,7 +173,9 @@ export class LedgerStore {
 
   private async openJournal(): Promise<Journal> {
     await ensureStateDir(this.path, this.ops);
-    return Journal.open(journalPath(this.path), this.ops);
+    this.openedJournal = await Journal.open(journalPath(this.path), this.ops);
+    this.journalBase = this.openedJournal.records;
+    return this.openedJournal;
   }
 
   /**
@@ -168,8 +184,15 @@ export class LedgerStore {
    * kept as `lastWrittenText()`, the base an outside edit is merged against (G7). Like commit,
    * refused with LOCK_COMPROMISED once the lock is lost.
    */
-  async snapshot(all: readonly Job[]): Promise<void> {
-    const covering = this.requested;
+  /**
+   * `covering`: how many committed records the rows reflect (default: every one committed so far).
+   * A caller that leaves out changes not yet durable says so, and the journal is then kept until a
+   * later snapshot covers the rest.
+   */
+  async snapshot(all: readonly Job[], covering = this.requested): Promise<void> {
+    // After a failed journal write nothing more is written: the disk cannot be trusted.
+    const failure = this.openedJournal?.failure;
+    if (failure) throw failure;
     const extraColumns = extraColumnsOf(all, this.extraColumns);
     const chunks = [...serializeLedgerChunks(all, extraColumns)];
     const hash = createHash('sha256');

@@ -47,6 +47,8 @@ export class Dispatcher {
   passes = 0;
   /** Jobs finished (success or final failure) during this run. */
   processed = 0;
+  /** Jobs whose report the store could not record (it can no longer write): they stay claimed. */
+  readonly unrecorded: string[] = [];
   private announcedPass = 0;
   private wakeTimer: NodeJS.Timeout | undefined;
   private checking = false;
@@ -125,6 +127,7 @@ export class Dispatcher {
       () => {
         slot.turns -= 1;
         slot.claiming -= want;
+        this.unrecorded.push(...reports.map((report) => report.jobId));
         this.checkIdle();
       },
     ).catch((error: unknown) => flow.crash(error));

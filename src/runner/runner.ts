@@ -248,7 +248,7 @@ export class Runner implements RunFlow {
     endRun({
       store: this.store, events: this.events, slots: this.slots, clock: this.clock, runId: this.runId, ledger: this.options.ledger,
       reason: () => this.endReason ?? 'done', fatal: (reason, message) => this.fatal(reason, message),
-      startedAt: this.startedAt, passes: () => this.dispatch.passes, processed: () => this.dispatch.processed,
+      startedAt: this.startedAt, passes: () => this.dispatch.passes, processed: () => this.dispatch.processed, unrecorded: () => this.dispatch.unrecorded,
       closeControl: () => this.control?.close().catch(() => undefined) ?? Promise.resolve(), endHooks: this.endHooks,
     }).then(this.settle.resolve, async (error: unknown) => {
       await this.store.close({ final: false, label: this.runId }).catch(() => undefined);

@@ -22,6 +22,8 @@ export interface EndContext {
   startedAt: number;
   passes: () => number;
   processed: () => number;
+  /** Jobs whose reports the store could not record before the end. */
+  unrecorded: () => readonly string[];
   closeControl: () => Promise<unknown>;
   endHooks: ReadonlyArray<() => Promise<void>>;
 }
@@ -32,13 +34,22 @@ export async function endRun(ctx: EndContext): Promise<{ summary: RunSummary; ex
   // Let the loops end by themselves (a stopped worker finishes at once); only then end the pool.
   await ctx.slots.close();
   const writable = () => ctx.reason() !== 'storage-failed' && ctx.reason() !== 'lock-lost';
+  const unrecorded: string[] = [...ctx.unrecorded()];
   for (const slot of ctx.slots.all) {
     const held = slot.jobs.splice(0);
-    if (held.length === 0 || !writable()) continue;
+    if (held.length === 0) continue;
+    if (!writable()) {
+      unrecorded.push(...held.map((job) => job.job_id));
+      continue;
+    }
     // Jobs still marked in flight belong to threads just stopped: their fate is unknown.
     const result = await store.exchange({ runId: ctx.runId, workerId: slot.id, now: clock(), reports: held.map((job) => ({ kind: 'lost', jobId: job.job_id })), want: 0 }).catch(() => undefined);
     for (const job of result?.settled ?? []) events.emit('job-unconfirmed', { job, workerId: slot.id, reason: 'its worker was stopped before it reported', at: clock() });
     if (result) tellCapSkips(events, result.capSkips, clock());
+  }
+  if (unrecorded.length > 0) {
+    // Nothing more could be written: the operator must know which posts may have happened unrecorded.
+    events.emit('warning', { message: `could not record the outcome of ${unrecorded.length} job${unrecorded.length === 1 ? '' : 's'} in flight (they stay claimed in the ledger and show as unconfirmed on the next run; check the platform): ${unrecorded.join(', ')}`, at: clock() });
   }
   try {
     await store.close({ final: writable(), label: ctx.runId });

@@ -35,8 +35,11 @@ export interface FileStoreOptions {
 export class FileStore implements Store {
   readonly notices: string[] = [];
   private readonly listeners = new Set<(news: StoreNews) => void>();
-  /** Steps applied in memory whose durability is not yet known, oldest first. */
-  private undurable: StepUndo[] = [];
+  /**
+   * Steps applied in memory whose durability is not yet known, oldest first, each with the count of
+   * journal records that makes it durable (Infinity until its records are handed to the journal).
+   */
+  private undurable: Array<{ undo: StepUndo; durableAt: number }> = [];
   private broken: StoreNews | undefined;
   private edits: ExternalEdits | undefined;
   private snapshotting: Promise<void> | undefined;
@@ -175,35 +178,72 @@ export class FileStore implements Store {
     try {
       return apply();
     } finally {
-      this.undurable.push(this.day.endStep());
+      const undo = this.day.endStep();
+      // A step that changed nothing has nothing to make durable, nor to undo.
+      if (undo.rows.size > 0) this.undurable.push({ undo, durableAt: Infinity });
     }
   }
 
   /** Resolves once `changed` is durable; otherwise undoes every step not yet durable and rejects. */
   private async makeDurable(changed: readonly Job[]): Promise<void> {
-    const step = this.undurable.at(-1);
+    if (changed.length === 0) return;
     try {
-      if (changed.length > 0) {
-        if (this.options.durability === 'journal') await this.files.commit(changed);
-        else await this.files.snapshot([...this.day.rows()]);
+      if (this.options.durability === 'journal') {
+        const writing = this.files.commit(changed);
+        // The records were counted as the call was made: every step recorded so far is durable once
+        // the journal holds that many, known the moment the sync returns (see settleUndurable).
+        for (const step of this.undurable) if (step.durableAt === Infinity) step.durableAt = this.files.committed;
+        await writing;
+      } else {
+        await this.files.snapshot([...this.day.rows()]);
+        this.undurable = [];
       }
     } catch (error) {
-      this.undoUndurable();
       const lost = this.files.lock?.compromised === true;
+      // No new step and no new snapshot from here on.
       this.fail(lost ? 'lock-lost' : 'storage-failed', `could not write the ${this.options.durability === 'journal' ? 'journal' : 'ledger'}: ${errorMessage(error)}`);
+      this.undoUndurable();
       throw error instanceof StorageError ? error : new StorageError(errorMessage(error), { cause: error });
     }
-    const at = step ? this.undurable.indexOf(step) : -1;
-    // Steps become durable in order (one journal), so this one and every older one are done.
-    if (at >= 0) this.undurable.splice(0, at + 1);
+    this.settleUndurable();
     if (this.options.durability === 'journal' && this.files.shouldSnapshot(this.day.size, this.clock())) this.requestSnapshot();
   }
 
-  /** Newest first: a later step may have built on an earlier one. */
+  /**
+   * The rows as the durable journal has them (live rows are shared, not copied): a row a step not yet
+   * durable changed is taken as it was before that step, and a row it added is left out.
+   */
+  private durableRows(): { rows: Job[]; covering: number } {
+    this.settleUndurable();
+    const covering = this.files.durable;
+    if (this.undurable.length === 0) return { rows: [...this.day.rows()], covering };
+    const before = new Map<string, Job | undefined>();
+    for (const step of this.undurable) for (const [jobId, row] of step.undo.rows) if (!before.has(jobId)) before.set(jobId, row);
+    const rows: Job[] = [];
+    for (const row of this.day.rows()) {
+      const durable = before.has(row.job_id) ? before.get(row.job_id) : row;
+      if (durable) rows.push(durable);
+    }
+    return { rows, covering };
+  }
+
+  /** Forgets the undo of every step whose records the journal now holds durably. */
+  private settleUndurable(): void {
+    const durable = this.files.durable;
+    let done = 0;
+    while (done < this.undurable.length && this.undurable[done]!.durableAt <= durable) done += 1;
+    if (done > 0) this.undurable.splice(0, done);
+  }
+
+  /**
+   * Undoes, newest first (a later step may build on an earlier one), every step the journal does not
+   * hold durably. A step whose sync returned but whose caller has not heard yet is kept: it is durable.
+   */
   private undoUndurable(): void {
+    this.settleUndurable();
     const steps = this.undurable;
     this.undurable = [];
-    for (const step of steps.reverse()) this.day.undo(step);
+    for (const step of steps.reverse()) this.day.undo(step.undo);
   }
 
   private fail(reason: 'storage-failed' | 'lock-lost', message: string): void {
@@ -235,8 +275,10 @@ export class FileStore implements Store {
         // An edit already on disk is merged before daycap replaces the file (G7).
         await this.edits?.settle();
         if (this.broken || this.closing) break;
-        // Serialized in one synchronous stretch: the live rows are not copied.
-        await this.files.snapshot([...this.day.rows()]);
+        // Serialized in one synchronous stretch, as the durable journal has it: steps whose records
+        // are still being synced are left out, so the file never holds what a failed sync undoes.
+        const { rows, covering } = this.durableRows();
+        await this.files.snapshot(rows, covering);
         this.edits?.noteOwnWrite();
         this.publish({ kind: 'ledger-written', rows: this.day.size });
       }
