@@ -75,7 +75,7 @@ describe('defaults', () => {
       workers: RUN_DEFAULTS.workers,
       jobTimeoutMs: RUN_DEFAULTS.jobTimeoutMs,
       graceMs: RUN_DEFAULTS.graceMs,
-      rules: DEFAULT_RULES,
+      rules: [...DEFAULT_RULES],
       health: DEFAULT_HEALTH,
       pacing: DEFAULT_PACING,
       preflight: DEFAULT_PREFLIGHT,
