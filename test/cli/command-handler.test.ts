@@ -4,12 +4,13 @@ import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeVideosOf } from '../helpers/tmp.js';
-import { BIN, daycap, fixture, readRows, tempDir } from './helpers.js';
+import { BIN, daycap } from '../helpers/cli.js';
+import { fixture, tempDir } from '../helpers/files.js';
+import { readRows, writeVideosOf } from '../helpers/ledgers.js';
 
 describe("--handler 'command:<program> [args…]'", () => {
   it('runs the program per job with whole-argument placeholders, never through a shell', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     const caption = '$(touch pwned); rm -rf ~ "quoted", and more';
     await writeFile(ledger, [
@@ -30,7 +31,7 @@ describe("--handler 'command:<program> [args…]'", () => {
   });
 
   it('a program that does not exist stops the run before any claim (exit 2)', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     await writeFile(ledger, 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_1,v/j1.mp4,hi,pending,,,,\n');
     writeVideosOf(ledger);
@@ -43,7 +44,7 @@ describe("--handler 'command:<program> [args…]'", () => {
   });
 
   it("Ctrl-C in the terminal does not reach the job's program: it finishes within the grace period", async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     await writeFile(ledger, 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_1,v/j1.mp4,hi,pending,,,,\n');
     writeVideosOf(ledger);

@@ -11,7 +11,7 @@ import { DEFAULT_HEALTH, DEFAULT_PACING } from '../../src/core/policy.js';
 import { planSeed } from '../../src/core/seed.js';
 import { ConfigError, DaycapError } from '../../src/errors.js';
 import { RUN_DEFAULTS } from '../../src/runner/defaults.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
 
 const made: string[] = [];
 afterEach(() => {

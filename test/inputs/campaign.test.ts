@@ -2,7 +2,8 @@ import { cpSync, existsSync, symlinkSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCampaign } from '../../src/inputs/index.js';
-import { fixture, inputError, snapshot, tempDir, writeTree } from './helpers.js';
+import { fileTree, fixture, tempDir, writeTree } from '../helpers/files.js';
+import { inputError } from './helpers.js';
 
 /** A campaign folder named `name` in a fresh temp folder, with one account and the given files on top. */
 function campaign(files: Record<string, string | Uint8Array>, name = 'summer'): string {
@@ -23,7 +24,7 @@ const video = 'not really a video\n';
 describe('readCampaign', () => {
   it('reads the spring fixture: jobs in captions.csv order, absolute paths, exact captions', async () => {
     const dir = copyOf('campaigns/spring');
-    const before = snapshot(dir);
+    const before = fileTree(dir);
     const result = await readCampaign(dir);
     expect(result.name).toBe('spring');
     expect(result.accounts).toEqual(['bloomdaily', 'petal.pusher', 'greenthumb_tv', 'springreels_']);
@@ -46,7 +47,7 @@ describe('readCampaign', () => {
       },
       { job_id: 'seedlings_spring', video_path: join(dir, 'videos/b/c/seedlings.mp4'), caption: 'Day 12 of the seedling diary 🌱 #growwithme', video_id: 'seedlings', videoKey: 'seedlings.mp4' },
     ]);
-    expect(snapshot(dir)).toEqual(before);
+    expect(fileTree(dir)).toEqual(before);
   });
 
   it('keeps captions byte for byte: CRLF and LF inside quotes, spaces, tabs, quotes, emoji; BOM and CRLF rows', async () => {

@@ -8,9 +8,10 @@ import { LEDGER_COLUMNS, newJob, type Job } from '../../src/core/job.js';
 import { InputError } from '../../src/errors.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { readLedgerFile } from '../../src/ledger/store.js';
-import { jobsArbitrary, sampleJobs, tempDir } from './helpers.js';
+import { fixture, tempDir } from '../helpers/files.js';
+import { gridJobs, jobsArbitrary } from '../helpers/jobs.js';
 
-const fixture = (name: string): string => join(import.meta.dirname, '../../fixtures/ledgers', name);
+const ledgerFixture = (name: string): string => fixture(`ledgers/${name}`);
 const HEADER17 = LEDGER_COLUMNS.join(',');
 const HEADER9 = LEDGER_COLUMNS.slice(0, 9).join(',');
 
@@ -48,7 +49,7 @@ describe('serializeLedger / parseLedger round trip', () => {
 
 describe('reading what other tools wrote', () => {
   it('reads the seed system\'s 9-column file (CRLF, multi-line captions, emoji) with defaults', async () => {
-    const parsed = parseLedger(await readFile(fixture('seed-9col.csv')), 'seed-9col.csv');
+    const parsed = parseLedger(await readFile(ledgerFixture('seed-9col.csv')), 'seed-9col.csv');
     expect(parsed.jobs).toHaveLength(4);
     expect(parsed.extraColumns).toEqual([]);
     expect(parsed.jobs[0]).toEqual(newJob({
@@ -63,7 +64,7 @@ describe('reading what other tools wrote', () => {
   });
 
   it('reads the seed system\'s 17-column file', async () => {
-    const parsed = parseLedger(await readFile(fixture('seed-17col.csv')), 'seed-17col.csv');
+    const parsed = parseLedger(await readFile(ledgerFixture('seed-17col.csv')), 'seed-17col.csv');
     expect(parsed.jobs.map((j) => [j.attempts, j.max_attempts, j.pass_number, j.error_type])).toEqual([
       [1, 3, 1, ''], [3, 3, 2, 'claude_stuck'], [0, 3, 0, ''], [1, 5, 1, 'adb_timeout'],
     ]);
@@ -71,7 +72,7 @@ describe('reading what other tools wrote', () => {
   });
 
   it('reads a spreadsheet export: BOM, CRLF, columns in another order, an extra column, CRLF kept inside cells', async () => {
-    const parsed = parseLedger(await readFile(fixture('spreadsheet-bom-crlf.csv')), 'sheet.csv');
+    const parsed = parseLedger(await readFile(ledgerFixture('spreadsheet-bom-crlf.csv')), 'sheet.csv');
     expect(parsed.header[0]).toBe('status');
     expect(parsed.extraColumns).toEqual(['notes']);
     expect(parsed.jobs[0]!.caption).toBe('Two bears 🐻🐻 at the river\r\nwait for it… #bears #fyp');
@@ -81,7 +82,7 @@ describe('reading what other tools wrote', () => {
 
   it('reads a fixture, writes it, and reads the same jobs back', async () => {
     for (const name of ['seed-9col.csv', 'seed-17col.csv', 'spreadsheet-bom-crlf.csv']) {
-      const parsed = parseLedger(await readFile(fixture(name)), name);
+      const parsed = parseLedger(await readFile(ledgerFixture(name)), name);
       expect(parseLedger(serializeLedger(parsed.jobs, parsed.extraColumns), name).jobs).toEqual(parsed.jobs);
     }
   });
@@ -134,7 +135,7 @@ const BAD: Bad[] = [
 describe('malformed ledgers', () => {
   for (const bad of BAD) {
     it(`${bad.name}: InputError with file, line and column; the file is left byte-identical`, async () => {
-      const dir = await tempDir();
+      const dir = tempDir();
       const file = join(dir, 'progress.csv');
       await writeFile(file, bad.text);
       const before = await readFile(file);
@@ -163,7 +164,7 @@ describe('malformed ledgers', () => {
 
 describe('size', () => {
   it('parses and writes 100,000 rows', () => {
-    const jobs = sampleJobs(100_000, { caption: 'multi\r\n"line", 🐻', claimed_at: '2026-11-29T22:01:03.123Z' });
+    const jobs = gridJobs(100_000, 1, { caption: 'multi\r\n"line", 🐻', claimed_at: '2026-11-29T22:01:03.123Z' });
     const parsed = parseLedger(Buffer.from(serializeLedger(jobs)), 'big.csv');
     expect(parsed.jobs).toHaveLength(100_000);
     expect(parsed.jobs[99_999]).toEqual(jobs[99_999]);
