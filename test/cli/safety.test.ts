@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { daycap, hasStack } from '../helpers/cli.js';
 import { bytes, fixture, listTree, tempDir } from '../helpers/files.js';
-import { statuses, todayStamp, writeVideosOfState } from '../helpers/ledgers.js';
+import { SEED_HEADER, statuses, todayStamp, writeLedgerRows, writeVideosOfState } from '../helpers/ledgers.js';
 
 const STATE = fixture('cli/states/one-job-account-a.json');
 const SAFETY = 'SAFETY CHECK FAILED: --force-reseed requires --reset-day';
@@ -15,8 +15,7 @@ describe('--force-reseed without --reset-day', () => {
     ['run', ['--state', STATE, '--handler', 'simulate']],
   ])('%s is refused with exit 1 before anything is read or touched', async (command, extra) => {
     const dir = tempDir();
-    const ledger = join(dir, 'parallel_progress.csv');
-    await writeFile(ledger, 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,account_a,v.mp4,hi,success,0,,,\n');
+    const ledger = writeLedgerRows(dir, ['j1,account_a,v.mp4,hi,success,0,,,'], { name: 'parallel_progress.csv', header: SEED_HEADER });
     const original = await bytes(ledger);
     const before = listTree(dir);
     const result = await daycap([command, '--ledger', ledger, ...extra, '--force-reseed'], { cwd: dir });

@@ -8,7 +8,7 @@
  *
  * CORPUS below is the table: file → command, exit code, message fragment, position.
  */
-import { cpSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { readLedgerView } from '../../src/ledger/store.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import { daycap, hasStack } from '../helpers/cli.js';
 import { fileTree, fixture, listTree, tempDir } from '../helpers/files.js';
-import { writeVideosOf } from '../helpers/ledgers.js';
+import { SEED_HEADER, writeLedgerRows, writeVideosOf } from '../helpers/ledgers.js';
 
 const BAD = fixture('bad');
 const DAY_STATE = fixture('states/day.json');
@@ -130,7 +130,7 @@ const CORPUS: Case[] = [
 // ---------------------------------------------------------------------------------------------
 
 /** A small good ledger for handler cases: two pending jobs on two accounts (their videos are made real beside it). */
-const GOOD_LEDGER = 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_a,v/j1.mp4,function,pending,,,,\nj2,acct_b,v/j2.mp4,symbol,pending,,,,\n';
+const GOOD_ROWS = ['j1,acct_a,v/j1.mp4,function,pending,,,,', 'j2,acct_b,v/j2.mp4,symbol,pending,,,,'];
 
 function argsFor(kase: Case, command: Command, input: string): string[] {
   const run = ['--handler', 'simulate', '--no-tui'];
@@ -181,8 +181,7 @@ describe('the bad-input corpus', () => {
       const name = basename(kase.input);
       cpSync(join(BAD, kase.input), join(dir, name), { recursive: true });
       if (kase.as === 'handler') {
-        writeFileSync(join(dir, 'progress.csv'), GOOD_LEDGER);
-        writeVideosOf(join(dir, 'progress.csv'));
+        writeVideosOf(writeLedgerRows(dir, GOOD_ROWS, { header: SEED_HEADER }));
       }
       const before = fileTree(join(dir, name));
       const treeBefore = listTree(dir);

@@ -12,6 +12,8 @@ import { tempDir } from './files.js';
 
 /** The ledger's header line (all seventeen columns), for tests that write rows as text. */
 export const HEADER = LEDGER_COLUMNS.join(',');
+/** The header of a ledger of the seed system's first version: its nine columns. */
+export const SEED_HEADER = LEDGER_COLUMNS.slice(0, 9).join(',');
 
 /** Writes `jobs` as `dir/progress.csv` and returns its path. */
 export function writeLedger(dir: string, jobs: readonly Job[], extraColumns?: readonly string[]): string {
