@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, type RunnerTask, type RunnerTestSuite } from 'vitest';
 
@@ -22,6 +22,7 @@ export function tempDir(prefix = 'daycap-test-'): string {
   return dir;
 }
 
+// The context is not used; vitest wants it destructured.
 afterAll(({}, suite) => {
   if (anyFailed(suite)) return;
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -36,8 +37,8 @@ function anyFailed(task: RunnerTask | Readonly<RunnerTestSuite>): boolean {
 export const repoPath = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
 /**
- * Throws unless the compiled file `built` (a path in dist/, absolute or from the repository) exists and is newer than each of its
- * `sources`: tests that run compiled code must not run an old build.
+ * Throws unless the compiled file `built` (in dist/; absolute, or from the repository's root) exists
+ * and is newer than each of its `sources`: tests that run compiled code must not run an old build.
  */
 export function requireBuilt(built: string, sources: readonly string[]): void {
   const path = isAbsolute(built) ? built : repoPath(built);
@@ -65,6 +66,7 @@ export function writeTree(dir: string, files: Record<string, string | Uint8Array
   return dir;
 }
 
+/** A file's bytes. */
 export function bytes(path: string): Promise<Buffer> {
   return readFile(path);
 }
@@ -85,7 +87,7 @@ export function listDir(dir: string): string[] {
  */
 export function fileTree(path: string, skip: (rel: string) => boolean = () => false): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  if (!statSync(path).isDirectory()) return out.set(relative(dirname(path), path), readFileSync(path));
+  if (!statSync(path).isDirectory()) return out.set(basename(path), readFileSync(path));
   for (const entry of readdirSync(path, { recursive: true })) {
     const rel = String(entry);
     const full = join(path, rel);
