@@ -10,5 +10,7 @@ export default defineConfig({
     // Ink draws no live frames when it believes it runs under CI; the UI tests are about those
     // frames (the CLI itself starts the view with CI unset: src/cli/view.ts).
     env: { CI: 'false' },
+    // What a test sets with vi.stubEnv (a handler's DAYCAP_* settings) is undone before the next test.
+    unstubEnvs: true,
   },
 });

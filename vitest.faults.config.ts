@@ -14,5 +14,6 @@ export default defineConfig({
     fileParallelism: false,
     // The fast parts' sampled loops go through every case here (e.g. a journal cut at every byte).
     env: { DAYCAP_FAULTS_FULL: '1' },
+    unstubEnvs: true,
   },
 });

@@ -13,7 +13,7 @@ import { resetDay } from '../../src/api/reset-day.js';
 import { seedLedger } from '../../src/api/seed.js';
 import { parseLedger } from '../../src/ledger/codec.js';
 import { naiveLocal, seedSystemCsv, type SeedRow } from '../helpers/seed-csv.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
 
 const HOUR = 3_600_000;
 /** Noon, local time, on the day of the test's ledgers. */
@@ -113,12 +113,12 @@ function writeState(dir: string): string {
   return state;
 }
 
-const plain = (account: string, status: (typeof STATUSES)[number] = 'success') => ({ account, status, caption: 'Plain caption', time: 'today', minute: 0 });
+const plain = (account: string, status: (typeof STATUSES)[number] = 'success') => ({ account, status, caption: 'Plain caption', time: 'today' as 'today' | 'none' | 'garbage' | 'yesterday', minute: 0 });
 const noDamage = { typo: undefined, unknown: undefined, unclosed: undefined, duplicate: undefined, lf: [], bom: false, bytes: undefined };
 /** Days the property once failed on, kept as regression cases. */
 const FOUND: Array<[Day]> = [
   // The runaway quote of row 0 carried row 1's (yesterday's) time into row 0's record.
-  [{ cap: 1, segments: [{ rows: [plain('acct_a'), { ...plain('acct_a'), caption: 'She said "hi"', time: 'yesterday' }], damage: { ...noDamage, unclosed: 0 } }] }],
+  [{ cap: 1, segments: [{ rows: [plain('acct_a'), { ...plain('acct_a'), caption: 'She said "hi"', time: 'yesterday' as const }], damage: { ...noDamage, unclosed: 0 } }] }],
   // A pending copy of a swallowed multi-line row hid the row itself.
   [{ cap: 1, segments: [{ rows: [plain('acct_a'), plain('acct_b', 'failed'), { ...plain('acct_e'), caption: 'Two lines\nsecond, line' }], damage: { ...noDamage, unclosed: 0, duplicate: 2 } }] }],
 ];

@@ -1,15 +1,12 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// The day report built from rows; read from a ledger (with its journal) and printed, it is test/cli/day-report.test.ts.
 import { parse } from 'csv-parse/sync';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
-  DAY_REPORT_CSV_COLUMNS, buildDayReport, dayReportCsv, dayReportJson, dayReportMarkdown, guardFormula, ledgerDayReport, mdCell, type DayReport,
+  DAY_REPORT_CSV_COLUMNS, buildDayReport, dayReportCsv, dayReportJson, dayReportMarkdown, guardFormula, mdCell, type DayReport,
 } from '../../src/api/day-report.js';
 import { newJob, type Job } from '../../src/core/job.js';
 import { DEFAULT_HEALTH } from '../../src/core/policy.js';
-import { encodeRecord } from '../../src/ledger/journalRecord.js';
-import { journalPath, stateDir } from '../../src/ledger/paths.js';
-import { tempDir, writeLedger } from '../helpers/tmp.js';
 
 const NOW = Date.parse('2025-12-14T12:00:00.000Z');
 const FORMULA = '=HYPERLINK("http://evil.example","click")';
@@ -208,25 +205,5 @@ describe('dayReportMarkdown', () => {
     expect(mdCell('a\nb\r\nc\rd')).toBe('a<br>b<br>c<br>d');
     expect(mdCell('ends in \\')).toBe('ends in \\\\');
     expect(mdCell('🐶, "x"')).toBe('🐶, "x"');
-  });
-});
-
-describe('ledgerDayReport', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('reads the CSV with the active journal on top', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const ledger = writeLedger(dir, day());
-    mkdirSync(stateDir(ledger), { recursive: true });
-    const posted = newJob({ job_id: 'wait-1', account: 'cat', status: 'success', video_id: 'post-journal', completed_at: '2025-12-14T11:00:00.000Z', attempts: 1 });
-    writeFileSync(journalPath(ledger), encodeRecord(1, posted));
-    const r = await ledgerDayReport({ ledger, now: NOW });
-    expect(r.journalRecords).toBe(1);
-    expect(r.totals.posted).toBe(4);
-    expect(r.accounts.find((a) => a.account === 'cat')!.jobs.find((j) => j.jobId === 'wait-1')!.postId).toBe('post-journal');
   });
 });

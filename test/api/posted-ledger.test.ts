@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRun } from '../../src/api/run.js';
 import { readLedgerView } from '../../src/ledger/store.js';
-import { fixture, tempDir } from '../helpers/tmp.js';
+import { fixture, tempDir } from '../helpers/files.js';
 
 describe('the posted ledger', () => {
   it('is honoured when seeding and appended to for every post of a run', async () => {

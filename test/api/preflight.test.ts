@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { preflight, probeVideo, type PreflightOptions } from '../../src/api/preflight.js';
 import { openRun } from '../../src/api/run.js';
-import { newJob, type Job } from '../../src/core/job.js';
 import { DEFAULT_HEALTH } from '../../src/core/policy.js';
 import { PreflightError } from '../../src/errors.js';
 import { journalPath } from '../../src/ledger/paths.js';
 import { readLedgerView } from '../../src/ledger/store.js';
-import { gridJobs, tempDir, writeLedger } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
+import { gridJobs, job } from '../helpers/jobs.js';
+import { writeLedger } from '../helpers/ledgers.js';
 
 /** Permissions do not stop root, so the unreadable-file case only means something for other users. */
 const ROOT = process.getuid?.() === 0;
@@ -24,8 +25,6 @@ function day(...names: string[]): string {
   for (const name of names) writeFileSync(join(dir, 'videos', `${name}.mp4`), 'not really a video');
   return dir;
 }
-
-const job = (id: string, fields: Partial<Job> = {}): Job => newJob({ job_id: id, account: `acct-${id}`, video_path: `videos/${id}.mp4`, caption: `caption ${id}`, ...fields });
 
 describe('preflight', () => {
   it('passes jobs whose videos are readable files, captions short and accounts fine', async () => {

@@ -1,5 +1,5 @@
 /** The rolling 24-hour cap across a reset-day: yesterday's posts are read back from the archive. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resetDay } from '../../src/api/reset-day.js';
 import { openRun } from '../../src/api/run.js';
 import { DEFAULT_PACING } from '../../src/core/policy.js';
@@ -8,7 +8,10 @@ import { localIsoTime } from '../../src/core/time.js';
 import { readPastPosts } from '../../src/api/past-posts.js';
 import { readLedgerView } from '../../src/ledger/store.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
-import { gridJobs, tempDir, writeLedger } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { writeLedger } from '../helpers/ledgers.js';
+import { inTimeZone } from '../helpers/time.js';
 
 const HOUR = 3_600_000;
 
@@ -45,15 +48,7 @@ describe('rolling 24-hour cap', () => {
 
 describe('rolling 24-hour cap over an archive the seed system wrote', () => {
   // Honolulu is ten hours behind UTC, all year: a naive local time read as UTC would be ten hours too old.
-  let savedZone: string | undefined;
-  beforeAll(() => {
-    savedZone = process.env['TZ'];
-    process.env['TZ'] = 'Pacific/Honolulu';
-  });
-  afterAll(() => {
-    if (savedZone === undefined) delete process.env['TZ'];
-    else process.env['TZ'] = savedZone;
-  });
+  inTimeZone('Pacific/Honolulu');
 
   it('counts a post of 20 hours ago written as naive local time with microseconds; read as UTC it would be 30 hours old', async () => {
     const dir = tempDir();

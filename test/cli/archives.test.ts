@@ -5,8 +5,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeVideosOfState } from '../helpers/tmp.js';
-import { daycap, fixture, HEADER, hasStack, readRows, statuses, tempDir, todayStamp } from './helpers.js';
+import { daycap, hasStack } from '../helpers/cli.js';
+import { fixture, tempDir } from '../helpers/files.js';
+import { HEADER, readRows, statuses, todayStamp, writeVideosOfState } from '../helpers/ledgers.js';
 
 const MORNING = fixture('cli/states/new-batch-a-and-b.json');
 const AFTERNOON = fixture('cli/states/afternoon-a-b-c.json');

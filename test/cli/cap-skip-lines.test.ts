@@ -6,8 +6,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeVideosOf } from '../helpers/tmp.js';
-import { daycap, fixture, HEADER, statuses, tempDir } from './helpers.js';
+import { daycap } from '../helpers/cli.js';
+import { fixture, tempDir } from '../helpers/files.js';
+import { HEADER, statuses, writeVideosOf } from '../helpers/ledgers.js';
 
 const row = (id: string, account: string, status = 'pending') => `${id},${account},v/${id}.mp4,caption of ${id},${status},,,,,${status === 'success' ? 1 : 0},3,,,,,,`;
 

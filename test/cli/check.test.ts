@@ -4,16 +4,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { journalPath } from '../../src/ledger/paths.js';
-import { writeVideos } from '../helpers/tmp.js';
-import { bytes, daycap, fixture, hasStack, HEADER, readRows, start, statuses, tempDir } from './helpers.js';
+import { daycap, hasStack, start, WAIT_FOR_FILE } from '../helpers/cli.js';
+import { bytes, fixture, tempDir } from '../helpers/files.js';
+import { readRows, statuses, writeLedgerRows, writeVideos } from '../helpers/ledgers.js';
 
 const REFUSAL = 'run would refuse to start: fix these, or run with --skip-invalid to mark them skipped';
 
 /** A ledger in a new folder; `videos` are made real there (relative to the ledger's folder). */
-async function ledgerWith(rows: string[], videos: string[]): Promise<{ dir: string; ledger: string }> {
-  const dir = await tempDir();
-  const ledger = join(dir, 'progress.csv');
-  await writeFile(ledger, [HEADER, ...rows, ''].join('\n'));
+function ledgerWith(rows: string[], videos: string[]): { dir: string; ledger: string } {
+  const dir = tempDir();
+  const ledger = writeLedgerRows(dir, rows);
   writeVideos(dir, videos);
   return { dir, ledger };
 }
@@ -38,7 +38,7 @@ async function troubledDay() {
 
 describe('daycap check', () => {
   it('is listed by daycap --help and has its own --help', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     expect((await daycap(['--help'], { cwd: dir })).stdout).toMatch(/^\s+check\b/m);
     const help = await daycap(['check', '--help'], { cwd: dir });
     expect(help.code).toBe(0);
@@ -114,7 +114,7 @@ describe('daycap check', () => {
   it('works beside a live run (read-only: never takes the lock)', async () => {
     const { dir, ledger } = await ledgerWith([pending('a', 'acct_a', 'v/a.mp4'), pending('b', 'acct_b', 'v/b.mp4')], ['v/a.mp4', 'v/b.mp4']);
     const release = join(dir, 'release');
-    const run = start(['run', '--ledger', ledger, '--handler', fixture('cli/handlers/wait-for-file.mjs'), '--workers', '1', '--no-tui'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: release } });
+    const run = start(['run', '--ledger', ledger, '--handler', WAIT_FOR_FILE, '--workers', '1', '--no-tui'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: release } });
     await run.waitFor(/claimed job/);
     const result = await daycap(['check', '--ledger', ledger], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -167,10 +167,9 @@ describe('daycap run and the pre-flight', () => {
   });
 
   it('after seeding, a job for an account outside the day\'s account list is refused', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
+    const dir = tempDir();
     // Left over from an earlier seed today, for an account that is not in today's list.
-    await writeFile(ledger, [HEADER, pending('old-1', 'retired_acct', 'v/old-1.mp4'), ''].join('\n'));
+    const ledger = writeLedgerRows(dir, [pending('old-1', 'retired_acct', 'v/old-1.mp4')]);
     writeVideos(dir, ['v/old-1.mp4', 'chunk_01/morning/morning-a-1.mp4']);
     const result = await daycap(['run', '--ledger', ledger, '--state', fixture('cli/states/one-job-account-a.json'), '--handler', 'simulate', '--no-tui'], { cwd: dir });
     expect(result.code).toBe(2);

@@ -4,19 +4,17 @@ import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeVideosOf } from '../helpers/tmp.js';
-import { BIN, daycap, fixture, readRows, tempDir } from './helpers.js';
+import { BIN, daycap } from '../helpers/cli.js';
+import { fixture, tempDir } from '../helpers/files.js';
+import { readRows, SEED_HEADER, writeLedgerRows, writeVideosOf } from '../helpers/ledgers.js';
+
+const ONE_JOB = 'j1,acct_1,v/j1.mp4,hi,pending,,,,';
 
 describe("--handler 'command:<program> [args…]'", () => {
   it('runs the program per job with whole-argument placeholders, never through a shell', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
+    const dir = tempDir();
     const caption = '$(touch pwned); rm -rf ~ "quoted", and more';
-    await writeFile(ledger, [
-      'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error',
-      `j1,acct_1,v/j1.mp4,"${caption.replace(/"/g, '""')}",pending,,,,`,
-      '',
-    ].join('\n'));
+    const ledger = writeLedgerRows(dir, [`j1,acct_1,v/j1.mp4,"${caption.replace(/"/g, '""')}",pending,,,,`], { header: SEED_HEADER });
     writeVideosOf(ledger);
     const out = join(dir, 'args.json');
     const handler = `command:'${process.execPath}' '${fixture('handlers/print-args.mjs')}' '${out}' {account} {caption} --literal`;
@@ -30,9 +28,8 @@ describe("--handler 'command:<program> [args…]'", () => {
   });
 
   it('a program that does not exist stops the run before any claim (exit 2)', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_1,v/j1.mp4,hi,pending,,,,\n');
+    const dir = tempDir();
+    const ledger = writeLedgerRows(dir, [ONE_JOB], { header: SEED_HEADER });
     writeVideosOf(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'command:./no-such-poster.sh {account}'], { cwd: dir });
     expect(result.code).toBe(2);
@@ -43,9 +40,8 @@ describe("--handler 'command:<program> [args…]'", () => {
   });
 
   it("Ctrl-C in the terminal does not reach the job's program: it finishes within the grace period", async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, 'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error\nj1,acct_1,v/j1.mp4,hi,pending,,,,\n');
+    const dir = tempDir();
+    const ledger = writeLedgerRows(dir, [ONE_JOB], { header: SEED_HEADER });
     writeVideosOf(ledger);
     // A post that takes a while; it says when it started and when it finished.
     const post = join(dir, 'post.sh');

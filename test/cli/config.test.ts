@@ -2,7 +2,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytes, copyFixture, daycap, hasStack, HEADER, readRows, statuses, tempDir } from './helpers.js';
+import { daycap, hasStack } from '../helpers/cli.js';
+import { bytes, copyFixture, tempDir } from '../helpers/files.js';
+import { readRows, statuses, writeLedgerRows } from '../helpers/ledgers.js';
 
 
 interface Printed {
@@ -33,7 +35,7 @@ function expectRefusal(result: { code: number | null; stderr: string }, line: st
 
 describe('daycap config --print', () => {
   it('without a file: the built-in defaults, and says so', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const printed = await printConfig(dir);
     expect(printed.source).toBeNull();
     expect(printed.note).toContain('no daycap.config.json');
@@ -45,7 +47,7 @@ describe('daycap config --print', () => {
   });
 
   it('with daycap.config.json in the folder: its settings, durations written back readably', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, {
       cap: 2,
       retryDelay: '90m',
@@ -68,7 +70,7 @@ describe('daycap config --print', () => {
   });
 
   it('--config names another file; flags win over it and are listed', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { cap: 5 });
     await writeConfig(dir, { cap: 3, workers: 2, grace: '1m' }, 'night.json');
     const printed = await printConfig(dir, '--config', 'night.json', '--cap', '1', '--workers', '8', '--retry-delay', '2m');
@@ -78,7 +80,7 @@ describe('daycap config --print', () => {
   });
 
   it('its output, saved as the file, reads back to the same settings', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { cap: 2, health: { failureStreak: 5 }, pacing: { perMinute: 12, windows: { timeZone: 'UTC', ranges: ['22:00-02:00'], atEnd: 'end' } } }, 'first.json');
     const first = await printConfig(dir, '--config', 'first.json');
     await writeConfig(dir, first.settings, 'second.json');
@@ -87,12 +89,12 @@ describe('daycap config --print', () => {
   });
 
   it('without --print it says what it needs', async () => {
-    const result = await daycap(['config'], { cwd: await tempDir() });
+    const result = await daycap(['config'], { cwd: tempDir() });
     expectRefusal(result, 'needs --print');
   });
 
   it('is listed by daycap --help and has its own --help', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     expect((await daycap(['--help'], { cwd: dir })).stdout).toMatch(/^\s+config\b/m);
     const help = await daycap(['config', '--help'], { cwd: dir });
     expect(help.code).toBe(0);
@@ -103,15 +105,15 @@ describe('daycap config --print', () => {
 
 describe('configuration errors: exit 2, a short message naming the file and key, no stack trace', () => {
   it('a --config file that does not exist', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const result = await daycap(['config', '--print', '--config', 'missing.json'], { cwd: dir });
     expectRefusal(result, 'daycap: missing.json: configuration file not found');
     expect(result.stdout).toBe('');
   });
 
   it('a --config file that does not exist stops a run before the ledger is touched', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     const before = await bytes(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--config', 'missing.json', '--no-tui'], { cwd: dir });
     expectRefusal(result, 'missing.json: configuration file not found');
@@ -119,9 +121,9 @@ describe('configuration errors: exit 2, a short message naming the file and key,
   });
 
   it('a value of the wrong kind names the key and the value expected', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { pacing: { minGap: 5 } });
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     const before = await bytes(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--no-tui'], { cwd: dir });
     expectRefusal(result, 'daycap: daycap.config.json: pacing.minGap: expected a duration such as 30s, 10m or 1h30m, got 5');
@@ -129,25 +131,25 @@ describe('configuration errors: exit 2, a short message naming the file and key,
   });
 
   it('an unknown key, with the key it probably meant', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { pacing: { minGapp: '10m' } });
     const result = await daycap(['config', '--print'], { cwd: dir });
     expectRefusal(result, 'daycap.config.json: unknown key pacing.minGapp (did you mean minGap?)');
   });
 
   it('JSON that does not parse names the line and the column', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, '{\n  "cap": 2,\n  "workers": 4,\n}\n');
     const result = await daycap(['config', '--print'], { cwd: dir });
     expectRefusal(result, 'daycap.config.json:4:1: not valid JSON');
   });
 
   it('seed and retry-failed read the configuration too', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { maxAttempts: 0 });
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     expectRefusal(await daycap(['retry-failed', '--ledger', ledger], { cwd: dir }), 'maxAttempts: expected a whole number of 1 or more, got 0');
-    const state = await copyFixture('cli/states/new-batch-a-and-b.json', dir);
+    const state = copyFixture('cli/states/new-batch-a-and-b.json', dir);
     expectRefusal(await daycap(['seed', '--ledger', join(dir, 'new.csv'), '--state', state], { cwd: dir }), 'maxAttempts: expected a whole number of 1 or more, got 0');
   });
 });
@@ -157,48 +159,47 @@ describe('daycap run with a configuration', () => {
   const NO_VIDEO_CHECK = { preflight: { checkVideos: false } };
 
   it('a cap set in the file is honoured', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { cap: 2, ...NO_VIDEO_CHECK });
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--no-tui'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(await statuses(ledger)).toEqual({ 'done-a-1': 'success', 'next-a-2': 'success', 'first-b-1': 'success' });
   });
 
   it('a flag beats the file', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { cap: 2, ...NO_VIDEO_CHECK });
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--cap', '1', '--no-tui'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(4);
     expect(await statuses(ledger)).toEqual({ 'done-a-1': 'success', 'next-a-2': 'pending', 'first-b-1': 'success' });
   });
 
   it('--config names the file; the one in the folder is then not read', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { cap: 'two' });
     await writeConfig(dir, { cap: 2, ...NO_VIDEO_CHECK }, 'night.json');
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--config', 'night.json', '--no-tui'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect((await statuses(ledger))['next-a-2']).toBe('success');
   });
 
   it("the file's classification decides what is retried", async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { classification: [{ category: 'platform', retryable: false, types: { quota: ['daily upload limit'] } }], ...NO_VIDEO_CHECK });
     await writeFile(join(dir, 'poster.mjs'), "export default async function post() { throw new Error('Daily upload limit reached'); }\n");
-    const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, `${HEADER}\nq-1,acct_q,v/q-1.mp4,Quota,pending,,,,,0,3,,,,0,,\n`);
+    const ledger = writeLedgerRows(dir, ['q-1,acct_q,v/q-1.mp4,Quota,pending,,,,,0,3,,,,0,,']);
     const result = await daycap(['run', '--ledger', ledger, '--handler', './poster.mjs', '--retry-delay', '0', '--no-tui'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(4); // a job left failed
     expect(await readRows(ledger)).toMatchObject([{ job_id: 'q-1', status: 'failed', attempts: '1', error_category: 'platform', error_type: 'quota' }]);
   });
 
   it('--skip-invalid runs the jobs that pass the pre-flight and sets the others aside', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeConfig(dir, { cap: 2 });
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     // Only first-b-1's video is here.
     await mkdir(join(dir, 'v'));
     await writeFile(join(dir, 'v', 'first-b-1.mp4'), 'not really a video');
@@ -217,7 +218,7 @@ describe('daycap run with a configuration', () => {
 
 describe('daycap seed and retry-failed with a configuration', () => {
   it('seed takes the cap and the attempts of new jobs from the file; flags win', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const state = join(dir, 'state.json');
     const job = (id: string, extra = {}) => ({ id, video_path: `v/${id}.mp4`, caption: id, account: '', status: 'pending', ...extra });
     await writeFile(state, JSON.stringify({
@@ -241,9 +242,8 @@ describe('daycap seed and retry-failed with a configuration', () => {
   });
 
   it("retry-failed leaves a category the file calls non-retryable alone", async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, `${HEADER}\nq-1,acct_q,v/q-1.mp4,Quota,failed,0,2025-12-14T08:00:00.000Z,2025-12-14T08:00:01.000Z,Daily upload limit reached,1,3,,quota,platform,1,r0ld01,\n`);
+    const dir = tempDir();
+    const ledger = writeLedgerRows(dir, ['q-1,acct_q,v/q-1.mp4,Quota,failed,0,2025-12-14T08:00:00.000Z,2025-12-14T08:00:01.000Z,Daily upload limit reached,1,3,,quota,platform,1,r0ld01,']);
     await writeConfig(dir, { classification: [{ category: 'platform', retryable: false, types: { quota: ['daily upload limit'] } }] }, 'platform.json');
 
     const kept = await daycap(['retry-failed', '--ledger', ledger, '--config', 'platform.json'], { cwd: dir });

@@ -1,39 +1,31 @@
 // Control from another terminal: status, pause, resume, stop, retry-failed and release-stale beside a
 // live `daycap run` (kept alive by a handler that sleeps), and the same commands with no run.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
-import { writeVideosOf } from '../helpers/tmp.js';
-import { bytes, copyFixture, daycap, fixture, hasStack, HEADER, start, statuses, tempDir } from './helpers.js';
-
-const SLOW_HANDLER = fixture('cli/handlers/slow.mjs');
+import { daycap, hasStack, startSleepingRun } from '../helpers/cli.js';
+import { bytes, copyFixture, tempDir } from '../helpers/files.js';
+import { statuses, writeLedgerRows, writeVideosOf } from '../helpers/ledgers.js';
 
 /** Three pending jobs, a retryable and a non-retryable failure, and a job left unconfirmed by a dead run. */
-async function dayLedger(dir: string): Promise<string> {
-  const ledger = join(dir, 'progress.csv');
-  await writeFile(ledger, [
-    HEADER,
+function dayLedger(dir: string): string {
+  const ledger = writeLedgerRows(dir, [
     'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,',
     'p2,acct_2,v/p2.mp4,second,pending,,,,,0,3,,,,,,',
     'p3,acct_3,v/p3.mp4,third,pending,,,,,0,3,,,,,,',
     'adb-1,acct_adb,v/adb-1.mp4,Device trouble,failed,2,2025-12-14T08:10:00.000Z,2025-12-14T08:10:04.000Z,adb timeout: device offline,3,3,,adb_timeout,infrastructure,3,r0ld01,',
     'susp-1,acct_susp,v/susp-1.mp4,Account trouble,failed,1,2025-12-14T08:00:00.000Z,2025-12-14T08:00:04.000Z,Your account has been suspended,1,3,,suspended,account,1,r0ld01,',
     'unsure,acct_u,v/unsure.mp4,in flight when a run died,unconfirmed,0,2025-12-14T08:00:00.000Z,2025-12-14T08:00:01.000Z,may have posted,0,3,,,,1,dead02,',
-    '',
-  ].join('\n'));
+  ]);
   writeVideosOf(ledger);
   return ledger;
 }
 
-/** A run on one worker whose first job sleeps for minutes: it stays alive until it is stopped. */
+/** A live run beside which the other commands are tried. */
 async function liveRun() {
-  const dir = await tempDir();
-  const ledger = await dayLedger(dir);
-  const run = start(['run', '--ledger', ledger, '--handler', SLOW_HANDLER, '--workers', '1', '--grace', '200ms'], { cwd: dir, env: { DAYCAP_TEST_SLEEP_MS: '600000' } });
-  const log = await run.waitFor(/claimed job p\d/);
-  const runId = /run (\w+) started/.exec(log)![1]!;
-  return { dir, ledger, run, runId, pid: run.child.pid! };
+  const dir = tempDir();
+  const ledger = dayLedger(dir);
+  return { dir, ledger, ...(await startSleepingRun(dir, ledger, /claimed job p\d/)) };
 }
 
 interface StatusJson {
@@ -116,8 +108,8 @@ describe('with no live run', () => {
     ['resume', 'nothing to resume'],
     ['stop', 'nothing to stop'],
   ])('daycap %s says no run is using the ledger and exits 6, touching nothing', async (command, nothing) => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const before = await bytes(ledger);
     const result = await daycap([command, '--ledger', ledger], { cwd: dir });
     expect(result.code).toBe(6);
@@ -128,15 +120,15 @@ describe('with no live run', () => {
   });
 
   it('a missing ledger is exit 2, as for the other commands', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const result = await daycap(['pause', '--ledger', join(dir, 'nope.csv')], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no ledger at');
   });
 
   it('a holder that is not a run (no control socket) is exit 3 for pause; retry-failed and status work on the file as before', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const lock = await acquireLedgerLock(ledger, { command: 'daycap test-holder' });
     try {
       const pause = await daycap(['pause', '--ledger', ledger], { cwd: dir });

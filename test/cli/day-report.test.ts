@@ -7,8 +7,9 @@ import type { DayReport } from '../../src/api/day-report.js';
 import { newJob, type Job } from '../../src/core/job.js';
 import { encodeRecord } from '../../src/ledger/journalRecord.js';
 import { journalPath, stateDir } from '../../src/ledger/paths.js';
-import { writeLedger } from '../helpers/tmp.js';
-import { bytes, daycap, hasStack, listTree, tempDir } from './helpers.js';
+import { daycap, hasStack } from '../helpers/cli.js';
+import { bytes, listTree, tempDir } from '../helpers/files.js';
+import { writeLedger } from '../helpers/ledgers.js';
 
 const ERROR = '=cmd|\' /C calc\'!A0';
 const CAPTION = 'Snow day, "finally"\nwith the pup 🐶';
@@ -24,14 +25,14 @@ function day(): Job[] {
 }
 
 async function setUp(): Promise<{ dir: string; ledger: string }> {
-  const dir = await tempDir();
+  const dir = tempDir();
   return { dir, ledger: writeLedger(dir, day()) };
 }
 
 describe('daycap report', () => {
   it('prints Markdown by default and changes nothing beside the ledger', async () => {
     const { dir, ledger } = await setUp();
-    const before = { ledger: await bytes(ledger), tree: await listTree(dir) };
+    const before = { ledger: await bytes(ledger), tree: listTree(dir) };
     const result = await daycap(['report', '--ledger', ledger], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -41,7 +42,7 @@ describe('daycap report', () => {
     expect(result.stdout).toContain(`| bad-1 | bob | failed | 1/3 | 2025-12-14T08:00:03.000Z | unknown/unknown: =cmd\\|' /C calc'!A0 |`);
     expect(result.stdout).toContain('| ok-1 | amy | post-111 | 2025-12-14T08:00:03.000Z | 1/3 | v/a.mp4 | Snow day, "finally"<br>with the pup 🐶 |');
     expect(await bytes(ledger)).toEqual(before.ledger);
-    expect(await listTree(dir)).toEqual(before.tree);
+    expect(listTree(dir)).toEqual(before.tree);
   });
 
   it('--format csv prints one row per job, formula-looking cells guarded', async () => {
@@ -88,7 +89,7 @@ describe('daycap report', () => {
     const forced = await daycap(['report', '--ledger', ledger, '--out', 'forced.csv', '--format', 'md'], { cwd: dir });
     expect(forced.code).toBe(0);
     expect(await readFile(join(dir, 'forced.csv'), 'utf8')).toMatch(/^# daycap report: /);
-    expect((await listTree(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(listTree(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('--out refuses the ledger itself and its state folder, and changes nothing', async () => {
@@ -101,17 +102,17 @@ describe('daycap report', () => {
       expect(hasStack(result.stderr)).toBe(false);
     }
     expect(await bytes(ledger)).toEqual(before);
-    expect(await listTree(dir)).toEqual(['progress.csv']);
+    expect(listTree(dir)).toEqual(['progress.csv']);
   });
 
   it('a missing ledger is a short message and exit 2', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const result = await daycap(['report', '--ledger', 'nope.csv'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')[0]).toBe('daycap: no ledger at nope.csv');
     expect(hasStack(result.stderr)).toBe(false);
-    expect(await listTree(dir)).toEqual([]);
+    expect(listTree(dir)).toEqual([]);
   });
 
   it('an unknown --format is a usage error', async () => {
@@ -126,7 +127,7 @@ describe('daycap report', () => {
     await mkdir(stateDir(ledger), { recursive: true });
     const record = encodeRecord(1, newJob({ job_id: 'wait-1', account: 'dan', status: 'success', video_id: 'post-from-journal', video_path: 'v/d.mp4', caption: 'd', completed_at: '2025-12-14T09:00:00.000Z', attempts: 1 }));
     await writeFile(journalPath(ledger), record);
-    const before = { ledger: await bytes(ledger), tree: await listTree(dir) };
+    const before = { ledger: await bytes(ledger), tree: listTree(dir) };
     const json = await daycap(['report', '--ledger', ledger, '--format', 'json'], { cwd: dir });
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as DayReport;
@@ -138,17 +139,17 @@ describe('daycap report', () => {
     expect(md.stdout).toContain('| wait-1 | dan | post-from-journal |');
     expect(await readFile(journalPath(ledger), 'utf8')).toBe(record);
     expect(await bytes(ledger)).toEqual(before.ledger);
-    expect(await listTree(dir)).toEqual(before.tree);
+    expect(listTree(dir)).toEqual(before.tree);
   });
 
   it('--help names the formats, the default and --out', async () => {
-    const result = await daycap(['report', '--help'], { cwd: await tempDir() });
+    const result = await daycap(['report', '--help'], { cwd: tempDir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: daycap report');
     expect(result.stdout).toContain('--ledger <csv>');
     expect(result.stdout).toMatch(/--format <format>[\s\S]*else md/);
     expect(result.stdout).toContain('--out <file>');
-    const top = await daycap(['--help'], { cwd: await tempDir() });
+    const top = await daycap(['--help'], { cwd: tempDir() });
     expect(top.stdout).toMatch(/^\s+report\b/m);
   });
 });

@@ -1,11 +1,13 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { daycap, listTree, readRows, tempDir } from './helpers.js';
+import { daycap } from '../helpers/cli.js';
+import { listTree, tempDir } from '../helpers/files.js';
+import { readRows } from '../helpers/ledgers.js';
 
 describe('daycap demo', () => {
   it('--dir: creates the campaign, runs it to the end with exit 0, and leaves a valid ledger', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const demo = join(dir, 'd');
     const result = await daycap(['demo', '--dir', demo], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -20,7 +22,7 @@ describe('daycap demo', () => {
     const accounts = (await readFile(join(demo, 'accounts.txt'), 'utf8')).split('\n');
     expect(accounts[0]).toMatch(/^#/);
     expect(accounts.filter((line) => line && !line.startsWith('#'))).toHaveLength(8);
-    const videos = (await listTree(join(demo, 'videos'))).filter((name) => name.endsWith('.mp4'));
+    const videos = listTree(join(demo, 'videos')).filter((name) => name.endsWith('.mp4'));
     expect(videos).toHaveLength(24);
 
     const validated = await daycap(['validate', '--ledger', join(demo, 'progress.csv')], { cwd: dir });
@@ -35,7 +37,7 @@ describe('daycap demo', () => {
   });
 
   it('without --dir: never reuses an existing folder, takes daycap-demo-1 when daycap-demo exists', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await mkdir(join(dir, 'daycap-demo'));
     const result = await daycap(['demo'], { cwd: dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -45,7 +47,7 @@ describe('daycap demo', () => {
   });
 
   it('--dir that exists and is not empty is refused, and nothing is written', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await mkdir(join(dir, 'mine'));
     await writeFile(join(dir, 'mine', 'notes.txt'), 'keep me');
     const result = await daycap(['demo', '--dir', join(dir, 'mine')], { cwd: dir });

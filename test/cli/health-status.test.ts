@@ -1,12 +1,10 @@
 // `daycap status` lists the accounts an account failure froze (with why) and the accounts cooling
 // down (until when), from the file and from a live run, in text and in --json.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytes, daycap, fixture, HEADER, start, tempDir } from './helpers.js';
+import { daycap, startSleepingRun } from '../helpers/cli.js';
+import { bytes, tempDir } from '../helpers/files.js';
+import { HEADER, writeLedgerRows, writeVideosOf } from '../helpers/ledgers.js';
 
-const SLOW_HANDLER = fixture('cli/handlers/slow.mjs');
-/** The seventeen columns, and the extra one a cooldown is kept in. */
 /** The seventeen columns and the one a cooldown adds. */
 const HEADER_WITH_COOLDOWN = `${HEADER},cooldown_until`;
 
@@ -20,21 +18,17 @@ interface HealthJson {
  * acct_susp was suspended (frozen for the day), acct_blk was told to slow down for an hour from
  * now (cooling down), acct_old's cooldown is over, and acct_1 has a job waiting.
  */
-async function healthLedger(dir: string): Promise<{ ledger: string; coolUntil: string }> {
-  const ledger = join(dir, 'progress.csv');
+function healthLedger(dir: string): { ledger: string; coolUntil: string } {
   const coolUntil = new Date(Date.now() + 3_600_000).toISOString();
   const over = new Date(Date.now() - 60_000).toISOString();
-  await writeFile(ledger, [
-    HEADER_WITH_COOLDOWN,
+  const ledger = writeLedgerRows(dir, [
     'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,,',
     'susp-1,acct_susp,v/susp-1.mp4,Account trouble,failed,1,2025-12-14T08:00:00.000Z,2025-12-14T08:00:04.000Z,Your account has been suspended,1,3,,suspended,account,1,r0ld01,,',
     `blk-1,acct_blk,v/blk-1.mp4,Slow down,retrying,0,2025-12-14T08:10:00.000Z,2025-12-14T08:10:02.000Z,Action blocked,1,3,${coolUntil},action_blocked,account,1,r0ld01,,${coolUntil}`,
     `old-1,acct_old,v/old-1.mp4,Long ago,success,0,2025-12-14T06:00:00.000Z,2025-12-14T06:00:02.000Z,,2,3,,,,2,r0ld01,post-old,${over}`,
-    '',
-  ].join('\n'));
+  ], { header: HEADER_WITH_COOLDOWN });
   // A live run's pre-flight looks for every video it would post.
-  await mkdir(join(dir, 'v'));
-  for (const name of ['p1', 'blk-1']) await writeFile(join(dir, 'v', `${name}.mp4`), '');
+  writeVideosOf(ledger);
   return { ledger, coolUntil };
 }
 
@@ -55,8 +49,8 @@ function expectHealthJson(json: HealthJson, coolUntil: string): void {
 
 describe('daycap status and account health', () => {
   it('from the file: frozen accounts with their reason, cooling accounts until when; --json has both; nothing is written', async () => {
-    const dir = await tempDir();
-    const { ledger, coolUntil } = await healthLedger(dir);
+    const dir = tempDir();
+    const { ledger, coolUntil } = healthLedger(dir);
     const before = await bytes(ledger);
 
     const text = await daycap(['status', '--ledger', ledger], { cwd: dir });
@@ -72,9 +66,8 @@ describe('daycap status and account health', () => {
   });
 
   it('a day with nothing frozen or cooling says nothing about it, and --json has empty lists', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, [HEADER_WITH_COOLDOWN, 'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,,', ''].join('\n'));
+    const dir = tempDir();
+    const ledger = writeLedgerRows(dir, ['p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,,'], { header: HEADER_WITH_COOLDOWN });
     const text = await daycap(['status', '--ledger', ledger], { cwd: dir });
     expect(text.stdout).not.toMatch(/frozen|cooling/);
     const report = JSON.parse((await daycap(['status', '--ledger', ledger, '--json'], { cwd: dir })).stdout) as HealthJson;
@@ -83,10 +76,9 @@ describe('daycap status and account health', () => {
   });
 
   it('beside a live run: the run\'s own frozen and cooling accounts, in text and --json', async () => {
-    const dir = await tempDir();
-    const { ledger, coolUntil } = await healthLedger(dir);
-    const run = start(['run', '--ledger', ledger, '--handler', SLOW_HANDLER, '--workers', '1', '--grace', '200ms'], { cwd: dir, env: { DAYCAP_TEST_SLEEP_MS: '600000' } });
-    const log = await run.waitFor(/claimed job p1/);
+    const dir = tempDir();
+    const { ledger, coolUntil } = healthLedger(dir);
+    const { run, log } = await startSleepingRun(dir, ledger, /claimed job p1/);
     expect(log).toMatch(/started: .*; 1 account frozen \(acct_susp\); 1 cooling down/);
 
     const text = await daycap(['status', '--ledger', ledger], { cwd: dir });

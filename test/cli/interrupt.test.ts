@@ -1,13 +1,14 @@
 // Ctrl-C during a run, with a real run kept alive by a handler that waits on a file.
 import { describe, expect, it } from 'vitest';
-import { daycap, hasStack, startHeldRun, statuses } from './helpers.js';
+import { daycap, hasStack, startHeldRun } from '../helpers/cli.js';
+import { statuses } from '../helpers/ledgers.js';
 
 describe('Ctrl-C during a run', () => {
   it('the first SIGINT stops claiming and lets the job in flight finish; exit 130', async () => {
     const { ledger, first, release } = await startHeldRun();
     first.child.kill('SIGINT');
     await first.waitFor(/stopping \(SIGINT\)/);
-    await release();
+    release();
     const ended = await first.done;
     expect(ended.code).toBe(130);
     expect(ended.stderr).toContain('SIGINT received');

@@ -3,15 +3,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, tempDir } from './helpers.js';
+import { copyFixture, tempDir } from '../helpers/files.js';
 
 const PROGRAM = fileURLToPath(new URL('../../dist/src/cli/program.js', import.meta.url));
 const RENDER = fileURLToPath(new URL('../../dist/src/tui/render.js', import.meta.url));
 
 describe('the live view is loaded lazily', () => {
   it('a whole run with stdout not a terminal loads no React; importing the view does (so the check can see it)', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('ledgers/seed-17col.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('ledgers/seed-17col.csv', dir, 'progress.csv');
     const script = `
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);

@@ -2,8 +2,10 @@
 // the ledger in use, and DAYCAP_LOCK_STALE_MS. The lock itself is tested in test/ledger/lock/, its
 // races between processes in test/faults/lock.test.ts.
 import { describe, expect, it } from 'vitest';
-import { fakeHolder } from '../ledger/lock/helpers.js';
-import { copyFixture, daycap, fixture, hasStack, listTree, startHeldRun, statuses, tempDir } from './helpers.js';
+import { daycap, hasStack, startHeldRun } from '../helpers/cli.js';
+import { copyFixture, fixture, listTree, tempDir } from '../helpers/files.js';
+import { statuses } from '../helpers/ledgers.js';
+import { fakeHolder } from '../helpers/locks.js';
 
 describe('a ledger held by a run', () => {
   it('a second run, a seed and reset-day exit 3 naming the holder; status and validate still work', async () => {
@@ -30,7 +32,7 @@ describe('a ledger held by a run', () => {
       expect(status.stdout).toContain(`(pid ${first.child.pid})`);
       expect((await daycap(['validate', '--ledger', ledger], { cwd: dir })).code).toBe(0);
     } finally {
-      await release();
+      release();
     }
     const ended = await first.done;
     expect(ended.code).toBe(4); // the dead run's claim stays unconfirmed
@@ -40,8 +42,8 @@ describe('a ledger held by a run', () => {
 
 describe('DAYCAP_LOCK_STALE_MS', () => {
   it('sets how long a silent holder keeps the ledger, for read-only and mutating commands alike', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
     // A holder on another host, silent for 3 s: within the default stale time (20 s).
     await fakeHolder(ledger, { pid: 4242, hostname: 'posting-elsewhere' }, 3000);
     const held = await daycap(['status', '--ledger', ledger], { cwd: dir });
@@ -60,15 +62,15 @@ describe('DAYCAP_LOCK_STALE_MS', () => {
   });
 
   it('is refused with exit 2, before anything is touched, unless a whole number of milliseconds of at least 1', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
-    const before = await listTree(dir);
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/claim-from-dead-run.csv', dir, 'progress.csv');
+    const before = listTree(dir);
     for (const [value, args] of [['soon', ['status']], ['0', ['reset-day']], ['1.5', ['run', '--handler', 'simulate']]] as const) {
       const result = await daycap([...args, '--ledger', ledger], { cwd: dir, env: { DAYCAP_LOCK_STALE_MS: value } });
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`DAYCAP_LOCK_STALE_MS must be a whole number of milliseconds, at least 1, not "${value}"`);
       expect(hasStack(result.stderr)).toBe(false);
     }
-    expect(await listTree(dir)).toEqual(before);
+    expect(listTree(dir)).toEqual(before);
   });
 });

@@ -2,13 +2,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeVideosOf } from '../helpers/tmp.js';
-import { copyFixture, daycap, fixture, readRows, statuses, tempDir } from './helpers.js';
+import { daycap } from '../helpers/cli.js';
+import { copyFixture, fixture, tempDir } from '../helpers/files.js';
+import { readRows, statuses, writeVideosOf } from '../helpers/ledgers.js';
 
 describe('log lines', () => {
   it('run: "Skipping job X - account Y at daily limit of N" on stdout, and the job is not run', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     writeVideosOf(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate'], { cwd: dir });
     expect(result.stdout).toContain('Skipping job next-a-2 - account account_a at daily limit of 1');
@@ -17,8 +18,8 @@ describe('log lines', () => {
   });
 
   it('run --cap 2: the same job is claimed, no skip line', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/account-at-cap.csv', dir, 'progress.csv');
     writeVideosOf(ledger);
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--cap', '2'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
@@ -27,7 +28,7 @@ describe('log lines', () => {
   });
 
   it('seed: "excluded N with existing jobs" when an account already has a pending job', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     expect((await daycap(['seed', '--ledger', ledger, '--state', fixture('cli/states/one-job-account-a.json')], { cwd: dir })).code).toBe(0);
     const result = await daycap(['seed', '--ledger', ledger, '--state', fixture('cli/states/new-batch-a-and-b.json')], { cwd: dir });
@@ -37,8 +38,8 @@ describe('log lines', () => {
   });
 
   it('seed: a failed job does not block its account, a success does, and so does a freeze', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const accounts = join(dir, 'accounts.txt');
     await writeFile(accounts, '# acct_ok posted today; acct_adb only failed; acct_susp was suspended (frozen)\nacct_ok\nacct_adb\nacct_susp\n');
     const result = await daycap(['seed', '--ledger', ledger, '--campaign', fixture('campaigns/spring'), '--accounts', accounts], { cwd: dir });

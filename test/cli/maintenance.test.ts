@@ -1,13 +1,13 @@
 // retry-failed and release-stale: the operator's morning fixes.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, daycap, statuses, tempDir } from './helpers.js';
+import { daycap } from '../helpers/cli.js';
+import { copyFixture, tempDir } from '../helpers/files.js';
+import { statuses, writeLedgerRows } from '../helpers/ledgers.js';
 
 describe('daycap retry-failed', () => {
   it('retries infrastructure failures but skips account and content failures', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const result = await daycap(['retry-failed', '--ledger', ledger], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('1 failed job put back to pending: adb-1');
@@ -17,8 +17,8 @@ describe('daycap retry-failed', () => {
   });
 
   it('--include-non-retryable retries account and content failures too', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const result = await daycap(['retry-failed', '--ledger', ledger, '--include-non-retryable'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('3 failed jobs put back to pending: susp-1, adb-1, moov-1');
@@ -26,8 +26,8 @@ describe('daycap retry-failed', () => {
   });
 
   it('--category and --type pick which failures', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const result = await daycap(['retry-failed', '--ledger', ledger, '--category', 'account', '--type', 'suspended'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(await statuses(ledger)).toEqual({ 'ok-1': 'success', 'susp-1': 'pending', 'adb-1': 'failed', 'moov-1': 'failed' });
@@ -36,17 +36,14 @@ describe('daycap retry-failed', () => {
 
 describe('daycap release-stale', () => {
   it('--older-than releases only claims that old; unconfirmed jobs are always released', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
+    const dir = tempDir();
     const fiveMinutesAgo = new Date(Date.now() - 5 * 60_000).toISOString();
     const anHourAgo = new Date(Date.now() - 60 * 60_000).toISOString();
-    await writeFile(ledger, [
-      'job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id',
+    const ledger = writeLedgerRows(dir, [
       `recent,acct_1,v/recent.mp4,claimed 5 minutes ago,claimed,0,${fiveMinutesAgo},,,0,3,,,,1,dead01,`,
       `old,acct_2,v/old.mp4,claimed an hour ago,claimed,1,${anHourAgo},,,0,3,,,,1,dead01,`,
       `unsure,acct_3,v/unsure.mp4,in flight when a run died,unconfirmed,2,${fiveMinutesAgo},${fiveMinutesAgo},may have posted,0,3,,,,1,dead02,`,
-      '',
-    ].join('\n'));
+    ]);
     const result = await daycap(['release-stale', '--ledger', ledger, '--older-than', '10m'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^2 jobs released to pending: (old, unsure|unsure, old)$/m);
@@ -57,10 +54,9 @@ describe('daycap release-stale', () => {
   });
 
   it('lists at most 20 ids', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
+    const dir = tempDir();
     const rows = Array.from({ length: 25 }, (_, i) => `u${String(i).padStart(2, '0')},acct_${i},v/${i}.mp4,c,unconfirmed,0,2025-12-14T08:00:00.000Z,2025-12-14T08:00:01.000Z,,0,3,,,,1,dead01,`);
-    await writeFile(ledger, ['job_id,account,video_path,caption,status,worker_id,claimed_at,completed_at,error,attempts,max_attempts,retry_at,error_type,error_category,pass_number,run_id,video_id', ...rows, ''].join('\n'));
+    const ledger = writeLedgerRows(dir, rows);
     const result = await daycap(['release-stale', '--ledger', ledger], { cwd: dir });
     expect(result.stdout).toContain('25 jobs released to pending: u00, u01');
     expect(result.stdout).toContain('u19, … and 5 more');

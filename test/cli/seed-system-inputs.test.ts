@@ -3,7 +3,9 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, daycap, fixture, readRows, tempDir } from './helpers.js';
+import { daycap } from '../helpers/cli.js';
+import { copyFixture, fixture, tempDir } from '../helpers/files.js';
+import { readRows } from '../helpers/ledgers.js';
 
 async function copyCampaign(name: string, dir: string): Promise<string> {
   const to = join(dir, name);

@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/core/job.js';
 import { COOLDOWN_COLUMN } from '../../src/core/policy.js';
 import { readLedgerView } from '../../src/ledger/store.js';
-import { copyFixture, daycap, fixture, tempDir } from './helpers.js';
+import { daycap } from '../helpers/cli.js';
+import { copyFixture, fixture, tempDir } from '../helpers/files.js';
 
 const ZONE = { TZ: 'Asia/Kolkata' };
 const READER = fixture('seed-system/reader.py');
@@ -85,8 +86,8 @@ function successByAccount(rows: Map<string, Job>): Record<string, number> {
 
 describe.skipIf(pythonVersion === undefined)(`the seed system's tracker reads what daycap wrote${pythonVersion === undefined ? ' (skipped: python3 is not installed)' : ''}`, () => {
   it('a ledger the seed system wrote: daycap keeps its naive local times, and the old tracker loads, counts and claims', async () => {
-    const dir = await tempDir();
-    await copyFixture('seed-system/progress.csv', dir);
+    const dir = tempDir();
+    copyFixture('seed-system/progress.csv', dir);
     const run = await runDaycap(dir, ['--handler', 'simulate']);
     // Jobs are left: acct_a is at its cap, acct_c's claim of the crashed run is unconfirmed.
     expect(run.code, run.stdout + run.stderr).toBe(4);
@@ -130,8 +131,8 @@ describe.skipIf(pythonVersion === undefined)(`the seed system's tracker reads wh
   });
 
   it('failures daycap records on such a ledger (retry_at, cooldown_until) are naive too, and the old tracker compares them', async () => {
-    const dir = await tempDir();
-    await copyFixture('seed-system/progress.csv', dir);
+    const dir = tempDir();
+    copyFixture('seed-system/progress.csv', dir);
     const run = await runDaycap(dir, ['--handler', fixture('seed-system/fail-by-caption.mjs'), '--max-passes', '1']);
     expect(run.code, run.stdout + run.stderr).toBe(4);
     const rows = await rowsOf(dir);
@@ -160,8 +161,8 @@ describe.skipIf(pythonVersion === undefined)(`the seed system's tracker reads wh
   });
 
   it('a new ledger: daycap writes UTC with Z by default, and the old tracker stops on the first retry it compares', async () => {
-    const dir = await tempDir();
-    const state = await copyFixture('seed-system/scheduler_state.json', dir);
+    const dir = tempDir();
+    const state = copyFixture('seed-system/scheduler_state.json', dir);
     const run = await runDaycap(dir, ['--state', state, '--handler', fixture('seed-system/fail-by-caption.mjs'), '--max-passes', '1']);
     expect(run.code, run.stdout + run.stderr).toBe(4);
     const rows = await rowsOf(dir);
@@ -182,8 +183,8 @@ describe.skipIf(pythonVersion === undefined)(`the seed system's tracker reads wh
   });
 
   it('a new ledger with ledger.timeFormat "local": naive times from the first row, and the old tracker works', async () => {
-    const dir = await tempDir();
-    const state = await copyFixture('seed-system/scheduler_state.json', dir);
+    const dir = tempDir();
+    const state = copyFixture('seed-system/scheduler_state.json', dir);
     const run = await runDaycap(dir, ['--state', state, '--handler', fixture('seed-system/fail-by-caption.mjs'), '--max-passes', '1'], { ledger: { timeFormat: 'local' } });
     expect(run.code, run.stdout + run.stderr).toBe(4);
     const rows = await rowsOf(dir);
@@ -219,7 +220,7 @@ describe('daycap seed keeps the convention too', () => {
     ['no setting: UTC with Z', {}, (until: number) => new Date(until).toISOString()],
     ['ledger.timeFormat "local": naive local time', { ledger: { timeFormat: 'local' } }, (_: number, naive: string) => (naive.slice(20, 23) === '000' ? naive.slice(0, 19) : `${naive.slice(0, 23)}000`)],
   ])('a new ledger, %s, for the cooldown a scheduler state carries', async (_, config, expected) => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const { state, until, naive } = await stateWithCooldown(dir);
     await writeFile(join(dir, 'daycap.config.json'), JSON.stringify(config));
     const seed = await daycap(['seed', '--ledger', join(dir, 'progress.csv'), '--state', state], { cwd: dir, env: ZONE });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, copyFixture, daycap, tempDir } from './helpers.js';
+import { daycap } from '../helpers/cli.js';
+import { bytes, copyFixture, tempDir } from '../helpers/files.js';
 
 describe('daycap status', () => {
   it('--json prints one JSON object with the counts', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const result = await daycap(['status', '--ledger', ledger, '--json'], { cwd: dir });
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { jobs: number; counts: Record<string, number>; failures: Array<{ category: string; type: string; count: number }>; accountsAtCap: string[] };
@@ -15,8 +16,8 @@ describe('daycap status', () => {
   });
 
   it('prints counts, failures by category/type and accounts at their cap, and writes nothing', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const original = await bytes(ledger);
     const result = await daycap(['status', '--ledger', ledger], { cwd: dir });
     expect(result.code).toBe(0);
@@ -29,8 +30,8 @@ describe('daycap status', () => {
   });
 
   it('--cap changes which accounts are at their cap', async () => {
-    const dir = await tempDir();
-    const ledger = await copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
     const report = JSON.parse((await daycap(['status', '--ledger', ledger, '--json', '--cap', '2'], { cwd: dir })).stdout) as { accountsAtCap: string[]; cap: number };
     expect(report.cap).toBe(2);
     expect(report.accountsAtCap).toEqual([]);

@@ -1,24 +1,22 @@
 // `daycap unfreeze`: on the file when no run holds the ledger, and done by a live run beside it
 // (kept alive by a handler that sleeps), whose idle worker then claims the account's jobs.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
-import { bytes, daycap, hasStack, HEADER, readRows, start, statuses, tempDir } from './helpers.js';
+import { daycap, hasStack, start } from '../helpers/cli.js';
+import { bytes, tempDir } from '../helpers/files.js';
+import { readRows, statuses, writeLedgerRows, writeVideosOf } from '../helpers/ledgers.js';
 
 
 /** acct_susp was suspended this morning (its failed row freezes it) and has another job waiting; acct_1 and acct_2 are fine. */
-async function frozenLedger(dir: string): Promise<string> {
-  const ledger = join(dir, 'progress.csv');
-  await writeFile(ledger, [
-    HEADER,
+function frozenLedger(dir: string): string {
+  return writeLedgerRows(dir, [
     'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,',
     'p2,acct_2,v/p2.mp4,second,success,0,2025-12-14T07:00:00.000Z,2025-12-14T07:00:03.000Z,,1,3,,,,1,r0ld01,post-2',
     'susp-1,acct_susp,v/susp-1.mp4,Account trouble,failed,1,2025-12-14T08:00:00.000Z,2025-12-14T08:00:04.000Z,Your account has been suspended,1,3,,suspended,account,1,r0ld01,',
     'susp-2,acct_susp,v/susp-2.mp4,Waiting behind the freeze,pending,,,,,0,3,,,,,,',
-    '',
-  ].join('\n'));
-  return ledger;
+  ]);
 }
 
 async function row(ledger: string, jobId: string): Promise<Record<string, string>> {
@@ -27,8 +25,8 @@ async function row(ledger: string, jobId: string): Promise<Record<string, string
 
 describe('daycap unfreeze with no live run', () => {
   it('puts the row that froze the account back to pending with fresh attempts; the account is no longer frozen', async () => {
-    const dir = await tempDir();
-    const ledger = await frozenLedger(dir);
+    const dir = tempDir();
+    const ledger = frozenLedger(dir);
     expect((await daycap(['status', '--ledger', ledger], { cwd: dir })).stdout).toMatch(/^frozen accounts: 1 /m);
 
     const result = await daycap(['unfreeze', '--ledger', ledger, '--account', 'acct_susp'], { cwd: dir });
@@ -42,8 +40,8 @@ describe('daycap unfreeze with no live run', () => {
   });
 
   it('--no-retry skips the row that froze the account instead', async () => {
-    const dir = await tempDir();
-    const ledger = await frozenLedger(dir);
+    const dir = tempDir();
+    const ledger = frozenLedger(dir);
     const result = await daycap(['unfreeze', '--ledger', ledger, '--account', 'acct_susp', '--no-retry'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('account acct_susp unfrozen: 1 failed job skipped; its pending jobs may be claimed again: susp-1\n');
@@ -54,8 +52,8 @@ describe('daycap unfreeze with no live run', () => {
   });
 
   it('says an account that is not frozen is not frozen, and changes nothing', async () => {
-    const dir = await tempDir();
-    const ledger = await frozenLedger(dir);
+    const dir = tempDir();
+    const ledger = frozenLedger(dir);
     const before = await bytes(ledger);
     const result = await daycap(['unfreeze', '--ledger', ledger, '--account', 'acct_1'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
@@ -64,14 +62,11 @@ describe('daycap unfreeze with no live run', () => {
   });
 
   it('follows the configuration\'s health rules: a category the file makes freezing is unfrozen too', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, [
-      HEADER,
+    const dir = tempDir();
+    const ledger = writeLedgerRows(dir, [
       'bad-1,acct_vid,v/bad-1.mp4,Broken video,failed,1,2025-12-14T08:00:00.000Z,2025-12-14T08:00:04.000Z,video corrupted: moov atom not found,1,3,,corrupted_video,content,1,r0ld01,',
       'bad-2,acct_vid,v/bad-2.mp4,Next one,pending,,,,,0,3,,,,,,',
-      '',
-    ].join('\n'));
+    ]);
     // With the built-in rules a content failure does not freeze its account.
     expect((await daycap(['unfreeze', '--ledger', ledger, '--account', 'acct_vid'], { cwd: dir })).stdout).toBe('account acct_vid is not frozen\n');
 
@@ -85,8 +80,8 @@ describe('daycap unfreeze with no live run', () => {
   });
 
   it('without --account is a usage error (exit 2), before the ledger is touched', async () => {
-    const dir = await tempDir();
-    const ledger = await frozenLedger(dir);
+    const dir = tempDir();
+    const ledger = frozenLedger(dir);
     const before = await bytes(ledger);
     const result = await daycap(['unfreeze', '--ledger', ledger], { cwd: dir });
     expect(result.code).toBe(2);
@@ -97,12 +92,12 @@ describe('daycap unfreeze with no live run', () => {
   });
 
   it('a missing ledger is exit 2; a ledger another command holds is exit 3', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const missing = await daycap(['unfreeze', '--ledger', join(dir, 'nope.csv'), '--account', 'acct_susp'], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no ledger at');
 
-    const ledger = await frozenLedger(dir);
+    const ledger = frozenLedger(dir);
     const before = await bytes(ledger);
     const lock = await acquireLedgerLock(ledger, { command: 'daycap test-holder' });
     try {
@@ -139,18 +134,14 @@ export default async function post(job, ctx) {
 
 describe('daycap unfreeze beside a live run', () => {
   it('is done by the run, whose idle worker then claims the account\'s jobs', async () => {
-    const dir = await tempDir();
-    const ledger = join(dir, 'progress.csv');
-    await writeFile(ledger, [
-      HEADER,
+    const dir = tempDir();
+    const ledger = writeLedgerRows(dir, [
       'p1,acct_1,v/p1.mp4,first,pending,,,,,0,3,,,,,,',
       'susp-1,acct_susp,v/susp-1.mp4,Suspended during the run,pending,,,,,0,3,,,,,,',
       'susp-2,acct_susp,v/susp-2.mp4,Waiting behind the freeze,pending,,,,,0,3,,,,,,',
-      '',
-    ].join('\n'));
+    ]);
     // The run's pre-flight looks for every video it would post.
-    await mkdir(join(dir, 'v'));
-    for (const name of ['p1', 'susp-1', 'susp-2']) await writeFile(join(dir, 'v', `${name}.mp4`), '');
+    writeVideosOf(ledger);
     const handler = join(dir, 'suspending.mjs');
     await writeFile(handler, SUSPENDING_HANDLER);
 

@@ -11,7 +11,7 @@ import { DEFAULT_HEALTH, DEFAULT_PACING } from '../../src/core/policy.js';
 import { planSeed } from '../../src/core/seed.js';
 import { ConfigError, DaycapError } from '../../src/errors.js';
 import { RUN_DEFAULTS } from '../../src/runner/defaults.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -75,7 +75,7 @@ describe('defaults', () => {
       workers: RUN_DEFAULTS.workers,
       jobTimeoutMs: RUN_DEFAULTS.jobTimeoutMs,
       graceMs: RUN_DEFAULTS.graceMs,
-      rules: DEFAULT_RULES,
+      rules: [...DEFAULT_RULES],
       health: DEFAULT_HEALTH,
       pacing: DEFAULT_PACING,
       preflight: DEFAULT_PREFLIGHT,

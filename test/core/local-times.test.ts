@@ -5,32 +5,25 @@
  * (UTC-5 in December): read as UTC, every time below would be five hours early, and each test would
  * see the account free (or held) at the wrong moment.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { frozenAccounts } from '../../src/core/health.js';
 import { newJob, type Job } from '../../src/core/job.js';
 import { applyMergePlan, mergeEdit } from '../../src/core/merge.js';
-import { COOLDOWN_COLUMN, DEFAULT_HEALTH, DEFAULT_PACING, type PacingPolicy } from '../../src/core/policy.js';
+import { COOLDOWN_COLUMN, DEFAULT_HEALTH } from '../../src/core/policy.js';
 import { planSeed } from '../../src/core/seed.js';
 import { localIsoTime, parseTime } from '../../src/core/time.js';
 import { DayState } from '../../src/core/day-state.js';
 import { adoptOrphans } from '../../src/core/operator-actions.js';
+import { inTimeZone } from '../helpers/time.js';
+import { pacing } from '../helpers/day.js';
 
-let savedZone: string | undefined;
-beforeAll(() => {
-  savedZone = process.env['TZ'];
-  process.env['TZ'] = 'America/New_York';
-});
-afterAll(() => {
-  if (savedZone === undefined) delete process.env['TZ'];
-  else process.env['TZ'] = savedZone;
-});
+inTimeZone('America/New_York');
 
 const MIN = 60_000;
 /** A New York wall-clock time on 2025-12-14 (UTC-5) as epoch ms. */
 const ny = (h: number, mi: number, s = 0, ms = 0) => Date.UTC(2025, 11, 14, h + 5, mi, s, ms);
 const ctx = (now: number) => ({ workerId: 1, runId: 'daycap-run', now });
 const job = (id: string, account: string, fields: Partial<Job> = {}) => newJob({ job_id: id, account, ...fields });
-const pacing = (fields: Partial<PacingPolicy>): PacingPolicy => ({ ...DEFAULT_PACING, ...fields });
 /** A success the seed system recorded, its times as it writes them. */
 const posted = (id: string, account: string, completedAt: string) =>
   job(id, account, { status: 'success', worker_id: '0', claimed_at: '2025-12-14T09:30:01.000200', completed_at: completedAt, attempts: 1 });

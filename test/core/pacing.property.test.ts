@@ -5,40 +5,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cooldownEndOf, isFreezingRow } from '../../src/core/health.js';
-import { CAPPED_STATUSES, newJob, parseTime, type Job } from '../../src/core/job.js';
+import { CAPPED_STATUSES, parseTime, type Job } from '../../src/core/job.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING, ROLLING_WINDOW_MS, type PacingPolicy, type PastPost } from '../../src/core/policy.js';
-import { DayState, type DayOptions } from '../../src/core/day-state.js';
+import type { DayOptions } from '../../src/core/day-state.js';
 import { isOpen } from '../../src/core/window.js';
-import { retryFailed, unfreeze, adoptOrphans } from '../../src/core/operator-actions.js';
 import { checkIndexes } from '../helpers/day.js';
+import { dayOp, DayRun, type OpSpace } from '../helpers/day-ops.js';
+import { rng } from '../helpers/random.js';
 
 const T0 = Date.parse('2026-03-28T20:00:00Z'); // the night before Europe's spring-forward
-const ACCOUNTS = ['a', 'b', 'c', ''];
-const MESSAGES = ['adb timeout', 'Your account has been suspended', 'action blocked', 'video corrupted', 'weird', 'socket hang up'];
 
-type Op =
-  | { op: 'seed'; account: number; count: number }
-  | { op: 'claim'; worker: number }
-  | { op: 'succeed'; pick: number }
-  | { op: 'fail'; pick: number; message: number; retryAfterMs: number | null }
-  | { op: 'unconfirm'; pick: number }
-  | { op: 'retryFailed' }
-  | { op: 'unfreeze'; account: number; retry: boolean }
-  | { op: 'restart' }
-  | { op: 'tick'; ms: number };
-
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ op: fc.constant('seed' as const), account: fc.nat(ACCOUNTS.length - 1), count: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ op: fc.constant('claim' as const), worker: fc.nat(3) }),
-  fc.record({ op: fc.constant('claim' as const), worker: fc.nat(3) }),
-  fc.record({ op: fc.constant('succeed' as const), pick: fc.nat() }),
-  fc.record({ op: fc.constant('fail' as const), pick: fc.nat(), message: fc.nat(MESSAGES.length - 1), retryAfterMs: fc.option(fc.integer({ min: 0, max: 3_600_000 })) }),
-  fc.record({ op: fc.constant('unconfirm' as const), pick: fc.nat() }),
-  fc.record({ op: fc.constant('retryFailed' as const) }),
-  fc.record({ op: fc.constant('unfreeze' as const), account: fc.nat(ACCOUNTS.length - 2), retry: fc.boolean() }),
-  fc.record({ op: fc.constant('restart' as const) }),
-  fc.record({ op: fc.constant('tick' as const), ms: fc.oneof(fc.integer({ min: 0, max: 120_000 }), fc.integer({ min: 0, max: 4 * 3_600_000 })) }),
-);
+/** What moves health and pacing: failures (some with a platform's retry-after), unfreezes, restarts and long waits. */
+const SPACE: OpSpace = {
+  accounts: ['a', 'b', 'c', ''],
+  messages: ['adb timeout', 'Your account has been suspended', 'action blocked', 'video corrupted', 'weird', 'socket hang up'],
+  workers: 4,
+  weights: { seed: 1, claim: 2, succeed: 1, fail: 1, unconfirm: 1, retryFailed: 1, unfreeze: 1, restart: 1, tick: 1 },
+  retryAfter: true,
+  longTicks: true,
+};
 
 const pacingArb: fc.Arbitrary<PacingPolicy> = fc.record({
   capMode: fc.constantFrom('day' as const, 'rolling-24h' as const),
@@ -52,11 +37,6 @@ const pacingArb: fc.Arbitrary<PacingPolicy> = fc.record({
   ),
   maxWaitMs: fc.constant(DEFAULT_PACING.maxWaitMs),
 });
-
-function pick(tracker: DayState, status: Job['status'], n: number): Job | undefined {
-  const candidates = tracker.all().filter((j) => j.status === status);
-  return candidates.length ? candidates[n % candidates.length] : undefined;
-}
 
 /** Every rule a new claim of `account` at `now` must have respected, recomputed from the rows before it. */
 function checkClaim(rows: readonly Job[], claimed: Job, now: number, cap: number, pacing: PacingPolicy, pastPosts: readonly PastPost[], claimTimes: readonly number[]): void {
@@ -82,61 +62,19 @@ function checkClaim(rows: readonly Job[], claimed: Job, now: number, cap: number
 describe('health and pacing under random operation sequences', () => {
   it('never claim against G1, G2, a freeze, a cooldown, the gap, the rate limit or the window, across restarts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), pacingArb, fc.array(opArb, { maxLength: 70 }), fc.integer(), (cap, pacing, ops, seed) => {
-        let state = seed;
-        const random = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) | 0) >>> 0) / 2 ** 32;
+      fc.property(fc.integer({ min: 1, max: 3 }), pacingArb, fc.array(dayOp(SPACE), { maxLength: 70 }), fc.integer(), (cap, pacing, ops, seed) => {
         const pastPosts: PastPost[] = [{ account: 'a', at: T0 - 20 * 3_600_000 }];
-        const options: DayOptions = { cap, pacing, pastPosts, random };
-        let tracker = new DayState([], options);
-        let now = T0;
-        let nextId = 0;
+        const options: DayOptions = { cap, pacing, pastPosts, random: rng(seed).next };
+        const run = new DayRun(SPACE, options, T0);
         const claimTimes: number[] = [];
         for (const step of ops) {
-          switch (step.op) {
-            case 'seed':
-              for (let i = 0; i < step.count; i++) tracker.add(newJob({ job_id: `j${nextId++}`, account: ACCOUNTS[step.account]!, max_attempts: 2 }));
-              break;
-            case 'claim': {
-              const before = tracker.all();
-              const job = tracker.claimNext({ workerId: step.worker, runId: 'r', now })?.job;
-              if (job) {
-                checkClaim(before, job, now, cap, pacing, pastPosts, claimTimes);
-                claimTimes.push(now);
-              }
-              break;
-            }
-            case 'succeed': {
-              const j = pick(tracker, 'claimed', step.pick);
-              if (j) tracker.succeed(j.job_id, now);
-              break;
-            }
-            case 'fail': {
-              const j = pick(tracker, 'claimed', step.pick);
-              const failure = { message: MESSAGES[step.message]!, ...(step.retryAfterMs === null ? {} : { retryAfterMs: step.retryAfterMs }) };
-              if (j) tracker.fail(j.job_id, { now, failure, retryDelayMs: 30_000 });
-              break;
-            }
-            case 'unconfirm': {
-              const j = pick(tracker, 'claimed', step.pick);
-              if (j) tracker.markUnconfirmed(j.job_id, now);
-              break;
-            }
-            case 'retryFailed':
-              retryFailed(tracker);
-              break;
-            case 'unfreeze':
-              unfreeze(tracker, ACCOUNTS[step.account]!, { retry: step.retry });
-              break;
-            case 'restart':
-              // A new run: claims of the old one are orphans, as at a real start-up.
-              tracker = new DayState(tracker.all(), options);
-              adoptOrphans(tracker, 'r2', now);
-              break;
-            case 'tick':
-              now += step.ms;
-              break;
+          const before = step.op === 'claim' ? run.day.all() : [];
+          const claimed = run.apply(step);
+          if (claimed) {
+            checkClaim(before, claimed, run.now, cap, pacing, pastPosts, claimTimes);
+            claimTimes.push(run.now);
           }
-          checkIndexes(tracker);
+          checkIndexes(run.day);
         }
       }),
       { numRuns: 800 },

@@ -1,17 +1,17 @@
 /** Account health and pacing rules with a fake clock: every `now` is passed in. */
 import { describe, expect, it } from 'vitest';
 import { newJob, type Job } from '../../src/core/job.js';
-import { DEFAULT_HEALTH, DEFAULT_PACING, type HealthPolicy, type PacingPolicy } from '../../src/core/policy.js';
+import { DEFAULT_HEALTH, type HealthPolicy } from '../../src/core/policy.js';
 import { DayState, type DayOptions } from '../../src/core/day-state.js';
 import { frozenAccounts } from '../../src/core/health.js';
 import { unfreeze, operatorUpdate } from '../../src/core/operator-actions.js';
+import { pacing } from '../helpers/day.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const T0 = Date.parse('2026-11-29T10:00:00Z');
 const ctx = (now: number, workerId = 0) => ({ workerId, runId: 'run-a', now });
 const job = (id: string, account: string, fields: Partial<Job> = {}) => newJob({ job_id: id, account, ...fields });
-const pacing = (fields: Partial<PacingPolicy>): PacingPolicy => ({ ...DEFAULT_PACING, ...fields });
 const health = (fields: Partial<HealthPolicy>): HealthPolicy => ({ ...DEFAULT_HEALTH, ...fields });
 const fail = (tracker: DayState, id: string, now: number, message: string, extra: { retryAfterMs?: number } = {}) =>
   tracker.fail(id, { now, failure: { message, ...extra }, retryDelayMs: MIN });

@@ -4,20 +4,13 @@
  * local time read as UTC, or written as UTC, is visibly wrong.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newJob, type Job } from '../../src/core/job.js';
 import { COOLDOWN_COLUMN } from '../../src/core/policy.js';
 import { detectTimeFormat, hasZone, isoTime, ledgerTimeFormat, localIsoTime, parseTime, timeFormatter } from '../../src/core/time.js';
+import { inTimeZone } from '../helpers/time.js';
 
-let savedZone: string | undefined;
-beforeAll(() => {
-  savedZone = process.env['TZ'];
-  process.env['TZ'] = 'America/New_York';
-});
-afterAll(() => {
-  if (savedZone === undefined) delete process.env['TZ'];
-  else process.env['TZ'] = savedZone;
-});
+inTimeZone('America/New_York');
 
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) => Date.UTC(y, mo - 1, d, h, mi, s, ms);
 

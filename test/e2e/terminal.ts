@@ -11,7 +11,7 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import stringWidth from 'string-width';
 import { afterEach } from 'vitest';
-import { BIN } from '../cli/helpers.js';
+import { BIN } from '../helpers/cli.js';
 
 export interface Overflow {
   row: number;

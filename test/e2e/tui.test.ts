@@ -6,19 +6,18 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { daycap, fixture, HEADER, statuses, tempDir } from '../cli/helpers.js';
-import { writeVideosOf } from '../helpers/tmp.js';
+import { daycap, WAIT_FOR_FILE } from '../helpers/cli.js';
+import { fixture, tempDir } from '../helpers/files.js';
+import { statuses, writeLedgerRows, writeVideosOf } from '../helpers/ledgers.js';
 import { runInPty, scriptPath } from './terminal.js';
 
 const CHATTY_WAIT = fixture('cli/handlers/chatty-wait.mjs');
-const WAIT = fixture('cli/handlers/wait-for-file.mjs');
 
 /** `n` pending jobs over `n` accounts, with captions long enough to be cut at 80 columns. */
 async function smallDay(dir: string, n: number, name = 'night-shift.csv'): Promise<string> {
-  const ledger = join(dir, name);
   const rows = Array.from({ length: n }, (_, i) =>
     `job-${i + 1},account_with_a_rather_long_name_${i + 1},videos/batch_01/clip-${i + 1}-with-a-long-file-name.mp4,"Caption ${i + 1}: a long caption, with a comma, that no 80-column screen can hold in one line 🌅",pending,,,,,0,3,,,,,,`);
-  await writeFile(ledger, [HEADER, ...rows, ''].join('\n'));
+  const ledger = writeLedgerRows(dir, rows, { name });
   writeVideosOf(ledger);
   return ledger;
 }
@@ -34,7 +33,7 @@ describe('daycap run in a terminal', () => {
   });
 
   it('draws the live view (header, progress, key help) within 80 columns, holds other output back, and leaves the final summary', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = await smallDay(dir, 4);
     const release = join(dir, 'release');
     const pty = runInPty(['run', '--ledger', ledger, '--handler', CHATTY_WAIT, '--workers', '2'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: release } });
@@ -74,9 +73,9 @@ describe('daycap run in a terminal', () => {
   });
 
   it('q stops the run gracefully: no new claims, jobs in flight are given --grace, exit 130', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = await smallDay(dir, 3);
-    const pty = runInPty(['run', '--ledger', ledger, '--handler', WAIT, '--workers', '1', '--grace', '300ms'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: join(dir, 'never') } });
+    const pty = runInPty(['run', '--ledger', ledger, '--handler', WAIT_FOR_FILE, '--workers', '1', '--grace', '300ms'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: join(dir, 'never') } });
     await pty.waitFor(/▶ 1 claimed/);
     await pty.waitFor(/q stop after jobs in flight/);
     pty.type('q');
@@ -91,9 +90,9 @@ describe('daycap run in a terminal', () => {
   });
 
   it('p pauses claiming, as `daycap status` beside it reports; `daycap stop` from another terminal ends it with 130', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = await smallDay(dir, 3);
-    const pty = runInPty(['run', '--ledger', ledger, '--handler', WAIT, '--workers', '1', '--grace', '300ms'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: join(dir, 'never') } });
+    const pty = runInPty(['run', '--ledger', ledger, '--handler', WAIT_FOR_FILE, '--workers', '1', '--grace', '300ms'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: join(dir, 'never') } });
     await pty.waitFor(/q stop after jobs in flight · p pause claiming/);
     pty.type('p');
     await pty.waitFor(/PAUSED: no new claims/);
@@ -109,9 +108,9 @@ describe('daycap run in a terminal', () => {
   });
 
   it('Ctrl-C twice exits at once with 130; the screen is handed back first and says what happens to jobs in flight', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = await smallDay(dir, 2);
-    const pty = runInPty(['run', '--ledger', ledger, '--handler', WAIT, '--workers', '1'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: join(dir, 'never') } });
+    const pty = runInPty(['run', '--ledger', ledger, '--handler', WAIT_FOR_FILE, '--workers', '1'], { cwd: dir, env: { DAYCAP_TEST_RELEASE_FILE: join(dir, 'never') } });
     await pty.waitFor(/▶ 1 claimed/);
     await pty.waitFor(/q stop after jobs in flight/);
     pty.type('\x03');

@@ -27,9 +27,12 @@ import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { journalPath, ownerPath, sealedJournalsDir } from '../../src/ledger/paths.js';
 import { readLedgerView } from '../../src/ledger/store.js';
 import { scanJournal } from '../../src/ledger/journalRead.js';
-import { daycap, start } from '../cli/helpers.js';
-import { tempDir } from '../helpers/tmp.js';
-import { jobGrid, readCalls, RECORDING, RECORDING_VERIFY, rng, sealedJournals, tempFiles, writeGridVideos, type Call } from './helpers.js';
+import { daycap, start } from '../helpers/cli.js';
+import { tempDir } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { sealedJournals, tempFiles, writeLedger } from '../helpers/ledgers.js';
+import { rng } from '../helpers/random.js';
+import { readRecord, recordProblems, RECORDING, RECORDING_VERIFY, type RecordedPost } from '../helpers/recording.js';
 
 export interface Scenario {
   name: string;
@@ -145,10 +148,8 @@ export async function torture(scenarios: readonly Scenario[], seed: number, log:
 
 function newDay(scenario: Scenario): Day {
   const dir = tempDir('daycap-crash-');
-  const ledger = join(dir, 'progress.csv');
-  const jobs = jobGrid(scenario.accounts, scenario.perAccount);
-  writeFileSync(ledger, serializeLedger(jobs));
-  writeGridVideos(dir, jobs);
+  const jobs = gridJobs(scenario.accounts, scenario.perAccount, {}, { videosIn: dir });
+  const ledger = writeLedger(dir, jobs);
   // Made now so that seals can be watched from the first run on (daycap makes it with the same mode).
   mkdirSync(sealedJournalsDir(ledger), { recursive: true, mode: 0o700 });
   const record = join(dir, 'record.jsonl');
@@ -288,7 +289,7 @@ async function expectRules(day: Day, when: { afterKill: boolean; validate: boole
   } catch (error) {
     throw new TortureFailure(`${context}: the ledger does not read: ${String(error)}`);
   }
-  problems.push(...checkRows(rows, day.jobs, readCalls(day.record), scenario.cap, when.afterKill));
+  problems.push(...checkRows(rows, day.jobs, readRecord(day.record), scenario.cap, when.afterKill));
   if (!when.afterKill) {
     for (const row of rows) {
       if (row.status === 'claimed') problems.push(`job ${row.job_id} is still claimed after a whole run`);
@@ -302,7 +303,7 @@ async function expectRules(day: Day, when: { afterKill: boolean; validate: boole
 }
 
 /** The rules, as a pure function of the ledger's rows, the day's jobs and the handler's record. */
-export function checkRows(rows: readonly Job[], jobs: readonly Job[], calls: readonly Call[], cap: number, afterKill: boolean): string[] {
+export function checkRows(rows: readonly Job[], jobs: readonly Job[], calls: readonly RecordedPost[], cap: number, afterKill: boolean): string[] {
   const problems: string[] = [];
   const byId = new Map<string, Job>();
   for (const row of rows) {
@@ -315,31 +316,14 @@ export function checkRows(rows: readonly Job[], jobs: readonly Job[], calls: rea
   for (const row of rows) if (CAPPED_STATUSES.has(row.status)) held.set(row.account, (held.get(row.account) ?? 0) + 1);
   for (const [account, count] of held) if (count > cap) problems.push(`account ${account} has ${count} jobs in success/claimed/unconfirmed, over the cap of ${cap} (G1)`);
 
-  const posts = calls.filter((call) => call.ok);
-  const postsByJob = new Map<string, number>();
-  const postsByAccount = new Map<string, number>();
-  for (const call of posts) {
-    postsByJob.set(call.job_id, (postsByJob.get(call.job_id) ?? 0) + 1);
-    postsByAccount.set(call.account, (postsByAccount.get(call.account) ?? 0) + 1);
-  }
-  for (const [jobId, count] of postsByJob) if (count > 1) problems.push(`job ${jobId} was posted ${count} times (G5)`);
-  for (const [account, count] of postsByAccount) if (count > cap) problems.push(`account ${account} posted ${count} times, over the cap of ${cap} (G1)`);
-  for (const [jobId] of postsByJob) {
+  problems.push(...recordProblems(calls, cap));
+  const posted = new Set(calls.filter((call) => call.ok).map((call) => call.job_id));
+  for (const jobId of posted) {
     const status = byId.get(jobId)?.status;
     const fine = status === 'success' || status === 'unconfirmed' || (afterKill && status === 'claimed');
     if (!fine) problems.push(`job ${jobId} was posted but the ledger says ${status ?? 'nothing'} (G3)`);
   }
-  for (const row of rows) if (row.status === 'success' && !postsByJob.has(row.job_id)) problems.push(`job ${row.job_id} is success but was never posted`);
-
-  // G2: one call at a time per account (a call's record is written at its end; the next claim waits for its outcome).
-  const byAccount = new Map<string, Call[]>();
-  for (const call of calls) byAccount.set(call.account, [...(byAccount.get(call.account) ?? []), call]);
-  for (const [account, list] of byAccount) {
-    list.sort((a, b) => a.start - b.start || a.end - b.end);
-    for (let i = 1; i < list.length; i++) {
-      if (list[i]!.start < list[i - 1]!.end) problems.push(`account ${account}: ${list[i - 1]!.job_id} and ${list[i]!.job_id} were posted at the same time (G2)`);
-    }
-  }
+  for (const row of rows) if (row.status === 'success' && !posted.has(row.job_id)) problems.push(`job ${row.job_id} is success but was never posted`);
   return problems;
 }
 
@@ -359,7 +343,7 @@ async function finishDay(day: Day, context: string): Promise<void> {
     throw new TortureFailure(`${context}: a run of a finished day claimed jobs\n${tail(again.stdout)}`);
   }
   const rows = (await readLedgerView(day.ledger)).jobs;
-  const calls = readCalls(day.record).filter((call) => call.ok);
+  const calls = readRecord(day.record).filter((call) => call.ok);
   const problems: string[] = [];
   const { cap, perAccount } = day.scenario;
   const want = Math.min(cap, perAccount);
@@ -400,7 +384,7 @@ async function finishDay(day: Day, context: string): Promise<void> {
  * `daycap release-stale` puts the rest back to pending.
  */
 async function settleAsOperator(day: Day, context: string): Promise<void> {
-  const posted = new Set(readCalls(day.record).filter((call) => call.ok).map((call) => call.job_id));
+  const posted = new Set(readRecord(day.record).filter((call) => call.ok).map((call) => call.job_id));
   const parsed = parseLedger(readFileSync(day.ledger), day.ledger);
   let marked = 0;
   const rows = parsed.jobs.map((row) => {

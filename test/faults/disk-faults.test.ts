@@ -19,14 +19,12 @@
  * in both scenarios, about 160 runs.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
-import { newJob, type Job } from '../../src/core/job.js';
+import { CAPPED_STATUSES, newJob, type Job } from '../../src/core/job.js';
 import { StorageError } from '../../src/errors.js';
-import { realFileOps, type FileOps } from '../../src/ledger/fileOps.js';
 import { Journal, scanJournal } from '../../src/ledger/journal.js';
 import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
 import { readLedgerFile, readLedgerView } from '../../src/ledger/store.js';
@@ -35,177 +33,32 @@ import { replay } from '../../src/ledger/replay.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import { Runner } from '../../src/runner/runner.js';
-import { fixture, readRecord, tempDir, writeLedger, writeVideosOf } from '../helpers/tmp.js';
+import { daycap, hasStack } from '../helpers/cli.js';
+import { FaultyOps } from '../helpers/file-faults.js';
+import { tempDir } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { writeLedger, writeVideosOf } from '../helpers/ledgers.js';
+import { readRecord, recordIn, recordProblems, RECORDING } from '../helpers/recording.js';
 
-// ---------------------------------------------------------------------------------------------
-// The fault-injecting file layer
-
-export type FaultOp = 'write' | 'fdatasync' | 'fsync' | 'rename' | 'fsyncDir' | 'open';
-export type FaultMode = 'once' | 'persistent';
-export type FaultCode = 'EIO' | 'ENOSPC';
-
-export interface FaultPlan {
+type FaultOp = 'write' | 'fdatasync' | 'fsync' | 'rename' | 'fsyncDir' | 'open';
+type FaultMode = 'once' | 'persistent';
+type FaultCode = 'EIO' | 'ENOSPC';
+interface FaultPlan {
   op: FaultOp;
-  /** 1-based call of `op` that fails first. */
   nth: number;
   mode: FaultMode;
   code: FaultCode;
 }
 
-const DESCRIPTIONS: Record<FaultCode, string> = { EIO: 'i/o error', ENOSPC: 'no space left on device' };
-
-/** Shaped like the errors node:fs raises, so the code under test sees nothing unusual. */
-function fsError(code: FaultCode, syscall: string, path: string | undefined): NodeJS.ErrnoException {
-  const error = new Error(`${code}: ${DESCRIPTIONS[code]}, ${syscall}${path ? ` '${path}'` : ''}`) as NodeJS.ErrnoException;
-  error.code = code;
-  error.errno = code === 'EIO' ? -5 : -28;
-  error.syscall = syscall;
-  if (path) error.path = path;
-  return error;
-}
-
-interface CallRecord {
-  op: keyof FileOps;
-  /** The file a handle was opened on, or the path(s) the call names. */
-  target: string;
-  failed: boolean;
-}
-
-/**
- * The real file layer with one planned fault. Every call is logged with its target (handles are
- * mapped back to the path they were opened on), so a test can ask what happened after the fault.
- * An ENOSPC write is a short write: half of the bytes land, as when a disk fills mid-write.
- */
-export class FaultyOps implements FileOps {
-  readonly log: CallRecord[] = [];
-  private readonly counts = new Map<string, number>();
-  private readonly handles = new WeakMap<FileHandle, string>();
-  /** Index in `log` of the first injected failure. */
-  firstFault: number | undefined;
-  faults = 0;
-  /** Bytes written to each file through this layer, and how many of them a sync has made durable. */
-  private readonly written = new Map<string, number>();
-  readonly synced = new Map<string, number>();
-
-  constructor(private readonly plan?: FaultPlan) {
-    // Own, bound properties: layers above may wrap this object by spreading it ({ ...ops }).
-    for (const key of Object.keys(realFileOps) as (keyof FileOps)[]) {
-      const method = this[key] as (...args: unknown[]) => unknown;
-      Object.defineProperty(this, key, { value: method.bind(this), enumerable: true });
-    }
-  }
-
-  /** Calls of each operation so far (for picking fault positions from a clean run). */
-  count(op: FaultOp): number {
-    return this.counts.get(op) ?? 0;
-  }
-
-  private async call<T>(op: keyof FileOps, target: string, real: () => Promise<T>, partial?: () => Promise<unknown>): Promise<T> {
-    const n = (this.counts.get(op) ?? 0) + 1;
-    this.counts.set(op, n);
-    const plan = this.plan;
-    const fail = plan !== undefined && plan.op === op && (n === plan.nth || (plan.mode === 'persistent' && n > plan.nth));
-    this.log.push({ op, target, failed: fail });
-    if (!fail) return real();
-    this.firstFault ??= this.log.length - 1;
-    this.faults += 1;
-    if (partial && plan.code === 'ENOSPC') await partial();
-    throw fsError(plan.code, op === 'fsyncDir' ? 'fsync' : op, target);
-  }
-
-  private targetOf(handle: FileHandle): string {
-    return this.handles.get(handle) ?? '?';
-  }
-
-  async open(path: string, flags: string, mode?: number): Promise<FileHandle> {
-    const handle = await this.call('open', path, () => realFileOps.open(path, flags, mode));
-    this.handles.set(handle, path);
-    return handle;
-  }
-
-  write(handle: FileHandle, data: Uint8Array): Promise<void> {
-    const target = this.targetOf(handle);
-    const wrote = (n: number) => this.written.set(target, (this.written.get(target) ?? 0) + n);
-    return this.call('write', target, async () => {
-      await realFileOps.write(handle, data);
-      wrote(data.length);
-    }, async () => {
-      await realFileOps.write(handle, data.subarray(0, Math.floor(data.length / 2)));
-      wrote(Math.floor(data.length / 2));
-    });
-  }
-
-  fsync(handle: FileHandle): Promise<void> {
-    const target = this.targetOf(handle);
-    return this.call('fsync', target, async () => {
-      await realFileOps.fsync(handle);
-      this.synced.set(target, this.written.get(target) ?? 0);
-    });
-  }
-
-  fdatasync(handle: FileHandle): Promise<void> {
-    const target = this.targetOf(handle);
-    return this.call('fdatasync', target, async () => {
-      await realFileOps.fdatasync(handle);
-      this.synced.set(target, this.written.get(target) ?? 0);
-    });
-  }
-
-  close(handle: FileHandle): Promise<void> {
-    return this.call('close', this.targetOf(handle), () => realFileOps.close(handle));
-  }
-
-  rename(from: string, to: string): Promise<void> {
-    return this.call('rename', to, () => realFileOps.rename(from, to));
-  }
-
-  link(from: string, to: string): Promise<void> {
-    return this.call('link', to, () => realFileOps.link(from, to));
-  }
-
-  unlink(path: string): Promise<void> {
-    return this.call('unlink', path, () => realFileOps.unlink(path));
-  }
-
-  fsyncDir(dir: string): Promise<void> {
-    return this.call('fsyncDir', dir, () => realFileOps.fsyncDir(dir));
-  }
-
-  copyFileExclusive(from: string, to: string): Promise<void> {
-    return this.call('copyFileExclusive', to, () => realFileOps.copyFileExclusive(from, to));
-  }
-
-  readFile(path: string): Promise<Buffer> {
-    return this.call('readFile', path, () => realFileOps.readFile(path));
-  }
-
-  readdir(dir: string): Promise<string[]> {
-    return this.call('readdir', dir, () => realFileOps.readdir(dir));
-  }
-
-  stat(path: string): ReturnType<FileOps['stat']> {
-    return this.call('stat', path, () => realFileOps.stat(path));
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scenarios
-
 const ACCOUNTS = 16;
 const CAP = 1;
-const RECORDING = fixture('handlers/recording.mjs');
 
 /**
  * Two jobs per account (cap 1: the second stays pending). Jobs job-0-0..job-2-0 fail once and have
  * one attempt (job-failed); job-3-0 and job-4-0 fail once and are retried (job-retrying, job-done).
  */
 function dayJobs(): Job[] {
-  const jobs: Job[] = [];
-  for (let j = 0; j < 2; j++) {
-    for (let a = 0; a < ACCOUNTS; a++) {
-      jobs.push(newJob({ job_id: `job-${a}-${j}`, account: `acct${a}`, video_path: `v/${a}-${j}.mp4`, caption: `caption ${a}/${j}, "quoted" 🐻`, max_attempts: j === 0 && a < 3 ? 1 : 3 }));
-    }
-  }
+  const jobs = gridJobs(ACCOUNTS, 2).map((job) => (/^job-[0-2]-0$/.test(job.job_id) ? { ...job, max_attempts: 1 } : job));
   // A claim left by a run that died: start-up makes it unconfirmed, the first thing journaled.
   jobs.push(newJob({ job_id: 'orphan-15', account: 'acct15', video_path: 'v/orphan.mp4', status: 'claimed', worker_id: '0', claimed_at: '2025-12-14T08:00:00.000Z', run_id: 'dead01', pass_number: 1 }));
   return jobs;
@@ -251,9 +104,9 @@ async function runOnce(scenario: Scenario, plan: FaultPlan | undefined): Promise
   const dir = tempDir('daycap-disk-');
   const ledger = writeLedger(dir, dayJobs());
   const original = readFileSync(ledger);
-  const recordFile = join(dir, 'record.jsonl');
   // Worker threads copy the environment when they start: set it before the pool exists.
-  Object.assign(process.env, FAIL_ENV, { DAYCAP_RECORD_FILE: recordFile });
+  const recordFile = recordIn(dir);
+  for (const [name, value] of Object.entries(FAIL_ENV)) vi.stubEnv(name, value);
   const ops = new FaultyOps(plan);
   const events: RunEvent[] = [];
   const clock = scenario.clock?.() ?? Date.now;
@@ -395,19 +248,15 @@ async function checkSecondRun(run: RunResult, label: string): Promise<void> {
   const view = await readLedgerView(run.ledger);
   expect(view.journalRecords, label).toBe(0);
   const rows = new Map(view.jobs.map((job) => [job.job_id, job]));
-  const posts = readRecord(run.recordFile).filter((post) => post.ok);
-  const postedTimes = new Map<string, number>();
-  for (const post of posts) postedTimes.set(post.job_id, (postedTimes.get(post.job_id) ?? 0) + 1);
-  for (const [jobId, times] of postedTimes) {
-    expect(times, `${label}: ${jobId} posted twice`).toBe(1);
-    expect(['success', 'unconfirmed'], `${label}: ${jobId} was posted but is ${rows.get(jobId)?.status}`).toContain(rows.get(jobId)?.status);
+  const calls = readRecord(run.recordFile);
+  expect(recordProblems(calls, CAP), label).toEqual([]);
+  for (const call of calls.filter((c) => c.ok)) {
+    const status = rows.get(call.job_id)?.status;
+    expect(['success', 'unconfirmed'], `${label}: ${call.job_id} was posted but is ${status}`).toContain(status);
   }
   const perAccount = new Map<string, number>();
-  for (const job of view.jobs) if (['success', 'claimed', 'unconfirmed'].includes(job.status)) perAccount.set(job.account, (perAccount.get(job.account) ?? 0) + 1);
+  for (const job of view.jobs) if (CAPPED_STATUSES.has(job.status)) perAccount.set(job.account, (perAccount.get(job.account) ?? 0) + 1);
   for (const [account, count] of perAccount) expect(count, `${label}: ${account} over its cap`).toBeLessThanOrEqual(CAP);
-  const postsPerAccount = new Map<string, number>();
-  for (const post of posts) postsPerAccount.set(post.account, (postsPerAccount.get(post.account) ?? 0) + 1);
-  for (const [account, count] of postsPerAccount) expect(count, `${label}: ${account} posted over its cap`).toBeLessThanOrEqual(CAP);
   // Nothing left claimed by either run, and every account has its post or an unconfirmed claim.
   expect(view.jobs.filter((job) => job.status === 'claimed'), label).toEqual([]);
 }
@@ -524,7 +373,6 @@ if (isMainThread && what) {
 `;
 
   async function cli(fault: string) {
-    const { daycap, hasStack } = await import('../cli/helpers.js');
     const dir = tempDir('daycap-disk-cli-');
     const preload = join(dir, 'fault-preload.mjs');
     writeFileSync(preload, PRELOAD);
@@ -536,7 +384,7 @@ if (isMainThread && what) {
     const result = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--workers', '2', '--no-tui'], {
       cwd: dir, env: { NODE_OPTIONS: `--import=${preload}`, DAYCAP_TEST_FAULT: fault },
     });
-    return { dir, ledger, original, result, hasStack };
+    return { dir, ledger, original, result };
   }
 
   // The run's log says why it stopped: a WARNING line naming the error, then the end line with
@@ -547,7 +395,7 @@ if (isMainThread && what) {
   };
 
   it('ENOSPC on the journal\'s third sync: exit 5, a short message naming the error, the ledger as it was', async () => {
-    const { ledger, original, result, hasStack } = await cli('datasync:2:ENOSPC');
+    const { ledger, original, result } = await cli('datasync:2:ENOSPC');
     expect(result.code, result.stderr + result.stdout).toBe(EXIT.STORAGE);
     said(result.stdout + result.stderr, 'ENOSPC');
     expect(hasStack(result.stderr)).toBe(false);
@@ -562,7 +410,7 @@ if (isMainThread && what) {
   });
 
   it('EIO renaming the end-of-run snapshot into place: exit 5, the old ledger intact, the journal kept for the next run', async () => {
-    const { ledger, original, result, hasStack } = await cli('rename:progress.csv:EIO');
+    const { ledger, original, result } = await cli('rename:progress.csv:EIO');
     expect(result.code, result.stderr + result.stdout).toBe(EXIT.STORAGE);
     said(result.stdout + result.stderr, 'EIO');
     expect(hasStack(result.stderr)).toBe(false);

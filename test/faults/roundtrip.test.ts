@@ -19,8 +19,9 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { EXIT } from '../../src/runner/exit-codes.js';
-import { daycap, fixture, hasStack, readRows, tempDir } from '../cli/helpers.js';
-import { writeVideosOfState } from '../helpers/tmp.js';
+import { daycap, hasStack } from '../helpers/cli.js';
+import { fixture, tempDir } from '../helpers/files.js';
+import { readRows, writeVideosOfState } from '../helpers/ledgers.js';
 
 const CAPTIONS: string[] = JSON.parse(readFileSync(fixture('spreadsheet/captions.json'), 'utf8'));
 const ACCOUNTS = 14;
@@ -142,7 +143,7 @@ describe('captions round-trip byte-exact through seed, run and a spreadsheet sav
   });
 
   it('from a scheduler state (spreadsheet quotes only where needed)', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     cpSync(fixture('spreadsheet/captions-state.json'), join(dir, 'state.json'));
     // The state's video paths are relative: made real in the ledger's folder, where the pre-flight looks.
     writeVideosOfState(join(dir, 'state.json'), dir);
@@ -150,7 +151,7 @@ describe('captions round-trip byte-exact through seed, run and a spreadsheet sav
   });
 
   it('from a campaign folder whose captions.csv a spreadsheet saved (BOM, CRLF; quotes every field on save)', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const campaign = join(dir, basename(fixture('spreadsheet/campaign-nasty')));
     cpSync(fixture('spreadsheet/campaign-nasty'), campaign, { recursive: true });
     const before = readFileSync(join(campaign, 'captions.csv'));

@@ -3,8 +3,7 @@
  * for owner.json in the state folder) are never read as the ledger, and the next mutating command
  * removes those whose writer is gone — and nothing else.
  */
-import { existsSync, readdirSync, statSync, utimesSync, watch, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newJob } from '../../src/core/job.js';
@@ -12,15 +11,17 @@ import { serializeLedger } from '../../src/ledger/codec.js';
 import { readLedgerView } from '../../src/ledger/store.js';
 import { stateDir } from '../../src/ledger/paths.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
-import { daycap, start, tempDir } from '../cli/helpers.js';
-import { readCalls, RECORDING, RECORDING_VERIFY, tempFiles, writeGridLedger } from './helpers.js';
-
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
+import { daycap, start } from '../helpers/cli.js';
+import { tempDir } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { tempFiles, writeLedger } from '../helpers/ledgers.js';
+import { deadPid } from '../helpers/locks.js';
+import { readRecord, RECORDING, RECORDING_VERIFY } from '../helpers/recording.js';
 
 describe('left-over temp files of a killed write', () => {
   it('are ignored by every reader and removed by the next run when their writer is gone', async () => {
-    const dir = await tempDir();
-    const ledger = writeGridLedger(dir, 5, 1);
+    const dir = tempDir();
+    const ledger = writeLedger(dir, gridJobs(5, 1, {}, { videosIn: dir }));
     const dead = deadPid();
     // What a killed snapshot can leave: a whole new ledger not yet renamed, a partial one, an empty one.
     const other = serializeLedger([newJob({ job_id: 'ghost', account: 'ghost', status: 'success' })]);
@@ -33,7 +34,7 @@ describe('left-over temp files of a killed write', () => {
     writeFileSync(leftovers.whole, other);
     writeFileSync(leftovers.partial, other.slice(0, 40));
     writeFileSync(leftovers.empty, '');
-    await import('node:fs/promises').then((fs) => fs.mkdir(stateDir(ledger), { recursive: true }));
+    mkdirSync(stateDir(ledger), { recursive: true });
     writeFileSync(leftovers.owner, '{"pid":');
     // Not ours to touch: a temp file of a live writer (this test process) still fresh, and names that only look alike.
     const live = join(dir, `.progress.csv.${process.pid}.00aa00aa00aa.tmp`);
@@ -53,7 +54,7 @@ describe('left-over temp files of a killed write', () => {
     const record = join(dir, 'record.jsonl');
     const run = await daycap(['run', '--ledger', ledger, '--handler', RECORDING, '--no-tui'], { cwd: dir, env: { DAYCAP_RECORD_FILE: record } });
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK);
-    expect(readCalls(record).map((call) => call.job_id).sort()).toEqual(['job-0-0', 'job-1-0', 'job-2-0', 'job-3-0', 'job-4-0']);
+    expect(readRecord(record).map((call) => call.job_id).sort()).toEqual(['job-0-0', 'job-1-0', 'job-2-0', 'job-3-0', 'job-4-0']);
     const rows = (await readLedgerView(ledger)).jobs;
     expect(rows.map((row) => row.job_id)).not.toContain('ghost');
     for (const path of Object.values(leftovers)) expect(existsSync(path), path).toBe(false);
@@ -69,8 +70,8 @@ describe('left-over temp files of a killed write', () => {
   });
 
   it('a real one, from a run killed mid-snapshot, is left alone by readers and cleaned up by the next run', async () => {
-    const dir = await tempDir();
-    const ledger = writeGridLedger(dir, 1500, 1);
+    const dir = tempDir();
+    const ledger = writeLedger(dir, gridJobs(1500, 1, {}, { videosIn: dir }));
     const record = join(dir, 'record.jsonl');
     const env = { DAYCAP_RECORD_FILE: record, DAYCAP_DELAY_MAX_MS: '0' };
     // Kill the moment a snapshot's temp file appears; it may already be renamed by then, so try a few times.
@@ -95,7 +96,7 @@ describe('left-over temp files of a killed write', () => {
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK);
     expect(tempFiles(ledger)).toEqual([]);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    const calls = readCalls(record).filter((call) => call.ok);
+    const calls = readRecord(record).filter((call) => call.ok);
     expect(new Set(calls.map((call) => call.job_id)).size).toBe(calls.length);
     expect((await readLedgerView(ledger)).jobs.every((row) => row.status === 'success')).toBe(true);
   });

@@ -6,36 +6,29 @@
  * bad one) is not a crash's doing: the run refuses to start, names the file and the line, exits 2,
  * and leaves every file as it was.
  */
-import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/core/job.js';
 import { parseLedger } from '../../src/ledger/codec.js';
 import { journalPath, sealedJournalsDir } from '../../src/ledger/paths.js';
 import { LedgerStore } from '../../src/ledger/store.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
-import { daycap, start } from '../cli/helpers.js';
-import { tempDir } from '../helpers/tmp.js';
-import { fileTree, RECORDING, rng, treeDiff, WAIT_FOR_FILE, writeGridLedger } from './helpers.js';
+import { daycap, start, WAIT_FOR_FILE } from '../helpers/cli.js';
+import { fileTree, tempDir, treeDiff } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { writeLedger } from '../helpers/ledgers.js';
+import { rng } from '../helpers/random.js';
+import { RECORDING } from '../helpers/recording.js';
 
 /** A folder as a killed run left it: the CSV as it was, and an active journal of claims and outcomes. */
 let template: string;
 /** The journal's records, each with its line's bytes, as read here (not by daycap). */
 let records: Array<{ bytes: Buffer; job: Job }>;
 
-const made: string[] = [];
-function keptDir(prefix: string): string {
-  const dir = tempDir(prefix);
-  made.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
 beforeAll(async () => {
-  template = keptDir('daycap-torn-');
-  const ledger = writeGridLedger(template, 12, 1);
+  template = tempDir('daycap-torn-');
+  const ledger = writeLedger(template, gridJobs(12, 1, {}, { videosIn: template }));
   const env = { DAYCAP_RECORD_FILE: join(template, 'record.jsonl'), DAYCAP_DELAY_MAX_MS: '30' };
   const run = start(['run', '--ledger', ledger, '--handler', RECORDING, '--workers', '3', '--no-tui'], { cwd: template, env });
   await run.waitFor(/(posted job[\s\S]*){4}/);
@@ -54,7 +47,7 @@ beforeAll(async () => {
 
 /** A copy of the template with the journal replaced by `journal`. */
 function copyWith(journal: Buffer): { dir: string; ledger: string } {
-  const dir = keptDir('daycap-torn-case-');
+  const dir = tempDir('daycap-torn-case-');
   // Not the killed run's control socket (a socket cannot be copied; the next run replaces it anyway).
   cpSync(template, dir, { recursive: true, filter: (source) => !source.endsWith('control.sock') });
   const ledger = join(dir, 'progress.csv');

@@ -1,5 +1,5 @@
 import { isPidAlive } from '../../src/ledger/pid.js';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,18 +12,16 @@ import {
 } from '../../src/handlers/command.js';
 import { HANDLER_UNUSABLE } from '../../src/handlers/errors.js';
 import { toReportedError } from '../../src/handlers/outcome.js';
-import { ctx, fixture, job, repoRoot, tempDir, until } from './helpers.js';
+import { fixture, requireBuilt, tempDir } from '../helpers/files.js';
+import { job, postContext } from '../helpers/jobs.js';
+import { until } from '../helpers/time.js';
 
 // The handler runs programs through the compiled spawner (dist/), even when the handler itself runs from source.
-beforeAll(() => {
-  const sources = ['src/handlers/spawner.ts', 'src/handlers/spawner-protocol.ts'];
-  const stale = !existsSync(SPAWNER_FILE) || sources.some((file) => statSync(path.join(repoRoot, file)).mtimeMs > statSync(SPAWNER_FILE).mtimeMs);
-  if (stale) throw new Error(`${SPAWNER_FILE} is missing or older than its sources: run \`npx tsc -p .\` (npm test does it)`);
-});
+beforeAll(() => requireBuilt(SPAWNER_FILE, ['src/handlers/spawner.ts', 'src/handlers/spawner-protocol.ts']));
 
 const node = process.execPath;
-const printArgs = fixture('print-args.mjs');
-const behaviour = fixture('command-behaviour.mjs');
+const printArgs = fixture('handlers/print-args.mjs');
+const behaviour = fixture('handlers/command-behaviour.mjs');
 
 function readPrinted(file: string): { args: string[]; env: Record<string, string> } {
   return JSON.parse(readFileSync(file, 'utf8')) as { args: string[]; env: Record<string, string> };
@@ -38,7 +36,7 @@ describe('command handler', () => {
       '--caption={caption}', '{job_id}x', 'plain',
     ]);
     const j = job('j1', { caption: 'multi\nline "quoted" #tag ✨' });
-    const postId = await handler(j, ctx({ workerId: 3, attempt: 2 }));
+    const postId = await handler(j, postContext({ workerId: 3, attempt: 2 }));
     expect(postId).toBe('post-j1');
     const printed = readPrinted(out);
     expect(printed.args).toEqual([
@@ -57,7 +55,7 @@ describe('command handler', () => {
     const captions = [`$(touch ${markers[0]}); touch ${markers[1]}`, `a;b|c&&d\`touch ${markers[2]}\``];
     for (const caption of captions) {
       const out = path.join(dir, 'out.json');
-      await createCommandHandler([node, printArgs, out, '{caption}'])(job('inj', { caption }), ctx());
+      await createCommandHandler([node, printArgs, out, '{caption}'])(job('inj', { caption }), postContext());
       const printed = readPrinted(out);
       expect(printed.args).toEqual([caption]);
       expect(printed.env['DAYCAP_CAPTION']).toBe(caption);
@@ -66,31 +64,31 @@ describe('command handler', () => {
   });
 
   it('takes the last non-empty stdout line as the post id, even after megabytes of output', async () => {
-    await expect(createCommandHandler([node, behaviour, 'chatty'])(job('c'), ctx())).resolves.toBe('chatty-post-id');
+    await expect(createCommandHandler([node, behaviour, 'chatty'])(job('c'), postContext())).resolves.toBe('chatty-post-id');
   });
 
   it('gives an empty post id when the program prints nothing', async () => {
-    await expect(createCommandHandler([node, '-e', ''])(job('e'), ctx())).resolves.toBe('');
+    await expect(createCommandHandler([node, '-e', ''])(job('e'), postContext())).resolves.toBe('');
   });
 
   it('fails with the last non-empty stderr line on a non-zero exit', async () => {
-    const error = await createCommandHandler([node, behaviour, 'fail'])(job('f'), ctx()).catch((err: unknown) => err);
+    const error = await createCommandHandler([node, behaviour, 'fail'])(job('f'), postContext()).catch((err: unknown) => err);
     expect(toReportedError(error)).toEqual({ message: 'socket hang up' });
   });
 
   it('says the exit code when stderr is empty', async () => {
-    await expect(createCommandHandler([node, behaviour, 'silent-fail'])(job('s'), ctx())).rejects.toThrow('command exited with code 4');
+    await expect(createCommandHandler([node, behaviour, 'silent-fail'])(job('s'), postContext())).rejects.toThrow('command exited with code 4');
   });
 
   it('reports a signal death', async () => {
-    await expect(createCommandHandler([node, '-e', 'process.kill(process.pid, "SIGKILL")'])(job('k'), ctx())).rejects.toThrow(
+    await expect(createCommandHandler([node, '-e', 'process.kill(process.pid, "SIGKILL")'])(job('k'), postContext())).rejects.toThrow(
       'command killed by signal SIGKILL',
     );
   });
 
   it('reports a missing program as unusable, not retryable', async () => {
     const missing = path.join(tempDir(), 'no-such-program');
-    const error = await createCommandHandler([missing, '{job_id}'])(job('m'), ctx()).catch((err: unknown) => err);
+    const error = await createCommandHandler([missing, '{job_id}'])(job('m'), postContext()).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(CommandUnusableError);
     const reported = toReportedError(error);
     expect(reported).toMatchObject({ category: 'infrastructure', type: 'command_unusable', retryable: false });
@@ -101,7 +99,7 @@ describe('command handler', () => {
     const file = path.join(tempDir(), 'not-executable');
     writeFileSync(file, '#!/bin/sh\necho hi\n');
     chmodSync(file, 0o644);
-    const error = await createCommandHandler([file])(job('p'), ctx()).catch((err: unknown) => err);
+    const error = await createCommandHandler([file])(job('p'), postContext()).catch((err: unknown) => err);
     expect(toReportedError(error)).toMatchObject({ type: 'command_unusable', retryable: false });
     expect((error as Error).message).toContain('EACCES');
   });
@@ -109,7 +107,7 @@ describe('command handler', () => {
   it.each(['sleep', 'stubborn'])('kills the child on abort (%s)', async (mode) => {
     const pidFile = path.join(tempDir(), 'pid');
     const controller = new AbortController();
-    const running = createCommandHandler([node, behaviour, mode, pidFile])(job('a'), ctx({ signal: controller.signal }));
+    const running = createCommandHandler([node, behaviour, mode, pidFile])(job('a'), postContext({ signal: controller.signal }));
     const outcome = running.catch((err: unknown) => err);
     await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
     const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -124,13 +122,13 @@ describe('command handler', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      createCommandHandler([node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`])(job('x'), ctx({ signal: controller.signal })),
+      createCommandHandler([node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`])(job('x'), postContext({ signal: controller.signal })),
     ).rejects.toThrow('aborted');
     expect(existsSync(marker)).toBe(false);
   });
 
   it('runs the program from a spawner process, not from this one', async () => {
-    const parent = await createCommandHandler([node, '-e', 'console.log(process.ppid)'])(job('pp'), ctx());
+    const parent = await createCommandHandler([node, '-e', 'console.log(process.ppid)'])(job('pp'), postContext());
     expect(spawnerPid()).toBeDefined();
     expect(Number(parent)).toBe(spawnerPid());
     expect(Number(parent)).not.toBe(process.pid);
@@ -138,7 +136,7 @@ describe('command handler', () => {
 
   it('fails the job in flight retryably when the spawner dies, stops its program, and recovers', async () => {
     const pidFile = path.join(tempDir(), 'pid');
-    const running = createCommandHandler([node, behaviour, 'sleep', pidFile])(job('d'), ctx());
+    const running = createCommandHandler([node, behaviour, 'sleep', pidFile])(job('d'), postContext());
     const outcome = running.catch((err: unknown) => err);
     await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
     const programPid = Number(readFileSync(pidFile, 'utf8'));
@@ -158,7 +156,7 @@ describe('command handler', () => {
     await until(() => !isPidAlive(programPid));
 
     const out = path.join(tempDir(), 'out.json');
-    await expect(createCommandHandler([node, printArgs, out, '{job_id}'])(job('after'), ctx())).resolves.toBe('post-after');
+    await expect(createCommandHandler([node, printArgs, out, '{job_id}'])(job('after'), postContext())).resolves.toBe('post-after');
     expect(readPrinted(out).args).toEqual(['after']);
     expect(spawnerPid()).not.toBe(spawner);
   });
@@ -166,7 +164,7 @@ describe('command handler', () => {
   it('runs jobs side by side through one spawner', async () => {
     const handler = createCommandHandler([node, '-e', 'setTimeout(() => console.log(process.argv[1]), 50)', '{job_id}']);
     const ids = ['s1', 's2', 's3', 's4', 's5'];
-    await expect(Promise.all(ids.map((id) => handler(job(id), ctx())))).resolves.toEqual(ids);
+    await expect(Promise.all(ids.map((id) => handler(job(id), postContext())))).resolves.toEqual(ids);
   });
 
   it('refuses an empty argv', () => {

@@ -1,17 +1,20 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HANDLER_UNUSABLE, HandlerUnusableError } from '../../src/handlers/errors.js';
 import { loadHandler, parseHandlerOption } from '../../src/handlers/load.js';
-import { ctx, fixture, job, tempDir } from './helpers.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { fixture, tempDir } from '../helpers/files.js';
+import { job, postContext } from '../helpers/jobs.js';
+import { readRecord, recordIn } from '../helpers/recording.js';
+import { writeFileSync } from 'node:fs';
 
-const moduleSpec = (name: string) => ({ kind: 'module' as const, path: fixture(name) });
+const handler = (name: string) => fixture(`handlers/${name}`);
+const moduleSpec = (name: string) => ({ kind: 'module' as const, path: handler(name) });
 
 async function loadError(name: string): Promise<HandlerUnusableError> {
   const error = await loadHandler(moduleSpec(name)).catch((err: unknown) => err);
   expect(error).toBeInstanceOf(HandlerUnusableError);
   expect((error as HandlerUnusableError).code).toBe(HANDLER_UNUSABLE);
-  expect((error as Error).message).toContain(fixture(name));
+  expect((error as Error).message).toContain(handler(name));
   expect((error as Error).message).not.toMatch(/\n\s+at /);
   return error as HandlerUnusableError;
 }
@@ -19,23 +22,19 @@ async function loadError(name: string): Promise<HandlerUnusableError> {
 describe('loadHandler', () => {
   it('loads a module and runs its post', async () => {
     const loaded = await loadHandler(moduleSpec('ok.mjs'));
-    expect(loaded.describe).toBe(`module ${fixture('ok.mjs')}`);
+    expect(loaded.describe).toBe(`module ${handler('ok.mjs')}`);
     expect(loaded.verify).toBeUndefined();
-    await expect(loaded.post(job('j1'), ctx())).resolves.toEqual({ postId: 'p-j1' });
+    await expect(loaded.post(job('j1'), postContext())).resolves.toEqual({ postId: 'p-j1' });
   });
 
   it('loads the optional verify export', async () => {
     const answers = path.join(tempDir(), 'answers.json');
     writeFileSync(answers, JSON.stringify({ j1: 'posted', j2: 'not-posted' }));
     const loaded = await loadHandler(moduleSpec('verify.mjs'));
-    process.env['DAYCAP_TEST_VERIFY_FILE'] = answers;
-    try {
-      expect(await loaded.verify?.(job('j1'))).toBe('posted');
-      expect(await loaded.verify?.(job('j2'))).toBe('not-posted');
-      expect(await loaded.verify?.(job('j3'))).toBe('unknown');
-    } finally {
-      delete process.env['DAYCAP_TEST_VERIFY_FILE'];
-    }
+    vi.stubEnv('DAYCAP_TEST_VERIFY_FILE', answers);
+    expect(await loaded.verify?.(job('j1'))).toBe('posted');
+    expect(await loaded.verify?.(job('j2'))).toBe('not-posted');
+    expect(await loaded.verify?.(job('j3'))).toBe('unknown');
   });
 
   it('names the file and the cause for a syntax error', async () => {
@@ -75,39 +74,36 @@ describe('loadHandler', () => {
   );
 
   it('runs the recording fixture: one fsync\'d line per call, failing on the pattern', async () => {
-    const record = path.join(tempDir(), 'record.jsonl');
-    Object.assign(process.env, { DAYCAP_RECORD_FILE: record, DAYCAP_FAIL_PATTERN: '^bad', DAYCAP_FAIL_ATTEMPTS: '1' });
-    try {
-      const { post } = await loadHandler(moduleSpec('recording.mjs'));
-      await expect(post(job('good', { account: 'a' }), ctx())).resolves.toEqual({ postId: 'rec-good' });
-      await expect(post(job('bad-1', { account: 'b' }), ctx())).rejects.toThrow('adb timeout');
-      await expect(post(job('bad-1', { account: 'b' }), ctx({ attempt: 2 }))).resolves.toEqual({ postId: 'rec-bad-1' });
-      const lines = readFileSync(record, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines.map(({ job_id, account, ok, attempt }) => ({ job_id, account, ok, attempt }))).toEqual([
-        { job_id: 'good', account: 'a', ok: true, attempt: 1 },
-        { job_id: 'bad-1', account: 'b', ok: false, attempt: 1 },
-        { job_id: 'bad-1', account: 'b', ok: true, attempt: 2 },
-      ]);
-      for (const line of lines) expect(line['end'] as number).toBeGreaterThanOrEqual(line['start'] as number);
-    } finally {
-      for (const key of ['DAYCAP_RECORD_FILE', 'DAYCAP_FAIL_PATTERN', 'DAYCAP_FAIL_ATTEMPTS']) delete process.env[key];
-    }
+    const record = recordIn(tempDir());
+    vi.stubEnv('DAYCAP_FAIL_PATTERN', '^bad');
+    vi.stubEnv('DAYCAP_FAIL_ATTEMPTS', '1');
+    const { post } = await loadHandler(moduleSpec('recording.mjs'));
+    await expect(post(job('good', { account: 'a' }), postContext())).resolves.toEqual({ postId: 'rec-good' });
+    await expect(post(job('bad-1', { account: 'b' }), postContext())).rejects.toThrow('adb timeout');
+    await expect(post(job('bad-1', { account: 'b' }), postContext({ attempt: 2 }))).resolves.toEqual({ postId: 'rec-bad-1' });
+    const calls = readRecord(record);
+    expect(calls.map(({ job_id, account, ok, attempt }) => ({ job_id, account, ok, attempt }))).toEqual([
+      { job_id: 'good', account: 'a', ok: true, attempt: 1 },
+      { job_id: 'bad-1', account: 'b', ok: false, attempt: 1 },
+      { job_id: 'bad-1', account: 'b', ok: true, attempt: 2 },
+    ]);
+    for (const call of calls) expect(call.end).toBeGreaterThanOrEqual(call.start);
   });
 
   it('builds the simulate handler', async () => {
     const loaded = await loadHandler({ kind: 'simulate', seed: 5 });
     expect(loaded.describe).toBe('simulate (seed 5)');
-    await expect(loaded.post(job('j'), ctx())).resolves.toMatchObject({ postId: expect.stringMatching(/^sim-/) });
+    await expect(loaded.post(job('j'), postContext())).resolves.toMatchObject({ postId: expect.stringMatching(/^sim-/) });
   });
 
   it('builds the command handler and checks the program at load', async () => {
     const loaded = await loadHandler({ kind: 'command', argv: [process.execPath, '-e', 'console.log(process.env.DAYCAP_JOB_ID)'] });
-    await expect(loaded.post(job('j7'), ctx())).resolves.toBe('j7');
+    await expect(loaded.post(job('j7'), postContext())).resolves.toBe('j7');
     await expect(loadHandler({ kind: 'command', argv: ['node', '-e', ''] })).resolves.toBeDefined();
     await expect(loadHandler({ kind: 'command', argv: ['daycap-no-such-program-xyz'] })).rejects.toThrow(
       'program daycap-no-such-program-xyz was not found as an executable on PATH',
     );
-    await expect(loadHandler({ kind: 'command', argv: [fixture('ok.mjs')] })).rejects.toThrow('is not an executable file');
+    await expect(loadHandler({ kind: 'command', argv: [handler('ok.mjs')] })).rejects.toThrow('is not an executable file');
   });
 });
 

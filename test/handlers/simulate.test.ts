@@ -3,11 +3,11 @@ import { HANDLER_UNUSABLE } from '../../src/handlers/errors.js';
 import { toReportedError } from '../../src/handlers/outcome.js';
 import { createSimulateHandler, SIMULATED_FAILURES } from '../../src/handlers/simulate.js';
 import type { PostHandler } from '../../src/handlers/types.js';
-import { ctx, job } from './helpers.js';
+import { job, postContext } from '../helpers/jobs.js';
 
 async function settle(handler: PostHandler, id: string, attempt = 1): Promise<string> {
   try {
-    const result = (await handler(job(id), ctx({ attempt, workerId: attempt * 7 }))) as { postId: string };
+    const result = (await handler(job(id), postContext({ attempt, workerId: attempt * 7 }))) as { postId: string };
     return `ok ${result.postId}`;
   } catch (err) {
     return `fail ${(err as Error).message}`;
@@ -94,7 +94,7 @@ describe('simulate handler', () => {
     const handler = createSimulateHandler(7, options);
     const seen = new Set<string>();
     for (let i = 0; i < 60; i++) {
-      const error = await handler(job(`j${i}`), ctx()).then(() => undefined, (err: unknown) => err);
+      const error = await handler(job(`j${i}`), postContext()).then(() => undefined, (err: unknown) => err);
       expect(error).toBeInstanceOf(Error);
       const { message, category: own } = toReportedError(error);
       expect(own).toBeUndefined();
@@ -106,7 +106,7 @@ describe('simulate handler', () => {
 
   it('rejects on abort while waiting out its latency', async () => {
     const controller = new AbortController();
-    const pending = createSimulateHandler(3, { meanLatencyMs: 600_000 })(job('slow'), ctx({ signal: controller.signal }));
+    const pending = createSimulateHandler(3, { meanLatencyMs: 600_000 })(job('slow'), postContext({ signal: controller.signal }));
     controller.abort();
     await expect(pending).rejects.toThrow('timeout waiting for post (aborted)');
   });
@@ -114,7 +114,7 @@ describe('simulate handler', () => {
   it('rejects at once when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(createSimulateHandler(3)(job('x'), ctx({ signal: controller.signal }))).rejects.toThrow('(aborted)');
+    await expect(createSimulateHandler(3)(job('x'), postContext({ signal: controller.signal }))).rejects.toThrow('(aborted)');
   });
 
   it('refuses impossible options', () => {

@@ -1,26 +1,26 @@
 /**
  * Drives workers/worker.ts the way the runner does: through a real Piscina pool and a MessageChannel.
- * Needs the compiled worker (`npm test` builds first; otherwise run `npx tsc -p .`).
+ * Needs the compiled worker (`npm test` builds first; otherwise run `npm run build`).
  */
 import { isPidAlive } from '../../src/ledger/pid.js';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerSpec, MainToWorker, WorkerStart, WorkerToMain } from '../../src/protocol.js';
 import { createSimulateHandler } from '../../src/handlers/simulate.js';
-import { ctx, fixture, job, repoRoot, tempDir, until } from './helpers.js';
+import { fixture, repoPath, requireBuilt, tempDir } from '../helpers/files.js';
+import { job, postContext } from '../helpers/jobs.js';
+import { until } from '../helpers/time.js';
 
-const compiled = path.join(repoRoot, 'dist/workers/worker.js');
+const compiled = repoPath('dist/workers/worker.js');
 
 let pool: Piscina;
 
 beforeAll(() => {
-  const handlers = readdirSync(path.join(repoRoot, 'src/handlers')).map((name) => `src/handlers/${name}`);
-  const sources = ['workers/worker.ts', 'src/protocol.ts', ...handlers];
-  const stale = !existsSync(compiled) || sources.some((file) => statSync(path.join(repoRoot, file)).mtimeMs > statSync(compiled).mtimeMs);
-  if (stale) throw new Error(`${compiled} is missing or older than its sources: run \`npx tsc -p .\` (npm test does it)`);
+  const handlers = readdirSync(repoPath('src/handlers')).map((name) => `src/handlers/${name}`);
+  requireBuilt('dist/workers/worker.js', ['workers/worker.ts', 'src/protocol.ts', ...handlers]);
   pool = new Piscina({ filename: compiled, minThreads: 2, maxThreads: 2, idleTimeout: 60_000 });
 });
 
@@ -65,7 +65,7 @@ class Loop {
 }
 
 
-const moduleSpec = (name: string): HandlerSpec => ({ kind: 'module', path: fixture(name) });
+const moduleSpec = (name: string): HandlerSpec => ({ kind: 'module', path: fixture(`handlers/${name}`) });
 
 describe('worker loop', () => {
   it('says ready, posts each job it is given, and ends on stop', async () => {
@@ -126,7 +126,7 @@ describe('worker loop', () => {
     const options = { meanLatencyMs: 0, infrastructureErrorRate: 0.3, accountErrorRate: 0.2 };
     const ids = Array.from({ length: 30 }, (_, i) => `s${i}`);
     const expected = await Promise.all(
-      ids.map((id) => createSimulateHandler(seed, options)(job(id), ctx({ attempt: 2 })).then(
+      ids.map((id) => createSimulateHandler(seed, options)(job(id), postContext({ attempt: 2 })).then(
         (r) => ({ ok: true, postId: (r as { postId: string }).postId }),
         (e: Error) => ({ ok: false, error: { message: e.message } }),
       )),
@@ -184,7 +184,7 @@ describe('worker loop', () => {
       expect(spawner).not.toBe(process.pid);
       expect(isPidAlive(spawner)).toBe(true);
 
-      loop.send({ type: 'job', job: job('sl', { caption: fixture('command-behaviour.mjs'), video_path: 'sleep' }), attempt: 1 });
+      loop.send({ type: 'job', job: job('sl', { caption: fixture('handlers/command-behaviour.mjs'), video_path: 'sleep' }), attempt: 1 });
       await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
       program = Number(readFileSync(pidFile, 'utf8'));
       expect(isPidAlive(program)).toBe(true);

@@ -2,7 +2,8 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAccountsFile } from '../../src/inputs/index.js';
-import { fixture, inputError, tempDir, writeTree } from './helpers.js';
+import { fixture, tempDir, writeTree } from '../helpers/files.js';
+import { inputError } from './helpers.js';
 
 function accountsFile(content: string | Uint8Array): string {
   return join(writeTree(tempDir(), { 'accounts.txt': content }), 'accounts.txt');

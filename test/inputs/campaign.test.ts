@@ -2,7 +2,8 @@ import { cpSync, existsSync, symlinkSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCampaign } from '../../src/inputs/index.js';
-import { fixture, inputError, snapshot, tempDir, writeTree } from './helpers.js';
+import { fileTree, fixture, tempDir, writeTree } from '../helpers/files.js';
+import { inputError } from './helpers.js';
 
 /** A campaign folder named `name` in a fresh temp folder, with one account and the given files on top. */
 function campaign(files: Record<string, string | Uint8Array>, name = 'summer'): string {
@@ -23,7 +24,7 @@ const video = 'not really a video\n';
 describe('readCampaign', () => {
   it('reads the spring fixture: jobs in captions.csv order, ids `<file name>_<campaign>`, absolute paths, exact captions', async () => {
     const dir = copyOf('campaigns/spring');
-    const before = snapshot(dir);
+    const before = fileTree(dir);
     const result = await readCampaign(dir);
     expect(result.name).toBe('spring');
     expect(result.accounts).toEqual(['bloomdaily', 'petal.pusher', 'greenthumb_tv', 'springreels_']);
@@ -52,7 +53,7 @@ describe('readCampaign', () => {
       },
       { job_id: 'seedlings.mp4_spring', video_path: join(dir, 'videos/b/c/seedlings.mp4'), caption: 'Day 12 of the seedling diary 🌱 #growwithme', video_id: 'seedlings', videoKey: 'seedlings.mp4' },
     ]);
-    expect(snapshot(dir)).toEqual(before);
+    expect(fileTree(dir)).toEqual(before);
   });
 
   it('keeps captions byte for byte: CRLF and LF inside quotes, spaces, tabs, quotes, emoji; BOM and CRLF rows', async () => {
@@ -183,7 +184,7 @@ describe('readCampaign', () => {
 
   it('reads the seed system\'s viral folder: captions_xyz.csv (CRLF) beside its progress files, videos in clips/', async () => {
     const dir = copyOf('seed-system/campaigns/viral');
-    const before = snapshot(dir);
+    const before = fileTree(dir);
     const result = await readCampaign(dir);
     expect(result.candidates.map((c) => c.job_id)).toEqual([
       '-1UnGQwl3B1P-1.mp4_viral', '-1UnGQwl3B1P-2.mp4_viral', '-1UnGQwl3B1P-3.mp4_viral', '-2RWt4WaZIf1-1.mp4_viral', '-2RWt4WaZIf1-2.mp4_viral',
@@ -197,7 +198,7 @@ describe('readCampaign', () => {
       'skipped 1 video with no caption',
     ]);
     expect(result.warnings).toEqual([]);
-    expect(snapshot(dir)).toEqual(before);
+    expect(fileTree(dir)).toEqual(before);
   });
 
   describe('errors (CAMPAIGN_INVALID unless said otherwise; the folder is left byte-identical)', () => {

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendPosted, readPostedLedger } from '../../src/inputs/index.js';
-import { fixture, inputError, tempDir, writeTree } from './helpers.js';
+import { fixture, tempDir, writeTree } from '../helpers/files.js';
+import { inputError } from './helpers.js';
 
 function postedFile(content: string): string {
   return join(writeTree(tempDir(), { 'posted.txt': content }), 'posted.txt');

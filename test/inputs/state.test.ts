@@ -2,7 +2,8 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSchedulerState } from '../../src/inputs/index.js';
-import { fixture, inputError, tempDir, writeTree } from './helpers.js';
+import { fixture, tempDir, writeTree } from '../helpers/files.js';
+import { inputError } from './helpers.js';
 
 const job = (id: string, fields: Record<string, unknown> = {}) => ({ id, video_path: `chunk/${id}.mp4`, caption: `caption ${id}`, account: '', status: 'pending', ...fields });
 

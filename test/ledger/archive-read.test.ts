@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { archivedPostsToday, mayBePost } from '../../src/core/archived-posts.js';
 import { readArchive, salvageArchive } from '../../src/ledger/archive-read.js';
-import { fixture } from '../helpers/tmp.js';
+import { fixture } from '../helpers/files.js';
 
 const read = (name: string) => salvageArchive(readFileSync(fixture(`archives/${name}`)), name);
 /** Possible posts per account, whatever the day (the fixtures are of 2025-12-14). */

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { archiveLedger, archiveName, todaysArchives } from '../../src/ledger/archive.js';
-import { faultyOps, listDir, tempDir } from './helpers.js';
+import { FaultyOps } from '../helpers/file-faults.js';
+import { listDir, tempDir } from '../helpers/files.js';
 
 /** Noon local time, so the local date is the same in every time zone the tests may run in. */
 const NOON = new Date(2026, 10, 29, 12, 0, 0).getTime();
 
 describe('archiveLedger', () => {
   it('moves the ledger to <name>_<YYYYMMDD>.csv, then _1, _2, never over an existing file', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     const archived: string[] = [];
     for (const day of ['first', 'second', 'third']) {
@@ -25,7 +26,7 @@ describe('archiveLedger', () => {
   });
 
   it('archives an invalid ledger byte for byte', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     const corrupt = Buffer.from([0x6a, 0x6f, 0x62, 0x22, 0xff, 0x00, 0x0a]);
     await writeFile(ledger, corrupt);
@@ -34,7 +35,7 @@ describe('archiveLedger', () => {
   });
 
   it('uses the archive folder, and returns undefined when there is no ledger', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'daily.csv');
     const archiveDir = join(dir, 'archive', 'nested');
     expect(await archiveLedger(ledger, { now: NOON, archiveDir })).toBeUndefined();
@@ -43,11 +44,11 @@ describe('archiveLedger', () => {
   });
 
   it('copies (never over an existing file) when the archive folder is on another device', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     await writeFile(join(dir, 'progress_20261129.csv'), 'older archive');
     await writeFile(ledger, 'today');
-    const archived = await archiveLedger(ledger, { now: NOON, ops: faultyOps('link', 'EXDEV', { sticky: true }) });
+    const archived = await archiveLedger(ledger, { now: NOON, ops: new FaultyOps({ op: 'link', code: 'EXDEV', mode: 'persistent' }) });
     expect(archived).toBe(join(dir, 'progress_20261129_1.csv'));
     expect(await readFile(join(dir, 'progress_20261129.csv'), 'utf8')).toBe('older archive');
     expect(await readFile(archived!, 'utf8')).toBe('today');
@@ -55,17 +56,17 @@ describe('archiveLedger', () => {
   });
 
   it('keeps the ledger where it is when the archive cannot be made', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     await writeFile(ledger, 'keep me');
-    await expect(archiveLedger(ledger, { now: NOON, ops: faultyOps('link', 'EIO') })).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    await expect(archiveLedger(ledger, { now: NOON, ops: new FaultyOps({ op: 'link', code: 'EIO' }) })).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
     expect(await readFile(ledger, 'utf8')).toBe('keep me');
   });
 });
 
 describe('todaysArchives', () => {
   it('lists this ledger\'s archives of today, in the ledger folder and the archive folder', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const archiveDir = join(dir, 'archive');
     await mkdir(archiveDir);
     for (const name of ['progress_20261129.csv', 'progress_20261129_2.csv', 'progress_20261129_10.csv', 'progress_20261128.csv', 'other_20261129.csv', 'progress_20261129.csv.bak']) {

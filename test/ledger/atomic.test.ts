@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmod, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -7,25 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import { cleanupStaleTemps, writeFileAtomic } from '../../src/ledger/atomic.js';
 import type { FileOps } from '../../src/ledger/fileOps.js';
-import { bytesOf, faultyOps, listDir, tempDir } from './helpers.js';
-
-/** A pid that is certainly not running: a child that has already exited. */
-function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '0']).pid!;
-}
+import { FaultyOps } from '../helpers/file-faults.js';
+import { bytes, listDir, tempDir } from '../helpers/files.js';
+import { deadPid } from '../helpers/locks.js';
 
 describe('writeFileAtomic', () => {
   it('replaces the file and leaves no temp file', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'progress.csv');
     await writeFile(file, 'old');
     await writeFileAtomic(file, 'new content');
-    expect((await bytesOf(file)).toString()).toBe('new content');
+    expect((await bytes(file)).toString()).toBe('new content');
     expect(await listDir(dir)).toEqual(['progress.csv']);
   });
 
   it('creates a missing file with mode 0644 (less the umask) and keeps an existing file\'s mode', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'progress.csv');
     await writeFileAtomic(file, Buffer.from('a'));
     expect((await stat(file)).mode & 0o777).toBe(0o644 & ~process.umask());
@@ -38,39 +34,39 @@ describe('writeFileAtomic', () => {
   for (const step of steps) {
     for (const code of ['EIO', 'ENOSPC']) {
       it(`keeps the old file byte-identical and removes its temp file when ${step} fails with ${code}`, async () => {
-        const dir = await tempDir();
+        const dir = tempDir();
         const file = join(dir, 'progress.csv');
         await writeFile(file, 'the old, good ledger\n');
-        const error = await writeFileAtomic(file, 'new', faultyOps(step, code)).catch((e: unknown) => e);
+        const error = await writeFileAtomic(file, 'new', new FaultyOps({ op: step, code })).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(StorageError);
         expect(((error as StorageError).cause as NodeJS.ErrnoException).code).toBe(code);
-        expect((await bytesOf(file)).toString()).toBe('the old, good ledger\n');
+        expect((await bytes(file)).toString()).toBe('the old, good ledger\n');
         expect(await listDir(dir)).toEqual(['progress.csv']);
       });
     }
   }
 
   it('when only the folder sync fails: reports it, and the file is whole (the new bytes), no temp left', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'progress.csv');
     await writeFile(file, 'old');
-    const error = await writeFileAtomic(file, 'new', faultyOps('fsyncDir')).catch((e: unknown) => e);
+    const error = await writeFileAtomic(file, 'new', new FaultyOps({ op: 'fsyncDir' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
-    expect((await bytesOf(file)).toString()).toBe('new');
+    expect((await bytes(file)).toString()).toBe('new');
     expect(await listDir(dir)).toEqual(['progress.csv']);
   });
 
   it('never creates the target when the first write fails', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'progress.csv');
-    await expect(writeFileAtomic(file, 'x', faultyOps('write', 'ENOSPC'))).rejects.toBeInstanceOf(StorageError);
+    await expect(writeFileAtomic(file, 'x', new FaultyOps({ op: 'write', code: 'ENOSPC' }))).rejects.toBeInstanceOf(StorageError);
     expect(await listDir(dir)).toEqual([]);
   });
 });
 
 describe('cleanupStaleTemps', () => {
   it('removes temp files of dead writers and old ones, and nothing else', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'progress.csv');
     const dead = join(dir, `.progress.csv.${deadPid()}.abc123.tmp`);
     const oldButAlive = join(dir, `.progress.csv.${process.ppid}.00ff.tmp`);
@@ -86,6 +82,6 @@ describe('cleanupStaleTemps', () => {
   });
 
   it('handles a missing folder', async () => {
-    expect(await cleanupStaleTemps(join(await tempDir(), 'nope', 'x.csv'))).toEqual([]);
+    expect(await cleanupStaleTemps(join(tempDir(), 'nope', 'x.csv'))).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { parseLedger } from '../../src/ledger/codec.js';
 import { formatCsv } from '../../src/ledger/csvFormat.js';
 import { CSV_PARSE_OPTIONS, readCsvRecords } from '../../src/ledger/csvRecords.js';
 import { scanCsv } from '../../src/ledger/csvScan.js';
-import { nastyString } from './helpers.js';
+import { nastyString } from '../helpers/jobs.js';
 
 const csvParse = (text: string): string[][] => parse(text, { ...CSV_PARSE_OPTIONS, record_delimiter: [...CSV_PARSE_OPTIONS.record_delimiter] });
 // quote_record_delimiter: with record_delimiter set, csv-stringify otherwise leaves a lone CR

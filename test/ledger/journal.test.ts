@@ -8,12 +8,13 @@ import { InputError, StorageError } from '../../src/errors.js';
 import { Journal, readJournal, sealJournal } from '../../src/ledger/journal.js';
 import { encodeRecord } from '../../src/ledger/journalRecord.js';
 import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
-import { faultyOps, listDir, tempDir } from './helpers.js';
+import { FaultyOps } from '../helpers/file-faults.js';
+import { listDir, tempDir } from '../helpers/files.js';
 
 const nasty = (i: number): Job => newJob({ job_id: `j${i}`, caption: `line\r\nbreak, "quoted" 🐻 =${i}`, attempts: i, extra: { note: `n${i}` } });
 
 async function journalFile(): Promise<string> {
-  const dir = await tempDir();
+  const dir = tempDir();
   await mkdir(join(dir, 'j'));
   return join(dir, 'j', 'journal.jsonl');
 }
@@ -46,7 +47,7 @@ describe('Journal', () => {
 
   it('group commit: concurrent appends share syncs, all land in call order, each resolves only after a sync', async () => {
     const path = await journalFile();
-    const ops = faultyOps();
+    const ops = new FaultyOps();
     const journal = await Journal.open(path, ops);
     const appenders = 8;
     const rounds = 25;
@@ -56,12 +57,12 @@ describe('Journal', () => {
     await Promise.all(Array.from({ length: appenders }, async (_, a) => {
       for (let r = 0; r < rounds; r++) {
         const rows = [newJob({ job_id: `a${a}-r${r}-x` }), newJob({ job_id: `a${a}-r${r}-y` })];
-        const syncsBefore = ops.calls.fdatasync ?? 0;
+        const syncsBefore = ops.count('fdatasync');
         callOrder.push(rows[0]!.job_id, rows[1]!.job_id);
         await journal.append(rows);
         resolutionOrder.push(rows[0]!.job_id, rows[1]!.job_id);
         // Resolved means at least one sync completed after this append was made.
-        resolvedAfterSyncs.push((ops.calls.fdatasync ?? 0) - syncsBefore);
+        resolvedAfterSyncs.push((ops.count('fdatasync')) - syncsBefore);
       }
     }));
     await journal.close();
@@ -69,8 +70,8 @@ describe('Journal', () => {
     expect(ids).toEqual(callOrder);
     expect(new Set(ids).size).toBe(appenders * rounds * 2);
     expect(resolvedAfterSyncs.every((n) => n >= 1)).toBe(true);
-    expect(ops.calls.fdatasync).toBeLessThan(appenders * rounds);
-    expect(ops.calls.write).toBe(ops.calls.fdatasync);
+    expect(ops.count('fdatasync')).toBeLessThan(appenders * rounds);
+    expect(ops.count('write')).toBe(ops.count('fdatasync'));
     // Appends resolve in the order their bytes were written.
     expect(resolutionOrder).toEqual(ids);
   });
@@ -78,16 +79,16 @@ describe('Journal', () => {
   for (const failing of ['write', 'fdatasync'] as const) {
     it(`a failed ${failing} rejects that batch with StorageError and poisons the journal for good`, async () => {
       const path = await journalFile();
-      const ops = faultyOps(failing, 'EIO', { nth: 2 });
+      const ops = new FaultyOps({ op: failing, code: 'EIO', nth: 2 });
       const journal = await Journal.open(path, ops);
       await journal.append([nasty(1)]);
       const batch = [journal.append([nasty(2)]), journal.append([nasty(3)])];
       const results = await Promise.allSettled(batch);
       expect(results.every((r) => r.status === 'rejected' && r.reason instanceof StorageError)).toBe(true);
-      const syncs = ops.calls.fdatasync ?? 0;
+      const syncs = ops.count('fdatasync');
       await expect(journal.append([nasty(4)])).rejects.toBeInstanceOf(StorageError);
       // Never retried: no write or sync after the failure.
-      expect(ops.calls.fdatasync ?? 0).toBe(syncs);
+      expect(ops.count('fdatasync')).toBe(syncs);
       expect(journal.poisoned).toBe(true);
       expect(journal.records).toBe(1);
       await journal.close();
@@ -144,7 +145,7 @@ describe('readJournal: torn tail and damage', () => {
   });
 
   it('a missing journal reads as none', async () => {
-    expect(await readJournal(join(await tempDir(), 'none.jsonl'))).toEqual({ exists: false, jobs: [] });
+    expect(await readJournal(join(tempDir(), 'none.jsonl'))).toEqual({ exists: false, jobs: [] });
   });
 
   it('does not let a record carry a prototype key into a job', async () => {
@@ -160,7 +161,7 @@ describe('readJournal: torn tail and damage', () => {
 
 describe('sealJournal', () => {
   it('moves the active journal under journals/ with a unique name, never over an existing one', async () => {
-    const ledger = join(await tempDir(), 'progress.csv');
+    const ledger = join(tempDir(), 'progress.csv');
     await mkdir(stateDir(ledger));
     const now = Date.UTC(2026, 10, 29, 22, 1, 3);
     const names: string[] = [];
@@ -177,7 +178,7 @@ describe('sealJournal', () => {
   });
 
   it('copies a torn tail\'s bytes to <name>.torn beside the sealed journal', async () => {
-    const ledger = join(await tempDir(), 'progress.csv');
+    const ledger = join(tempDir(), 'progress.csv');
     await mkdir(stateDir(ledger));
     await writeFile(journalPath(ledger), encodeRecord(1, nasty(1)));
     await appendFile(journalPath(ledger), 'deadbeef\t{"seq":2,"jo');
@@ -189,10 +190,10 @@ describe('sealJournal', () => {
   });
 
   it('keeps the active journal if the link fails', async () => {
-    const ledger = join(await tempDir(), 'progress.csv');
+    const ledger = join(tempDir(), 'progress.csv');
     await mkdir(stateDir(ledger));
     await writeFile(journalPath(ledger), encodeRecord(1, nasty(1)));
-    await expect(sealJournal(ledger, 'x', { ops: faultyOps('link') })).rejects.toBeInstanceOf(StorageError);
+    await expect(sealJournal(ledger, 'x', { ops: new FaultyOps({ op: 'link' }) })).rejects.toBeInstanceOf(StorageError);
     expect((await readJournal(journalPath(ledger))).jobs).toEqual([nasty(1)]);
   });
 });

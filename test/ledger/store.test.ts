@@ -6,27 +6,24 @@ import { describe, expect, it } from 'vitest';
 
 import { newJob, type Job } from '../../src/core/job.js';
 import { InputError, StorageError } from '../../src/errors.js';
-import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
+import { parseLedger } from '../../src/ledger/codec.js';
 import { readJournal } from '../../src/ledger/journal.js';
 import { encodeRecord } from '../../src/ledger/journalRecord.js';
 import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
 import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
 import { LedgerStore, readLedgerFile, readLedgerView } from '../../src/ledger/store.js';
-import { faultyOps, listDir, sampleJobs, tempDir } from './helpers.js';
-
-async function ledgerOf(jobs: Job[], extraColumns?: string[]): Promise<string> {
-  const ledger = join(await tempDir(), 'progress.csv');
-  await writeFile(ledger, serializeLedger(jobs, extraColumns));
-  return ledger;
-}
+import { FaultyOps } from '../helpers/file-faults.js';
+import { listDir, tempDir } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { tempLedger } from '../helpers/ledgers.js';
 
 const csvJobs = async (ledger: string): Promise<Job[]> => (await readLedgerFile(ledger)).parsed!.jobs;
 const claimed = (job: Job): Job => ({ ...job, status: 'claimed', worker_id: '1', claimed_at: '2026-11-29T22:01:03.000Z' });
 
 describe('LedgerStore', () => {
   it('commits to the journal, snapshots on close, seals the journal, releases the lock', async () => {
-    const jobs = sampleJobs(3);
-    const ledger = await ledgerOf(jobs);
+    const jobs = gridJobs(3, 1);
+    const ledger = tempLedger(jobs);
     const store = await LedgerStore.open(ledger, { command: 'daycap run', now: () => 0 });
     expect(store.jobs).toEqual(jobs);
     expect(store.recovered).toBeUndefined();
@@ -44,8 +41,8 @@ describe('LedgerStore', () => {
   });
 
   it('lets readers see the journaled rows beside the holder, without the lock', async () => {
-    const jobs = sampleJobs(2);
-    const ledger = await ledgerOf(jobs);
+    const jobs = gridJobs(2, 1);
+    const ledger = tempLedger(jobs);
     const store = await LedgerStore.open(ledger, { command: 'daycap run' });
     await store.commit([claimed(jobs[0]!)]);
     const view = await readLedgerView(ledger);
@@ -55,8 +52,8 @@ describe('LedgerStore', () => {
   });
 
   it('recovers a crashed run: journal records written but never closed are folded in and the journal sealed', async () => {
-    const jobs = sampleJobs(3);
-    const ledger = await ledgerOf(jobs);
+    const jobs = gridJobs(3, 1);
+    const ledger = tempLedger(jobs);
     await mkdir(stateDir(ledger), { recursive: true });
     const changed = [claimed(jobs[0]!), { ...claimed(jobs[0]!), status: 'success' as const }, newJob({ job_id: 'added', caption: 'new\r\nrow' })];
     await writeFile(journalPath(ledger), changed.map((job, i) => encodeRecord(i + 1, job)).join(''));
@@ -72,8 +69,8 @@ describe('LedgerStore', () => {
   });
 
   it('recovers from its own unclosed journal, setting a torn tail aside', async () => {
-    const jobs = sampleJobs(2);
-    const ledger = await ledgerOf(jobs);
+    const jobs = gridJobs(2, 1);
+    const ledger = tempLedger(jobs);
     const store = await LedgerStore.open(ledger, { command: 'daycap run' });
     await store.commit([claimed(jobs[0]!)]);
     await store.commit([claimed(jobs[1]!)]);
@@ -88,8 +85,8 @@ describe('LedgerStore', () => {
   });
 
   it('close without rows keeps journaled changes: the journal stays active for the next open', async () => {
-    const jobs = sampleJobs(2);
-    const ledger = await ledgerOf(jobs);
+    const jobs = gridJobs(2, 1);
+    const ledger = tempLedger(jobs);
     const store = await LedgerStore.open(ledger, { command: 'daycap run' });
     await store.commit([claimed(jobs[0]!)]);
     await store.close(undefined, 'storage-failed');
@@ -103,7 +100,7 @@ describe('LedgerStore', () => {
 
   it('keeps extra columns through snapshots and recovery', async () => {
     const jobs = [newJob({ job_id: 'a', extra: { notes: 'n1' } }), newJob({ job_id: 'b', extra: { notes: 'n2' } })];
-    const ledger = await ledgerOf(jobs, ['notes']);
+    const ledger = tempLedger(jobs, ['notes']);
     const store = await LedgerStore.open(ledger, { command: 'daycap run' });
     expect(store.extraColumns).toEqual(['notes']);
     await store.commit([{ ...jobs[0]!, status: 'skipped' }]);
@@ -112,7 +109,7 @@ describe('LedgerStore', () => {
   });
 
   it('refuses a ledger that does not parse, changes nothing, and releases the lock', async () => {
-    const ledger = join(await tempDir(), 'progress.csv');
+    const ledger = join(tempDir(), 'progress.csv');
     await writeFile(ledger, 'job_id,account\n"broken');
     await mkdir(stateDir(ledger));
     await writeFile(journalPath(ledger), encodeRecord(1, newJob({ job_id: 'a' })));
@@ -125,26 +122,26 @@ describe('LedgerStore', () => {
   });
 
   it('a failed snapshot leaves the previous CSV intact and reports StorageError', async () => {
-    const jobs = sampleJobs(2);
-    const ledger = await ledgerOf(jobs);
+    const jobs = gridJobs(2, 1);
+    const ledger = tempLedger(jobs);
     const before = await readFile(ledger);
-    const store = await LedgerStore.open(ledger, { command: 'daycap run', ops: faultyOps('fsync', 'ENOSPC') });
+    const store = await LedgerStore.open(ledger, { command: 'daycap run', ops: new FaultyOps({ op: 'fsync', code: 'ENOSPC' }) });
     await expect(store.snapshot([claimed(jobs[0]!), jobs[1]!])).rejects.toBeInstanceOf(StorageError);
     expect(await readFile(ledger)).toEqual(before);
     await store.close(undefined, 'x');
   });
 
   it('a failed commit rejects, and every later commit too', async () => {
-    const jobs = sampleJobs(2);
-    const ledger = await ledgerOf(jobs);
-    const store = await LedgerStore.open(ledger, { command: 'daycap run', ops: faultyOps('fdatasync', 'EIO') });
+    const jobs = gridJobs(2, 1);
+    const ledger = tempLedger(jobs);
+    const store = await LedgerStore.open(ledger, { command: 'daycap run', ops: new FaultyOps({ op: 'fdatasync', code: 'EIO' }) });
     await expect(store.commit([claimed(jobs[0]!)])).rejects.toBeInstanceOf(StorageError);
     await expect(store.commit([claimed(jobs[1]!)])).rejects.toBeInstanceOf(StorageError);
     await store.close(undefined, 'storage-failed');
   });
 
   it('removes temp files of killed writes when opening', async () => {
-    const ledger = await ledgerOf(sampleJobs(1));
+    const ledger = tempLedger(gridJobs(1, 1));
     const temp = join(ledger, '..', '.progress.csv.999999999.abcdef.tmp');
     await writeFile(temp, 'half a ledger');
     const store = await LedgerStore.open(ledger, { command: 'daycap run' });
@@ -153,31 +150,31 @@ describe('LedgerStore', () => {
   });
 
   it('snapshot policy: every max(1000, rows/2) records, or after 30 s with anything pending', async () => {
-    const ledger = await ledgerOf(sampleJobs(1));
+    const ledger = tempLedger(gridJobs(1, 1));
     const store = await LedgerStore.open(ledger, { command: 'daycap run' });
     expect(store.shouldSnapshot(10, 0)).toBe(false);
-    await store.commit(sampleJobs(999));
+    await store.commit(gridJobs(999, 1));
     expect(store.shouldSnapshot(10, 1)).toBe(false);
     expect(store.shouldSnapshot(10, 30_000)).toBe(true);
-    await store.commit(sampleJobs(1));
+    await store.commit(gridJobs(1, 1));
     expect(store.shouldSnapshot(10, 2)).toBe(true);
     expect(store.shouldSnapshot(4000, 2)).toBe(false);
-    await store.snapshot(sampleJobs(1000));
+    await store.snapshot(gridJobs(1000, 1));
     // The 30 s count from the first check after a snapshot, in the caller's clock.
     expect(store.shouldSnapshot(10, 100_000)).toBe(false);
-    await store.commit(sampleJobs(1));
+    await store.commit(gridJobs(1, 1));
     expect(store.shouldSnapshot(10, 129_999)).toBe(false);
     expect(store.shouldSnapshot(10, 130_000)).toBe(true);
-    await store.snapshot(sampleJobs(1000));
+    await store.snapshot(gridJobs(1000, 1));
     expect(store.shouldSnapshot(10, 200_000)).toBe(false);
-    await store.commit(sampleJobs(1));
+    await store.commit(gridJobs(1, 1));
     expect(store.shouldSnapshot(10, 229_999)).toBe(false);
     expect(store.shouldSnapshot(10, 230_000)).toBe(true);
     await store.close(undefined, 'x');
   });
 
   it('a one-shot command can rewrite the ledger with snapshot alone (no journal is created)', async () => {
-    const ledger = await ledgerOf(sampleJobs(2));
+    const ledger = tempLedger(gridJobs(2, 1));
     const store = await LedgerStore.open(ledger, { command: 'daycap retry-failed' });
     const all = [...store.jobs, newJob({ job_id: 'new' })];
     await store.snapshot(all);

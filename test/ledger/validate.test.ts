@@ -9,10 +9,10 @@ import { serializeLedger } from '../../src/ledger/codec.js';
 import { encodeRecord } from '../../src/ledger/journalRecord.js';
 import { journalPath, stateDir } from '../../src/ledger/paths.js';
 import { validateLedger } from '../../src/ledger/validate.js';
-import { listDir, tempDir } from './helpers.js';
+import { listDir, tempDir } from '../helpers/files.js';
 
 async function check(content: string | Buffer): Promise<{ ledger: string; result: Awaited<ReturnType<typeof validateLedger>>; before: Buffer; after: Buffer; dir: string[] }> {
-  const dir = await tempDir();
+  const dir = tempDir();
   const ledger = join(dir, 'progress.csv');
   await writeFile(ledger, content);
   const before = await readFile(ledger);
@@ -22,7 +22,7 @@ async function check(content: string | Buffer): Promise<{ ledger: string; result
 
 describe('validateLedger (never writes, never deletes)', () => {
   it('a missing ledger is fine', async () => {
-    const ledger = join(await tempDir(), 'progress.csv');
+    const ledger = join(tempDir(), 'progress.csv');
     expect(await validateLedger(ledger)).toEqual({ ok: true, exists: false, jobs: [] });
   });
 
@@ -61,7 +61,7 @@ describe('validateLedger (never writes, never deletes)', () => {
   });
 
   it('a good ledger is valid, seen through the active journal', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     await writeFile(ledger, serializeLedger([newJob({ job_id: 'a' })]));
     await mkdir(stateDir(ledger));
@@ -70,7 +70,7 @@ describe('validateLedger (never writes, never deletes)', () => {
   });
 
   it('a journal damaged in the middle is reported as such, and left as it is', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const ledger = join(dir, 'progress.csv');
     await writeFile(ledger, serializeLedger([newJob({ job_id: 'a' })]));
     await mkdir(stateDir(ledger));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import { realFileOps, type FileOps } from '../../src/ledger/fileOps.js';
 import { keepAside } from '../../src/ledger/keep-aside.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
 
 const NOW = Date.parse('2026-11-29T22:59:07.250Z');
 

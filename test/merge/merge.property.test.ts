@@ -1,34 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CAPPED_STATUSES, cloneJob, newJob, STATUSES, type Job } from '../../src/core/job.js';
+import { cloneJob, newJob, STATUSES, type Job } from '../../src/core/job.js';
 import { applyMergePlan, mergeEdit, OPERATOR_TRANSITIONS, sameRow } from '../../src/core/merge.js';
-import { DayState } from '../../src/core/day-state.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
-import { retryFailed, releaseStale } from '../../src/core/operator-actions.js';
-import { checkIndexes } from '../helpers/day.js';
+import { checkGuarantees } from '../helpers/day.js';
+import { dayOp, DayRun, type OpSpace } from '../helpers/day-ops.js';
 
 const T0 = Date.parse('2026-11-29T20:00:00Z');
 const ACCOUNTS = ['a', 'b', 'c', ''];
-const MESSAGES = ['adb timeout', 'Your account has been suspended', 'weird'];
 
-type DaycapOp =
-  | { op: 'claim'; worker: number }
-  | { op: 'succeed' | 'fail' | 'release' | 'unconfirm' | 'settle' | 'skip'; pick: number; message: number; verdict: number }
-  | { op: 'retryFailed' | 'releaseStale' }
-  | { op: 'tick'; ms: number };
-
-const daycapOp: fc.Arbitrary<DaycapOp> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('claim' as const), worker: fc.nat(5) }) },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      op: fc.constantFrom('succeed' as const, 'fail' as const, 'fail' as const, 'release' as const, 'unconfirm' as const, 'unconfirm' as const, 'settle' as const, 'skip' as const),
-      pick: fc.nat(), message: fc.nat(MESSAGES.length - 1), verdict: fc.nat(2),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('retryFailed' as const, 'releaseStale' as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 120_000 }) }) },
-);
+/** What daycap does meanwhile: mostly claims and outcomes, now and then an operator action or a tick. */
+const SPACE: OpSpace = {
+  accounts: ACCOUNTS,
+  messages: ['adb timeout', 'Your account has been suspended', 'weird'],
+  workers: 6,
+  weights: { claim: 8, succeed: 1, fail: 2, release: 1, unconfirm: 2, settle: 1, skip: 1, retryFailed: 1, releaseStale: 1, tick: 2 },
+};
 
 /** What an operator (or a stale editor buffer, or a careless paste) can do to one row of the file. */
 type RowEdit =
@@ -52,61 +39,25 @@ const rowEdit: fc.Arbitrary<RowEdit> = fc.oneof(
 
 const newRow = fc.record({ id: fc.nat(30), account: fc.nat(ACCOUNTS.length - 1), status: fc.nat(STATUSES.length - 1) });
 
-function runDaycap(tracker: DayState, ops: readonly DaycapOp[], clock: { now: number }): void {
-  const pick = (status: Job['status'], n: number) => {
-    const c = tracker.all().filter((j) => j.status === status);
-    return c.length ? c[n % c.length] : undefined;
-  };
-  for (const step of ops) {
-    const now = clock.now;
-    switch (step.op) {
-      case 'claim': tracker.claimNext({ workerId: step.worker, runId: 'r', now, pass: 1 }); break;
-      case 'succeed': { const j = pick('claimed', step.pick); if (j) tracker.succeed(j.job_id, now); break; }
-      case 'fail': { const j = pick('claimed', step.pick); if (j) tracker.fail(j.job_id, { now, failure: { message: MESSAGES[step.message]! }, retryDelayMs: 30_000 }); break; }
-      case 'release': { const j = pick('claimed', step.pick); if (j) tracker.release(j.job_id); break; }
-      case 'unconfirm': { const j = pick('claimed', step.pick); if (j) tracker.markUnconfirmed(j.job_id, now); break; }
-      case 'settle': { const j = pick('unconfirmed', step.pick); if (j) tracker.settle(j.job_id, (['posted', 'not-posted', 'unknown'] as const)[step.verdict % 3]!, now); break; }
-      case 'skip': { const j = pick('pending', step.pick); if (j) tracker.skip(j.job_id, 'rule'); break; }
-      case 'retryFailed': retryFailed(tracker, { includeNonRetryable: true }); break;
-      case 'releaseStale': releaseStale(tracker, { now, olderThanMs: 60_000 }); break;
-      case 'tick': clock.now += step.ms; break;
-    }
-  }
-}
-
-/** G1 and G2 recounted from the rows. */
-function guarantees(tracker: DayState): void {
-  const counted = new Map<string, number>();
-  const claimed = new Map<string, number>();
-  for (const r of tracker.all()) {
-    if (!r.account) continue;
-    if (CAPPED_STATUSES.has(r.status)) counted.set(r.account, (counted.get(r.account) ?? 0) + 1);
-    if (r.status === 'claimed') claimed.set(r.account, (claimed.get(r.account) ?? 0) + 1);
-  }
-  for (const [acc, n] of counted) expect(n, `G1 ${acc}`).toBeLessThanOrEqual(tracker.cap);
-  for (const [acc, n] of claimed) expect(n, `G2 ${acc}`).toBeLessThanOrEqual(1);
-  checkIndexes(tracker);
-}
-
 describe('merging random edits against random daycap activity', () => {
   it('never breaks G1 or G2, never loses a row, and accounts for every operator change', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 2 }),
         fc.array(fc.nat(ACCOUNTS.length - 1), { minLength: 1, maxLength: 10 }),
-        fc.array(daycapOp, { maxLength: 60 }),
-        fc.array(daycapOp, { maxLength: 8 }),
+        fc.array(dayOp(SPACE), { maxLength: 60 }),
+        fc.array(dayOp(SPACE), { maxLength: 8 }),
         fc.array(rowEdit, { maxLength: 10 }),
         fc.array(newRow, { maxLength: 4 }),
         fc.boolean(),
         (cap, accounts, before, after, edits, added, reverse) => {
-          const clock = { now: T0 };
-          const tracker = new DayState(accounts.map((a, i) => newJob({ job_id: `j${i}`, account: ACCOUNTS[a]!, max_attempts: 2 })), { cap });
-          runDaycap(tracker, before, clock);
+          const run = new DayRun(SPACE, { cap }, T0, accounts.map((a, i) => newJob({ job_id: `j${i}`, account: ACCOUNTS[a]!, max_attempts: 2 })));
+          const tracker = run.day;
+          for (const step of before) run.apply(step);
           // base: as written to the CSV and read back.
           const base = parseLedger(serializeLedger(tracker.all()), 'base.csv').jobs;
-          runDaycap(tracker, after, clock);
-          guarantees(tracker);
+          for (const step of after) run.apply(step);
+          checkGuarantees(tracker);
 
           let edited: Job[] = [];
           base.forEach((row, i) => {
@@ -139,10 +90,10 @@ describe('merging random edits against random daycap activity', () => {
           if (reverse) edited = edited.reverse();
 
           const beforeMerge = new Map(tracker.all().map((r) => [r.job_id, cloneJob(r)]));
-          const plan = mergeEdit({ base, edited, current: tracker, now: clock.now });
+          const plan = mergeEdit({ base, edited, current: tracker, now: run.now });
           const { changed, refused } = applyMergePlan(tracker, plan);
           expect(refused).toEqual([]); // nothing changed between plan and apply
-          guarantees(tracker);
+          checkGuarantees(tracker);
 
           // No row lost; rows not in the plan untouched; updates only by the operator's moves.
           const adds = plan.apply.filter((a) => a.kind === 'add');
@@ -169,8 +120,8 @@ describe('merging random edits against random daycap activity', () => {
           for (const b of base) if (!editedIds.has(b.job_id)) expect(plan.refused.some((r) => r.jobId === b.job_id && /deleted/.test(r.reason))).toBe(true);
 
           // And the rules still hold as daycap goes on claiming.
-          for (let w = 0; w < 6; w++) tracker.claimNext({ workerId: w, runId: 'r', now: clock.now + 10 ** 9, pass: 2 });
-          guarantees(tracker);
+          for (let w = 0; w < 6; w++) tracker.claimNext({ workerId: w, runId: 'r', now: run.now + 10 ** 9, pass: 2 });
+          checkGuarantees(tracker);
         },
       ),
       { numRuns: 1000 },

@@ -7,7 +7,7 @@ import { newJob, type Job } from '../../src/core/job.js';
 import { writeFileAtomic } from '../../src/ledger/atomic.js';
 import { serializeLedger } from '../../src/ledger/codec.js';
 import { readEdit, sha256, watchLedger, type CheckOutcome, type LedgerWatcher, type WatchLedgerOptions } from '../../src/ledger/watch.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
 
 const WAIT_MS = 30_000;
 

@@ -6,7 +6,9 @@ import { newJob } from '../../src/core/job.js';
 import { controlSocketPath, ensureStateDir } from '../../src/ledger/paths.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import { Runner } from '../../src/runner/runner.js';
-import { gridJobs, tempDir, writeLedger } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { writeLedger } from '../helpers/ledgers.js';
 
 describe('control from another terminal', () => {
   it('answers status with the live rows, pauses, resumes, revives failed jobs and stops, on an owner-only socket', async () => {

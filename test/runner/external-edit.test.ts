@@ -5,7 +5,8 @@ import { newJob } from '../../src/core/job.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { Runner } from '../../src/runner/runner.js';
 import type { RunEvents } from '../../src/runner/events.js';
-import { tempDir, writeLedger } from '../helpers/tmp.js';
+import { tempDir } from '../helpers/files.js';
+import { writeLedger } from '../helpers/ledgers.js';
 
 describe('an outside edit during a run (G7)', () => {
   it('merges legal changes, refuses a conflicting one, keeps the operator file aside, and runs what was revived', async () => {

@@ -2,43 +2,34 @@
  * Account health and pacing through the real runner (worker threads, ledger on disk), checked from
  * the handler's own record of its calls. Time is injected where a rule depends on the calendar.
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { unfreeze } from '../../src/api/maintenance.js';
-import { DEFAULT_PACING, type PacingPolicy } from '../../src/core/policy.js';
 import { readLedgerView } from '../../src/ledger/store.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
-import { Runner, type RunOptions } from '../../src/runner/runner.js';
-import { fixture, gridJobs, readRecord, tempDir, writeLedger } from '../helpers/tmp.js';
+import { Runner } from '../../src/runner/runner.js';
+import { pacing } from '../helpers/day.js';
+import { tempDir } from '../helpers/files.js';
+import { gridJobs } from '../helpers/jobs.js';
+import { writeLedger } from '../helpers/ledgers.js';
+import { rng } from '../helpers/random.js';
+import { readRecord, recordedRun, recordIn, RECORDING } from '../helpers/recording.js';
 
-const ENV = ['DAYCAP_RECORD_FILE', 'DAYCAP_FAIL_PATTERN', 'DAYCAP_FAIL_ATTEMPTS', 'DAYCAP_FAIL_MESSAGE', 'DAYCAP_FAIL_RETRY_AFTER_MS'];
-afterEach(() => {
-  for (const name of ENV) delete process.env[name];
-});
-
+/** A day of `accounts` × `perAccount` jobs, recorded by the recording handler. */
 function setup(accounts: number, perAccount: number) {
   const dir = tempDir();
-  const record = join(dir, 'record.jsonl');
-  process.env.DAYCAP_RECORD_FILE = record;
+  const record = recordIn(dir);
   return { ledger: writeLedger(dir, gridJobs(accounts, perAccount)), record };
 }
 
-async function run(options: Omit<RunOptions, 'handler'>) {
-  const runner = await Runner.open({ handler: { kind: 'module', path: fixture('handlers/recording.mjs') }, workers: 3, retryDelayMs: 10, controlSocket: false, watchLedger: false, ...options });
-  const events: RunEvent[] = [];
-  runner.events.onAny((event) => events.push(event));
-  return { ...(await runner.run()), events };
-}
-
-const pacing = (fields: Partial<PacingPolicy>): PacingPolicy => ({ ...DEFAULT_PACING, ...fields });
+const run = (options: Parameters<typeof recordedRun>[0]) => recordedRun({ workers: 3, retryDelayMs: 10, ...options });
 
 describe('account health in a run', () => {
   it('freezes an account on an account failure, keeps it frozen across runs, and unfreeze lifts it', async () => {
     const { ledger, record } = setup(2, 3);
-    process.env.DAYCAP_FAIL_PATTERN = '^job-0-0$';
-    process.env.DAYCAP_FAIL_ATTEMPTS = '1';
-    process.env.DAYCAP_FAIL_MESSAGE = 'Your account has been suspended';
+    vi.stubEnv('DAYCAP_FAIL_PATTERN', '^job-0-0$');
+    vi.stubEnv('DAYCAP_FAIL_ATTEMPTS', '1');
+    vi.stubEnv('DAYCAP_FAIL_MESSAGE', 'Your account has been suspended');
     const first = await run({ ledger, cap: 3 });
     expect(first.exitCode).toBe(EXIT.JOBS_LEFT);
     expect(first.events.find((e) => e.type === 'account-frozen')).toMatchObject({ account: 'acct0', jobId: 'job-0-0', reason: expect.stringContaining('suspended') });
@@ -52,7 +43,7 @@ describe('account health in a run', () => {
     expect(readRecord(record).filter((p) => p.account === 'acct0')).toHaveLength(1);
 
     // The operator fixed the account.
-    delete process.env.DAYCAP_FAIL_PATTERN;
+    vi.stubEnv('DAYCAP_FAIL_PATTERN', undefined);
     expect((await unfreeze({ ledger, account: 'acct0', retry: true })).map((r) => r.job_id)).toEqual(['job-0-0']);
     const third = await run({ ledger, cap: 3 });
     expect(third.exitCode).toBe(EXIT.OK);
@@ -61,12 +52,12 @@ describe('account health in a run', () => {
 
   it('tells subscribers when a freeze is lifted by retry-failed in the live run, and then runs the account', async () => {
     const dir = tempDir();
-    process.env.DAYCAP_RECORD_FILE = join(dir, 'record.jsonl');
+    const record = recordIn(dir);
     const [susp, later, other1, other2] = gridJobs(1, 4);
     const suspended = { ...susp!, status: 'failed' as const, attempts: 1, error: 'Your account has been suspended', error_category: 'account', error_type: 'suspended', completed_at: new Date().toISOString() };
     const ledger = writeLedger(dir, [suspended, later!, { ...other1!, account: 'acct1' }, { ...other2!, account: 'acct1' }]);
     // acct1's gap keeps the run alive after its first post; that is when the operator revives the frozen account.
-    const runner = await Runner.open({ ledger, handler: { kind: 'module', path: fixture('handlers/recording.mjs') }, workers: 2, cap: 4, controlSocket: false, watchLedger: false, pacing: pacing({ minGapMs: 500 }) });
+    const runner = await Runner.open({ ledger, handler: { kind: 'module', path: RECORDING }, workers: 2, cap: 4, controlSocket: false, watchLedger: false, pacing: pacing({ minGapMs: 500 }) });
     const events: RunEvent[] = [];
     runner.events.onAny((event) => events.push(event));
     let revived: Promise<unknown> | undefined;
@@ -78,15 +69,15 @@ describe('account health in a run', () => {
     expect(events.find((e) => e.type === 'run-started')).toMatchObject({ frozen: [{ account: 'acct0', jobId: susp!.job_id }] });
     expect(events.find((e) => e.type === 'account-unfrozen')).toMatchObject({ account: 'acct0', jobs: 1 });
     expect(exitCode).toBe(EXIT.OK);
-    expect(readRecord(process.env.DAYCAP_RECORD_FILE).filter((p) => p.account === 'acct0' && p.ok)).toHaveLength(2);
+    expect(readRecord(record).filter((p) => p.account === 'acct0' && p.ok)).toHaveLength(2);
   });
 
   it("holds an account's jobs until a platform's retry-after has passed, and writes it in the ledger", async () => {
     const { ledger, record } = setup(1, 2);
-    process.env.DAYCAP_FAIL_PATTERN = '^job-0-0$';
-    process.env.DAYCAP_FAIL_ATTEMPTS = '1';
-    process.env.DAYCAP_FAIL_MESSAGE = 'please slow down';
-    process.env.DAYCAP_FAIL_RETRY_AFTER_MS = '400';
+    vi.stubEnv('DAYCAP_FAIL_PATTERN', '^job-0-0$');
+    vi.stubEnv('DAYCAP_FAIL_ATTEMPTS', '1');
+    vi.stubEnv('DAYCAP_FAIL_MESSAGE', 'please slow down');
+    vi.stubEnv('DAYCAP_FAIL_RETRY_AFTER_MS', '400');
     const { exitCode, events } = await run({ ledger, cap: 2 });
     expect(exitCode).toBe(EXIT.OK);
     const calls = readRecord(record).sort((a, b) => a.start - b.start);
@@ -102,9 +93,7 @@ describe('account health in a run', () => {
 describe('pacing in a run', () => {
   it('keeps the minimum gap (plus jitter) between two posts of an account', async () => {
     const { ledger, record } = setup(2, 3);
-    let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    const { exitCode } = await run({ ledger, cap: 3, pacing: pacing({ minGapMs: 150, jitterMs: 100 }), random });
+    const { exitCode } = await run({ ledger, cap: 3, pacing: pacing({ minGapMs: 150, jitterMs: 100 }), random: rng(7).next });
     expect(exitCode).toBe(EXIT.OK);
     const calls = readRecord(record);
     for (const account of ['acct0', 'acct1']) {
@@ -133,7 +122,7 @@ describe('pacing in a run', () => {
     let waitingSince: number | undefined;
     const clock = () => opensAt - 500 + (waitingSince === undefined ? 0 : Date.now() - waitingSince);
     const windows = { timeZone: 'UTC', ranges: [{ start: '08:00', end: '23:00' }], atEnd: 'wait' as const };
-    const runner = await Runner.open({ ledger, handler: { kind: 'module', path: fixture('handlers/recording.mjs') }, workers: 3, controlSocket: false, watchLedger: false, pacing: pacing({ windows }), clock });
+    const runner = await Runner.open({ ledger, handler: { kind: 'module', path: RECORDING }, workers: 3, controlSocket: false, watchLedger: false, pacing: pacing({ windows }), clock });
     const events: RunEvent[] = [];
     runner.events.onAny((event) => {
       if (event.type === 'window' && !event.open) waitingSince ??= Date.now();

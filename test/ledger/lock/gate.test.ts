@@ -11,11 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { enterGate } from '../../../src/ledger/lock/gate.js';
 import { acquireLedgerLock } from '../../../src/ledger/lock/index.js';
 import { lockGatePath, stateDir } from '../../../src/ledger/paths.js';
-import { tempDir } from '../helpers.js';
-import { deadPid, fakeGate } from './helpers.js';
+import { tempDir } from '../../helpers/files.js';
+import { deadPid, fakeGate } from '../../helpers/locks.js';
 
 async function ledgerWithStateDir(): Promise<string> {
-  const ledger = join(await tempDir(), 'progress.csv');
+  const ledger = join(tempDir(), 'progress.csv');
   await mkdir(stateDir(ledger), { recursive: true });
   return ledger;
 }

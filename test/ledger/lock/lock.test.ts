@@ -1,29 +1,21 @@
 // Taking, refusing, releasing and taking over the ledger lock (G6), on real files in one process.
 // Races between processes are in test/faults/lock.test.ts.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { newJob } from '../../../src/core/job.js';
 import { DaycapError, LockHeldError } from '../../../src/errors.js';
-import { serializeLedger } from '../../../src/ledger/codec.js';
 import { acquireLedgerLock, readLockHolder } from '../../../src/ledger/lock/index.js';
 import { ownerPath } from '../../../src/ledger/paths.js';
 import { LedgerStore } from '../../../src/ledger/store.js';
-import { tempDir } from '../helpers.js';
-import { deadPid, fakeHolder, lockSnapshot } from './helpers.js';
-
-async function ledgerWithJobs(): Promise<string> {
-  const ledger = join(await tempDir(), 'progress.csv');
-  await writeFile(ledger, serializeLedger([newJob({ job_id: 'a' }), newJob({ job_id: 'b', status: 'success' })]));
-  return ledger;
-}
+import { tempDir } from '../../helpers/files.js';
+import { deadPid, fakeHolder, lockableLedger, lockSnapshot } from '../../helpers/locks.js';
 
 describe('taking the ledger lock', () => {
   it('keeps a second taker off, naming the holder from owner.json', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     const lock = await acquireLedgerLock(ledger, { command: 'daycap run', now: () => Date.UTC(2026, 10, 29, 22, 1, 3, 456) });
     expect(JSON.parse(await readFile(ownerPath(ledger), 'utf8'))).toEqual({ pid: process.pid, hostname: hostname(), command: 'daycap run', started: '2026-11-29T22:01:03Z' });
     const error = await acquireLedgerLock(ledger, { command: 'daycap seed' }).catch((e: unknown) => e);
@@ -36,7 +28,7 @@ describe('taking the ledger lock', () => {
   });
 
   it('release is idempotent, removes owner.json, and frees the ledger', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     const lock = await acquireLedgerLock(ledger, { command: 'daycap run' });
     await lock.release();
     await lock.release();
@@ -49,7 +41,7 @@ describe('taking the ledger lock', () => {
   });
 
   it('works before the ledger exists', async () => {
-    const ledger = join(await tempDir(), 'new.csv');
+    const ledger = join(tempDir(), 'new.csv');
     const lock = await acquireLedgerLock(ledger, { command: 'daycap seed' });
     expect(await readLockHolder(ledger)).toContain('daycap seed');
     await lock.release();
@@ -58,7 +50,7 @@ describe('taking the ledger lock', () => {
 
 describe('taking over a lock left behind', () => {
   it('takes over at once, without waiting for the stale time, when its holder on this host is dead', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     const dead = deadPid();
     await fakeHolder(ledger, { pid: dead, hostname: hostname() }, 0);
     const lock = await acquireLedgerLock(ledger, { command: 'daycap run' });
@@ -68,7 +60,7 @@ describe('taking over a lock left behind', () => {
   });
 
   it('never presumes a holder on another host dead: while fresh it is refused, named, and left as it was', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     await fakeHolder(ledger, { pid: 4242, hostname: 'posting-elsewhere' }, 0);
     const before = await lockSnapshot(ledger);
     const error = await acquireLedgerLock(ledger, { command: 'daycap run' }).catch((e: unknown) => e);
@@ -78,7 +70,7 @@ describe('taking over a lock left behind', () => {
   });
 
   it('takes over a lock not refreshed for the stale time, and says from whom', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     await fakeHolder(ledger, { pid: 4242, hostname: 'posting-elsewhere' }, 3000);
     // The default stale time (20 s) is not over yet: the holder still counts.
     expect(await readLockHolder(ledger)).toContain('pid 4242 on host posting-elsewhere');

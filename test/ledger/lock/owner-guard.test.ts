@@ -1,24 +1,17 @@
 // The write guard (src/ledger/lock/owner-guard.ts): once the lock is lost, by a take-over or by its
 // directory going, every write through the guarded file layer is refused, the store's included.
-import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import { newJob } from '../../../src/core/job.js';
-import { serializeLedger } from '../../../src/ledger/codec.js';
 import { realFileOps } from '../../../src/ledger/fileOps.js';
 import { acquireLedgerLock, guardWrites } from '../../../src/ledger/lock/index.js';
 import { writeOwner } from '../../../src/ledger/lock/owner.js';
 import { journalPath, lockPath, ownerPath } from '../../../src/ledger/paths.js';
 import { LedgerStore } from '../../../src/ledger/store.js';
-import { tempDir } from '../helpers.js';
-
-async function ledgerWithJobs(): Promise<string> {
-  const ledger = join(await tempDir(), 'progress.csv');
-  await writeFile(ledger, serializeLedger([newJob({ job_id: 'a' }), newJob({ job_id: 'b', status: 'success' })]));
-  return ledger;
-}
+import { lockableLedger } from '../../helpers/locks.js';
 
 /** What another process does when it takes the lock over: a new owner.json, replacing ours by rename. */
 function takeOver(ledger: string): Promise<void> {
@@ -32,7 +25,7 @@ function losses(): { seen: Error[]; onCompromised: (err: Error) => void } {
 
 describe('the write guard', () => {
   it('lets reads through, and refuses every file change once owner.json was replaced', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     const { seen, onCompromised } = losses();
     const lock = await acquireLedgerLock(ledger, { command: 'daycap run', onCompromised });
     const ops = guardWrites(realFileOps, lock);
@@ -56,7 +49,7 @@ describe('the write guard', () => {
   });
 
   it('is the store\'s one lock check: after a take-over, commit, snapshot and close write nothing', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     const { seen, onCompromised } = losses();
     const store = await LedgerStore.open(ledger, { command: 'daycap run', onCompromised });
     await store.commit([newJob({ job_id: 'a', status: 'claimed', worker_id: '1' })]);
@@ -73,7 +66,7 @@ describe('the write guard', () => {
   });
 
   it('refuses writes too once proper-lockfile finds the lock directory gone', async () => {
-    const ledger = await ledgerWithJobs();
+    const ledger = lockableLedger();
     let lost: (err: Error) => void = () => undefined;
     const compromised = new Promise<Error>((resolve) => { lost = resolve; });
     const store = await LedgerStore.open(ledger, { command: 'daycap run', staleMs: 2000, onCompromised: (err) => lost(err) });

@@ -2,10 +2,17 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 
-import type { Owner } from '../../../src/ledger/lock/index.js';
-import { lockPath, ownerPath, stateDir } from '../../../src/ledger/paths.js';
+import { newJob } from '../../src/core/job.js';
+import type { Owner } from '../../src/ledger/lock/index.js';
+import { lockPath, ownerPath, stateDir } from '../../src/ledger/paths.js';
+import { tempLedger } from './ledgers.js';
 
-/** The pid of a process that has just ended: provably dead on this host. */
+/** A ledger to lock: one pending and one posted job, in a folder of its own. */
+export function lockableLedger(): string {
+  return tempLedger([newJob({ job_id: 'a' }), newJob({ job_id: 'b', status: 'success' })]);
+}
+
+/** The pid of a process that has just ended: provably dead on this host (a holder or writer that is gone). */
 export function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }

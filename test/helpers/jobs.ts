@@ -1,49 +1,35 @@
-/** Shared test tools: temp folders, a fault-injecting file layer, and job generators. */
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
+/** Jobs to test with: a grid of them, one at a time, and fast-check arbitraries of any content. */
 import fc from 'fast-check';
-
 import { classOfRecordedFailure } from '../../src/core/classify.js';
-import { STATUSES, newJob, type Job } from '../../src/core/job.js';
-import { realFileOps, type FileOps } from '../../src/ledger/fileOps.js';
-
-export async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'daycap-ledger-'));
-}
-
-export async function bytesOf(path: string): Promise<Buffer> {
-  return readFile(path);
-}
-
-export async function listDir(dir: string): Promise<string[]> {
-  return (await readdir(dir)).sort();
-}
-
-export function injected(code: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`injected ${code}`), { code });
-}
-
-export type CountingOps = FileOps & { calls: Partial<Record<keyof FileOps, number>> };
+import { newJob, STATUSES, type Job } from '../../src/core/job.js';
+import { writeVideos } from './ledgers.js';
 
 /**
- * The real file layer, counting calls; the `nth` call (1-based) of `method` fails with `code`,
- * and with `sticky` every call after it as well.
+ * `perAccount` pending jobs for each of `accounts` accounts (job-<a>-<j> of acct<a>), interleaved so
+ * that every account has work early. Video paths are relative to the ledger's folder; with
+ * `videosIn` (that folder) they are made real there, as `daycap run`'s pre-flight wants. Captions
+ * hold a quote, a comma, a line break and an emoji, so every ledger written tests the CSV's quoting.
  */
-export function faultyOps(method?: keyof FileOps, code = 'EIO', options: { nth?: number; sticky?: boolean } = {}): CountingOps {
-  const calls: Partial<Record<keyof FileOps, number>> = {};
-  const nth = options.nth ?? 1;
-  const wrapped = {} as Record<keyof FileOps, unknown>;
-  for (const key of Object.keys(realFileOps) as (keyof FileOps)[]) {
-    const real = realFileOps[key] as (...args: unknown[]) => Promise<unknown>;
-    wrapped[key] = async (...args: unknown[]) => {
-      const count = (calls[key] = (calls[key] ?? 0) + 1);
-      if (key === method && (count === nth || (options.sticky && count > nth))) throw injected(code);
-      return real(...args);
-    };
+export function gridJobs(accounts: number, perAccount: number, fields: Partial<Job> = {}, options: { videosIn?: string; prefix?: string } = {}): Job[] {
+  const prefix = options.prefix ?? 'job';
+  const jobs: Job[] = [];
+  for (let j = 0; j < perAccount; j++) {
+    for (let a = 0; a < accounts; a++) {
+      jobs.push(newJob({ job_id: `${prefix}-${a}-${j}`, account: `acct${a}`, video_path: `v/${a}-${j}.mp4`, caption: `caption ${a}/${j}, "quoted"\nsecond line 🌷`, ...fields }));
+    }
   }
-  return Object.assign(wrapped as unknown as FileOps, { calls });
+  if (options.videosIn !== undefined) writeVideos(options.videosIn, jobs.map((job) => job.video_path));
+  return jobs;
+}
+
+/** One pending job of its own account (acct-<id>). */
+export function job(id: string, fields: Partial<Job> = {}): Job {
+  return newJob({ job_id: id, account: `acct-${id}`, video_path: `videos/${id}.mp4`, caption: `caption of ${id}`, ...fields });
+}
+
+/** What a handler is given with a job: its worker, the attempt and the signal that aborts it. */
+export function postContext(overrides: { workerId?: number; attempt?: number; signal?: AbortSignal } = {}) {
+  return { workerId: overrides.workerId ?? 1, attempt: overrides.attempt ?? 1, signal: overrides.signal ?? new AbortController().signal };
 }
 
 /** Text that breaks naive CSV, JSON or spreadsheet handling. */
@@ -56,6 +42,7 @@ export const nastyString = fc.oneof(
 const isoTime = fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 4102444800000 }).map((ms) => new Date(ms).toISOString()));
 const count = fc.nat({ max: 1_000_000 });
 
+/** A job with nasty text in every text column, and `extraColumns` filled too. */
 export function jobArbitrary(extraColumns: readonly string[] = []): fc.Arbitrary<Job> {
   return fc.record({
     job_id: nastyString.filter((s) => s.length > 0),
@@ -90,8 +77,4 @@ export function jobArbitrary(extraColumns: readonly string[] = []): fc.Arbitrary
 /** Jobs with unique ids. */
 export function jobsArbitrary(extraColumns: readonly string[] = [], maxLength = 20): fc.Arbitrary<Job[]> {
   return fc.uniqueArray(jobArbitrary(extraColumns), { selector: (job) => job.job_id, maxLength });
-}
-
-export function sampleJobs(n: number, fields: Partial<Job> = {}): Job[] {
-  return Array.from({ length: n }, (_, i) => newJob({ job_id: `job-${i}`, account: `acct-${i}`, video_path: `v/${i}.mp4`, caption: `caption ${i}`, ...fields }));
 }
