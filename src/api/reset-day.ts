@@ -1,4 +1,4 @@
-/** `daycap reset-day`: archives the day's ledger under a new name and frees the path (DESIGN section 5). */
+/** `daycap reset-day`: archives the day's ledger under a new name and frees the path (docs/ledger.md#archives). */
 import { archiveLedger } from '../ledger/archive.js';
 import { realFileOps } from '../ledger/fileOps.js';
 import { acquireLedgerLock, guardWrites, type LockTiming } from '../ledger/lock/index.js';

@@ -2,7 +2,7 @@
  * The main-thread runner: worker threads (runner/slots.ts) ask for claims, the dispatch loop
  * (runner/dispatch.ts) gets them from the store in durable steps, and the run ends when nothing can
  * be claimed now or later. This file puts the parts together and owns the run's lifecycle: start,
- * pause, stop with a grace period, and the end. docs/design.md draws the parts.
+ * pause, stop with a grace period, and the end. docs/design.md#the-runner-srcrunner draws the parts.
  */
 import { randomBytes } from 'node:crypto';
 import type { CategoryRule } from '../core/classify.js';
@@ -76,7 +76,7 @@ export interface RunOptions {
   fileOps?: FileOps;
   /**
    * How to write times into a ledger that has none yet (`ledger.timeFormat`; default `utc`). A
-   * ledger that already has times keeps its own convention (README "Times").
+   * ledger that already has times keeps its own convention (docs/ledger.md#times).
    */
   timeFormat?: TimeFormat;
   /** Answer `daycap status|pause|resume|stop|retry-failed|release-stale` from other terminals. Default true. */
