@@ -42,7 +42,7 @@ export class InputError extends DaycapError {
   }
 }
 
-/** A ledger that exists but is empty, header-only or unparseable (seed section 1.3). */
+/** A ledger that exists but is empty, header-only or unparseable (docs/commands.md#daycap-validate). */
 export class LedgerInvalidError extends DaycapError {
   readonly file: string;
   constructor(file: string, problem: string, options: { cause?: unknown } = {}) {
@@ -73,7 +73,10 @@ export class IllegalTransitionError extends DaycapError {
   }
 }
 
-/** A combination of options that would put the day's history at risk (seed section 1.4). */
+/**
+ * A combination of options that would put the day's history at risk, e.g. --force-reseed without
+ * --reset-day (docs/commands.md#daycap-seed).
+ */
 export class SafetyCheckError extends DaycapError {
   constructor(message: string, hint: string) {
     super('SAFETY_CHECK_FAILED', `SAFETY CHECK FAILED: ${message}`, { exitCode: 1, hint });

@@ -28,7 +28,7 @@ export type Outcome =
 
 export interface ReportedError {
   message: string;
-  /** Set when the handler classified its own error (DESIGN section 7). */
+  /** Set when the handler classified its own error (docs/handlers.md#results-and-errors). */
   category?: string;
   type?: string;
   retryable?: boolean;

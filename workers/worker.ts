@@ -1,7 +1,7 @@
 /**
  * The Piscina task: one long-lived loop per worker thread, talking to the runner over the
  * MessagePort in WorkerStart. The runner alone decides what to claim; this side only posts.
- * It imports only the protocol and the handlers (DESIGN section 3).
+ * It imports only the protocol, the handlers and the job type (docs/design.md#the-parts).
  */
 import type { Job } from '../src/core/job.js';
 import { loadHandler } from '../src/handlers/load.js';

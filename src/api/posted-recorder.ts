@@ -1,7 +1,8 @@
 /**
- * Keeps the posted ledger (DESIGN section 6) up to date during a run: every post, once durable in
- * the day's ledger, is appended as `account|video_filename|timestamp`, so a later seed never gives
- * the same video to the same account again. Appends are batched; the file is never rewritten.
+ * Keeps the posted ledger (docs/ledger.md#posted-ledger) up to date during a run: every post, once
+ * durable in the day's ledger, is appended as `account|video_filename|timestamp`, so a later seed
+ * never gives the same video to the same account again. Appends are batched; the file is never
+ * rewritten.
  */
 import { basename } from 'node:path';
 import { appendPosted, type PostedEntry } from '../inputs/posted.js';

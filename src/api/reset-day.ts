@@ -1,4 +1,4 @@
-/** `daycap reset-day`: archives the day's ledger under a new name and frees it for the next day (docs/commands.md). */
+/** `daycap reset-day`: archives the day's ledger under a new name and frees it for the next day (docs/ledger.md#archives). */
 import type { LockTiming } from '../ledger/lock/index.js';
 import { ledgerAt } from '../store/open.js';
 

@@ -1,4 +1,7 @@
-/** Seeding a ledger from a scheduler state or a campaign folder (seed section 1.2, DESIGN section 6). */
+/**
+ * Seeding a ledger from a scheduler state or a campaign folder (docs/commands.md#daycap-seed; the
+ * inputs: docs/ledger.md#inputs).
+ */
 import { DEFAULT_CAP, type Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
@@ -42,7 +45,10 @@ export interface SeedResult extends Omit<SeedPlan, 'jobs'> {
   warnings: string[];
 }
 
-/** The seed system's safety rule, shared by `seed`, `run` and the library (seed section 1.4). */
+/**
+ * --force-reseed only together with --reset-day: alone it would wipe the day's posting history and
+ * allow a second post. The seed system's rule, shared by `seed`, `run` and the library.
+ */
 export function checkReseedSafety(options: { forceReseed?: boolean | undefined; resetDay?: boolean | undefined }): void {
   if (options.forceReseed && !options.resetDay) throw forceReseedRefusal();
 }

@@ -7,7 +7,7 @@ import type { ControlRequest, ControlResponse } from '../runner/control-protocol
 import { EXIT } from '../runner/exit-codes.js';
 import { ledgerAt } from '../store/open.js';
 
-/** `daycap pause|resume|stop` found no run using the ledger (CLI only; the README's exit code table lists it). */
+/** `daycap pause|resume|stop` found no run using the ledger (CLI only; README.md#exit-codes lists it). */
 export const EXIT_NO_RUN = 6;
 
 export type LiveAnswer = Extract<ControlResponse, { ok: true }>;

@@ -1,7 +1,7 @@
 /**
  * DAYCAP_LOCK_STALE_MS: how long a ledger's lock may go without a refresh before another command
- * takes it over (README, G6). It exists so that tests, and an operator on a host with unusual
- * pauses, can shorten or lengthen that wait; a holder known dead on this host is taken over at once
+ * takes it over (docs/guarantees.md#g6-one-runner-per-ledger). It exists so that tests, and an
+ * operator on a host with unusual pauses, can shorten or lengthen that wait; a holder known dead on this host is taken over at once
  * whatever it says. The CLI reads it here, and only here, and passes it down as `staleMs`: the
  * ledger code reads no environment.
  */

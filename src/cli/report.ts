@@ -1,5 +1,5 @@
 /**
- * The one place that turns an error into what the operator sees and an exit code (DESIGN section 10):
+ * The one place that turns an error into what the operator sees and an exit code (README.md#exit-codes):
  * a mistake they can fix gets a short message and its hint, never a stack; anything else is a bug.
  */
 import { CommanderError } from 'commander';

@@ -150,7 +150,7 @@ const preflight = z.strictObject(
   expected('an object of preflight settings'),
 ).partial();
 
-/** How the ledger's times are written, for a ledger that has none yet (README "Times"). */
+/** How the ledger's times are written, for a ledger that has none yet (docs/ledger.md#times). */
 const ledger = z.strictObject(
   {
     timeFormat: z.enum(TIME_FORMATS, expected('"utc" (ISO 8601 with Z) or "local" (naive local time, as the seed system writes)')),

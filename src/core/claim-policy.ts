@@ -2,7 +2,7 @@
  * The claim policy: whether an account, and the day as a whole, may be claimed from at a moment.
  * Pure functions over a narrow view of an account's state, so the in-memory day (core/day-state.ts)
  * and a database store evaluate exactly the same rules. The rules and their order are described in
- * docs/guarantees.md (G1, G2) and docs/configuration.md (health and pacing).
+ * docs/guarantees.md (G1, G2) and docs/configuration.md#account-health-and-pacing.
  */
 import { DaycapError } from '../errors.js';
 import { isoTime } from './time.js';

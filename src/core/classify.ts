@@ -1,4 +1,4 @@
-/** Error classification (DESIGN section 8): which failures are worth retrying. */
+/** Error classification (docs/configuration.md#error-classification): which failures are worth retrying. */
 
 export interface ErrorClass {
   category: string;

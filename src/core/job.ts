@@ -1,4 +1,4 @@
-/** The job record and its statuses: the shape of one ledger row (DESIGN sections 4 and 5). */
+/** The job record and its statuses (docs/ledger.md#statuses): the shape of one ledger row (docs/ledger.md#columns). */
 
 export const STATUSES = ['pending', 'claimed', 'success', 'retrying', 'failed', 'skipped', 'unconfirmed'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -9,7 +9,7 @@ export function isStatus(value: string): value is Status {
 
 /** Statuses that count toward an account's daily cap (G1). */
 export const CAPPED_STATUSES: ReadonlySet<Status> = new Set(['success', 'claimed', 'unconfirmed']);
-/** Statuses that make an account "taken" for seeding (DESIGN section 4). */
+/** Statuses that make an account "taken" for seeding (docs/ledger.md#statuses). */
 export const SEED_BLOCKING_STATUSES: ReadonlySet<Status> = new Set(['pending', 'claimed', 'success', 'retrying', 'unconfirmed']);
 
 /** The seed system's columns, in order. Files with only the first nine are read too. */

@@ -1,5 +1,5 @@
 /**
- * Seeding: turning the day's candidate posts into ledger jobs, each on an account (seed section 1.2).
+ * Seeding: turning the day's candidate posts into ledger jobs, each on an account (docs/commands.md#daycap-seed).
  * Pure: the readers in src/inputs gather the data, the CLI writes the result.
  */
 import { UsageError } from '../errors.js';

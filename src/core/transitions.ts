@@ -2,7 +2,7 @@
  * Every legal change of one row, as pure functions from the row as it is to the row as it will be.
  * They check the status they start from (IllegalTransitionError otherwise) and never touch indexes:
  * the in-memory day applies their result (core/day-state.ts), a database store writes it.
- * docs/ledger.md lists the statuses and the moves between them.
+ * docs/ledger.md#moves-between-statuses lists the statuses and the moves between them.
  */
 import { IllegalTransitionError } from '../errors.js';
 import { classifyFailure, type CategoryRule, type ErrorClass, type FailureReport } from './classify.js';

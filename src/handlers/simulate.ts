@@ -8,8 +8,8 @@ import { HandlerUnusableError } from './errors.js';
 import type { PostHandler } from './types.js';
 
 /**
- * Failure messages per category, worded so that the classifier of DESIGN section 8 puts each in
- * the category it is listed under (it matches substrings, categories in this order).
+ * Failure messages per category, worded so that the error table (docs/configuration.md#error-classification)
+ * puts each in the category it is listed under (it matches substrings, categories in this order).
  */
 export const SIMULATED_FAILURES = {
   account: ['Your account has been suspended', 'Action blocked. Try again later'],

@@ -1,4 +1,4 @@
-/** The handler contract (DESIGN section 7): what a poster module exports. */
+/** The handler contract (docs/handlers.md): what a poster module exports. */
 import type { Job } from '../core/job.js';
 
 export type { Job, Status } from '../core/job.js';

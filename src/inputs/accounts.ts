@@ -1,4 +1,4 @@
-/** The accounts file: one account name a line, `#` comments (DESIGN section 6). */
+/** The accounts file: one account name a line, `#` comments (docs/ledger.md#accounts-file). */
 import { InputError } from '../errors.js';
 import { accountNameProblem } from './names.js';
 import { readInputText, splitLines, type InputKind } from './read.js';

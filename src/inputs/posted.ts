@@ -1,5 +1,5 @@
 /**
- * The posted ledger: the all-time record of which video went to which account (DESIGN section 6).
+ * The posted ledger: the all-time record of which video went to which account (docs/ledger.md#posted-ledger).
  * One `account|video_filename|timestamp` a line. It is only ever appended to (G4).
  * Read as the seed system reads it: surrounding spaces are dropped, blank lines and lines starting
  * with `#` are skipped, and only the first two fields count: the timestamp is never read (rebuilt

@@ -1,4 +1,4 @@
-/** The scheduler's state file (DESIGN section 6): the day's planned jobs, its accounts and settings. */
+/** The scheduler's state file (docs/ledger.md#scheduler-state): the day's planned jobs, its accounts and settings. */
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { videoKeyOf, type SeedCandidate } from '../core/seed.js';

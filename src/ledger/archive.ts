@@ -1,5 +1,5 @@
 /**
- * reset-day's archive (DESIGN section 5): `<name>_<YYYYMMDD>.csv`, then `_1`, `_2`… Never over an
+ * reset-day's archive (docs/ledger.md#archives): `<name>_<YYYYMMDD>.csv`, then `_1`, `_2`… Never over an
  * existing file (G4), and an invalid ledger is archived as it is: that is the way out of a corrupt file.
  */
 import { mkdir } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-/** The ledger CSV (DESIGN section 5) to Jobs and back. Pure: no I/O. */
+/** The ledger CSV (docs/ledger.md#columns) to Jobs and back. Pure: no I/O. */
 import { LEDGER_COLUMNS, type Job } from '../core/job.js';
 import { InputError } from '../errors.js';
 import { formatCsv } from './csvFormat.js';

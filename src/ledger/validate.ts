@@ -1,6 +1,7 @@
 /**
- * The seed system's validate_progress_file (seed section 1.3), made strict: it only reports. An
- * empty, header-only or unparseable ledger is never deleted or rewritten; the operator decides.
+ * Is the ledger usable (docs/commands.md#daycap-validate)? Like the seed system's
+ * validate_progress_file, it only reports: an empty, header-only or unparseable ledger is never
+ * deleted or rewritten; the operator decides.
  */
 import type { Job } from '../core/job.js';
 import { InputError, LedgerInvalidError } from '../errors.js';

@@ -2,7 +2,7 @@
  * The dispatch loop: a worker reports (ready, an outcome) → one store exchange settles the report
  * and claims its next jobs durably → the events are told → the claims are handed over. A worker
  * that gets nothing parks; when every worker is parked the loop asks the store what is left and
- * waits for it, or ends the day. docs/design.md ("the path of a claim") walks through it.
+ * waits for it, or ends the day. docs/design.md#the-path-of-a-claim walks through it.
  */
 import type { Job } from '../core/job.js';
 import { parseTime } from '../core/time.js';

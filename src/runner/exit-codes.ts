@@ -1,10 +1,13 @@
-/** The exit codes of `daycap run` and the other commands, in one place (the README lists them). */
+/** The exit codes of `daycap run` and the other commands, in one place (README.md#exit-codes lists them). */
 import type { EndReason, RunSummary } from './events.js';
 
 export const EXIT = {
   /** Every job of the day is success (or set aside as skipped by an operator). */
   OK: 0,
-  /** A safety check refused the command (seed section 1.4), e.g. --force-reseed without --reset-day. */
+  /**
+   * A safety check refused the command before touching anything, e.g. --force-reseed without
+   * --reset-day (docs/commands.md#daycap-seed).
+   */
   SAFETY: 1,
   /** Refused to start: bad input, bad option, invalid ledger, unusable handler. */
   INPUT: 2,

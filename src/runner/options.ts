@@ -53,7 +53,7 @@ export interface RunOptions {
   fileOps?: FileOps;
   /**
    * How to write times into a ledger that has none yet (`ledger.timeFormat`; default `utc`). A
-   * ledger that already has times keeps its own convention (README "Times").
+   * ledger that already has times keeps its own convention (docs/ledger.md#times).
    */
   timeFormat?: TimeFormat;
   /** Answer `daycap status|pause|resume|stop|retry-failed|release-stale` from other terminals. Default true. */

@@ -2,7 +2,7 @@
  * The main-thread runner: worker threads (runner/slots.ts) ask for claims, the dispatch loop
  * (runner/dispatch.ts) gets them from the store in durable steps, and the run ends when nothing can
  * be claimed now or later. This file puts the parts together and owns the run's lifecycle: start,
- * pause, stop with a grace period, and the end. docs/design.md draws the parts.
+ * pause, stop with a grace period, and the end. docs/design.md#the-runner-srcrunner draws the parts.
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CAP, DEFAULT_RETRY_DELAY_MS } from '../core/job.js';

@@ -2,7 +2,7 @@
  * G7 during a run: an edit of the ledger made outside daycap is merged row by row against the
  * text daycap last wrote; what cannot be merged is refused, reported, and the operator's file is
  * kept aside under a new name. The ledger is then rewritten from memory, so it is whole again.
- * docs/guarantees.md (G7) describes the merge rules.
+ * docs/guarantees.md#g7-outside-edits-are-merged describes the merge rules.
  */
 import { applyMergePlan, mergeEdit } from '../core/merge.js';
 import type { DayState } from '../core/day-state.js';

@@ -3,7 +3,7 @@
  * and its lock (src/ledger). A step is applied in memory and appended to the journal; if the append
  * fails the step is undone, so memory never runs ahead of the disk. A run journals every step (a
  * shared fdatasync) and rewrites the CSV every O(rows) steps; a one-shot command rewrites the CSV
- * atomically after its one step. docs/design.md (the store seam) and docs/guarantees.md (G3, G4, G7).
+ * atomically after its one step. docs/design.md#the-store-seam-srcstore and docs/guarantees.md (G3, G4, G7).
  */
 import { DayState, type StepUndo } from '../core/day-state.js';
 import type { Job } from '../core/job.js';

@@ -2,7 +2,8 @@
  * The store seam: everything the runner, the commands and the live view need from "the ledger".
  * Each change is one call that applies a transition to the day and makes it durable before it
  * resolves, returning what became true; memory never runs ahead of what is durable. Implemented by
- * the CSV + journal store (store/file-store.ts); docs/design.md describes the seam and its contract.
+ * the CSV + journal store (store/file-store.ts); docs/design.md#the-store-seam-srcstore describes the
+ * seam and its contract.
  */
 import type { CategoryRule } from '../core/classify.js';
 import type { CapSkip, GlobalHold } from '../core/claim-policy.js';

@@ -53,7 +53,8 @@ export function runCommand(ctx: CommandContext): Command {
     .option('--no-tui', 'plain log lines even on a terminal');
   for (const option of sourceOptions()) command.addOption(option);
   return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags, self: Command) => {
-    // Before anything is read or touched (seed section 1.4).
+    // --force-reseed without --reset-day is refused before anything is read or touched
+    // (docs/commands.md#daycap-seed).
     checkReseedSafety(flags);
     // A bad configuration stops the run before any input or the ledger is looked at.
     const config = applyOverrides(await loadConfig({ path: flags.config }), overridesOf(flags));

@@ -31,7 +31,8 @@ export function seedCommand(ctx: CommandContext): Command {
   return command
     .addHelpText('after', '\nExample:\n  daycap seed --ledger progress.csv --state scheduler_state.json --accounts accounts.txt')
     .action(async (flags: SeedFlags, self: Command) => {
-      // Before anything is read or touched (seed section 1.4).
+      // --force-reseed without --reset-day is refused before anything is read or touched
+      // (docs/commands.md#daycap-seed).
       checkReseedSafety(flags);
       const source = seedSourceOf(flags);
       if (!source) self.error('daycap seed needs --state <json> or --campaign <dir>', { exitCode: 2, code: 'daycap.usage' });

@@ -1,4 +1,4 @@
-/** `daycap validate`: is the ledger usable? Never writes, never takes the lock (seed section 1.3). */
+/** `daycap validate`: is the ledger usable? Never writes, never takes the lock (docs/commands.md#daycap-validate). */
 import { Command } from 'commander';
 import { findCapExceeded } from '../../api/archived-posts.js';
 import { loadConfig } from '../../config/load.js';
