@@ -1,6 +1,6 @@
 /**
- * Where daycap keeps its own files beside a ledger. Everything but the lock lives in one hidden
- * folder per ledger, so an operator sees one extra entry and can move the ledger's history with it.
+ * Where daycap keeps its own files beside a ledger: all in one hidden folder per ledger, so an
+ * operator sees one extra entry and can move the ledger's history with it.
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -12,9 +12,13 @@ export function stateDir(ledgerPath: string): string {
   return join(dirname(ledgerPath), `.${basename(ledgerPath)}.daycap`);
 }
 
-/** proper-lockfile's lock directory; beside the ledger (not in the state folder) so it is easy to spot. */
+/**
+ * proper-lockfile's lock directory. In the state folder, not at `<ledger>.lock`: the seed system's
+ * tracker leaves an empty file of that name beside its ledger for good, and daycap must not take
+ * it for a lock of its own (nor touch it).
+ */
 export function lockPath(ledgerPath: string): string {
-  return `${ledgerPath}.lock`;
+  return join(stateDir(ledgerPath), 'lock');
 }
 
 export function ownerPath(ledgerPath: string): string {

@@ -1,5 +1,6 @@
 // The seed system's own files given to the real CLI: its campaign folders (captions of any name and
 // layout, videos in any sub-folder, its progress files beside them), its posted ledger and its older ledgers.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +65,22 @@ describe('daycap seed --campaign on the seed system\'s folders', () => {
       ['DM6m1Econ4x-2.mp4_podcast', 'quickcutspod', 'Test caption 1 🐻\n#podcast'],
       ['DMbMMftoiDC-1.mp4_podcast', 'podclipcrafters', 'Test caption 2'],
     ]);
+  });
+});
+
+describe('the seed system\'s lock file', () => {
+  it('the empty <ledger>.lock its tracker leaves beside the ledger blocks neither seed nor run, and is left as it was', async () => {
+    const dir = await tempDir();
+    const campaign = await copyCampaign('viral', dir);
+    const ledger = join(campaign, 'progress.csv');
+    writeFileSync(`${ledger}.lock`, '');
+    const seeded = await daycap(['seed', '--ledger', ledger, '--campaign', campaign], { cwd: dir });
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const run = await daycap(['run', '--ledger', ledger, '--handler', 'simulate', '--no-tui', '--skip-invalid'], { cwd: dir });
+    expect(run.code, run.stderr).not.toBe(3);
+    expect(run.stderr).not.toMatch(/in use|locked|ENOTDIR/i);
+    expect(statSync(`${ledger}.lock`).isFile()).toBe(true);
+    expect(readFileSync(`${ledger}.lock`, 'utf8')).toBe('');
   });
 });
 

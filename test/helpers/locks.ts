@@ -19,8 +19,8 @@ export function deadPid(): number {
 
 /** A lock directory last refreshed `ageMs` ago, held by `owner` (a 'daycap run' by default). */
 export async function fakeHolder(ledger: string, owner: Pick<Owner, 'pid' | 'hostname'>, ageMs: number): Promise<void> {
-  await mkdir(lockPath(ledger));
   await mkdir(stateDir(ledger), { recursive: true });
+  await mkdir(lockPath(ledger));
   await writeFile(ownerPath(ledger), JSON.stringify({ command: 'daycap run', started: '2025-12-14T09:00:01Z', ...owner }));
   const at = new Date(Date.now() - ageMs);
   await utimes(lockPath(ledger), at, at);
