@@ -75,10 +75,10 @@ export class DayRows {
     return this.indexes.accounts.get(account);
   }
 
-  /** Adds a new row as it is (seeding, merging new rows); returns a copy. */
+  /** Adds a new row as it is (seeding, merging new rows); returns the day's row, which is never changed. */
   add(job: Job): Job {
     if (this.jobs.has(job.job_id)) throw new DaycapError('DUPLICATE_JOB', `job ${job.job_id} is already in the ledger`);
-    return cloneJob(this.insert(cloneJob(job)));
+    return this.insert(cloneJob(job));
   }
 
   protected insert(row: Job): Job {
@@ -92,22 +92,28 @@ export class DayRows {
 
   /**
    * Makes `next` the row of its job: the one way rows change, so the indexes cannot drift from
-   * them. Returns a copy. Notes the account news the change causes (see drainNews).
+   * them. `next` is taken over, not copied, and returned: a row object is never changed once it is
+   * the day's (each move makes a new one), so callers and subscribers may keep it. Notes the account
+   * news the change causes (see drainNews).
    */
   apply(next: Job): Job {
     const before = this.require(next.job_id) as Job;
+    if (next === before) throw new DaycapError('BUG_APPLY', `apply(${next.job_id}) was given the live row itself`, { operatorError: false });
     // The replaced row object is never changed again, so it can be kept as it is for an undo.
     if (this.recording && !this.recording.has(before.job_id)) this.recording.set(before.job_id, before);
     const frozenBefore = before.account ? this.indexes.accounts.get(before.account)?.frozenReason : undefined;
     this.indexes.remove(before);
-    const row = cloneJob(next);
+    const row = next;
     this.jobs.set(row.job_id, row);
     this.indexes.add(row);
     if (before.account) this.indexes.refresh(this.indexes.account(before.account));
     if (row.account && row.account !== before.account) this.indexes.refresh(this.indexes.account(row.account));
-    const frozenAfter = before.account ? this.indexes.accounts.get(before.account)?.frozenReason : undefined;
-    this.news.push(...accountNews(before, row, { before: frozenBefore, after: frozenAfter }, this.indexRules.health));
-    return cloneJob(row);
+    // Only a failure, a cooldown or a freeze lifted is news; most changes (claims, posts) are none.
+    if (frozenBefore !== undefined || row.status === 'failed' || row.extra !== undefined) {
+      const frozenAfter = before.account ? this.indexes.accounts.get(before.account)?.frozenReason : undefined;
+      for (const item of accountNews(before, row, { before: frozenBefore, after: frozenAfter }, this.indexRules.health)) this.news.push(item);
+    }
+    return row;
   }
 
   /**

@@ -127,7 +127,7 @@ export class DayState extends DayRows {
     if (hold) throw holdError(jobId, job.account, hold, this.cap);
     this.gate.recordClaim(ctx.now);
     const from = job.status;
-    const claim = { job: this.apply(claimed(job, { ...ctx, formatTime: this.formatTime })), from };
+    const claim = { job: this.apply(claimed(job, ctx, this.formatTime)), from };
     if (claim.job.pass_number > this.pass) {
       // The jobs the cap still holds back are skipped in this pass too, and said so once more.
       if (this.pass > 0) this.indexes.startCapPass();

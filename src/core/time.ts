@@ -31,8 +31,15 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\
 
 /** ISO 8601, UTC, with a `Z`. Also what log lines and reports show. */
 export function isoTime(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  // A busy run writes many times within one millisecond: the last one is kept.
+  if (epochMs !== lastIso.ms) {
+    lastIso.ms = epochMs;
+    lastIso.text = new Date(epochMs).toISOString();
+  }
+  return lastIso.text;
 }
+
+const lastIso = { ms: NaN, text: '' };
 
 /**
  * Local wall-clock time with no zone, exactly as Python's `datetime.isoformat()` writes a naive

@@ -41,11 +41,11 @@ function move(row: Readonly<Job>, from: readonly Status[], to: Status, change: (
   return next;
 }
 
-export function claimed(row: Readonly<Job>, ctx: ClaimContext): Job {
+export function claimed(row: Readonly<Job>, ctx: ClaimContext, formatTime: FormatTime = ctx.formatTime ?? isoTime): Job {
   return move(row, ['pending', 'retrying'], 'claimed', (next) => {
     next.status = 'claimed';
     next.worker_id = String(ctx.workerId);
-    next.claimed_at = (ctx.formatTime ?? isoTime)(ctx.now);
+    next.claimed_at = formatTime(ctx.now);
     next.completed_at = '';
     next.retry_at = '';
     next.pass_number = ctx.pass ?? next.attempts + 1;

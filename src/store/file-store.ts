@@ -5,7 +5,7 @@
  * shared fdatasync) and rewrites the CSV every O(rows) steps; a one-shot command rewrites the CSV
  * atomically after its one step. docs/design.md#the-store-seam-srcstore and docs/guarantees.md (G3, G4, G7).
  */
-import { DayState, type StepUndo } from '../core/day-state.js';
+import { DayState, type Claim, type StepUndo } from '../core/day-state.js';
 import type { Job } from '../core/job.js';
 import { ledgerTimeFormat, timeFormatter } from '../core/time.js';
 import { summarize } from '../core/summary.js';
@@ -93,13 +93,16 @@ export class FileStore implements Store {
 
   async exchange(step: Exchange): Promise<Exchanged> {
     const { day } = this;
-    const settled = this.record(() => step.reports.map((report) => applyReport(day, report, step.now, this.options.rules)));
-    const claimed = [];
-    for (let want = step.want; want > 0; want--) {
-      const claim = this.record(() => day.claimNext({ workerId: step.workerId, runId: step.runId, now: step.now }));
-      if (!claim) break;
-      claimed.push(claim);
-    }
+    const claimed: Claim[] = [];
+    const settled = this.record(() => {
+      const rows = step.reports.map((report) => applyReport(day, report, step.now, this.options.rules));
+      for (let want = step.want; want > 0; want--) {
+        const claim = day.claimNext({ workerId: step.workerId, runId: step.runId, now: step.now });
+        if (!claim) break;
+        claimed.push(claim);
+      }
+      return rows;
+    });
     const capSkips = day.drainCapSkips();
     const news = day.drainNews();
     await this.makeDurable([...settled, ...claimed.map((claim) => claim.job)]);
