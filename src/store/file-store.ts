@@ -5,7 +5,7 @@
  * shared fdatasync) and rewrites the CSV every O(rows) steps; a one-shot command rewrites the CSV
  * atomically after its one step. docs/design.md#the-store-seam-srcstore and docs/guarantees.md (G3, G4, G7).
  */
-import { DayState, type Claim, type StepUndo } from '../core/day-state.js';
+import { DayState, type Claim } from '../core/day-state.js';
 import type { Job } from '../core/job.js';
 import { ledgerTimeFormat, timeFormatter } from '../core/time.js';
 import { summarize } from '../core/summary.js';
@@ -14,6 +14,7 @@ import type { FileOps } from '../ledger/fileOps.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { ExternalEdits } from './file-edits.js';
 import { applyAction, applyReport } from './steps.js';
+import { UndurableSteps } from './undurable-steps.js';
 import type { Action, Acted, ArchivedHistory, DayRules, Exchange, Exchanged, Outlook, Store, StoreNews, Tally } from './store.js';
 
 export interface FileStoreOptions {
@@ -35,11 +36,8 @@ export interface FileStoreOptions {
 export class FileStore implements Store {
   readonly notices: string[] = [];
   private readonly listeners = new Set<(news: StoreNews) => void>();
-  /**
-   * Steps applied in memory whose durability is not yet known, oldest first, each with the count of
-   * journal records that makes it durable (Infinity until its records are handed to the journal).
-   */
-  private undurable: Array<{ undo: StepUndo; durableAt: number }> = [];
+  /** Steps applied in memory whose records the journal does not hold durably yet. */
+  private readonly steps: UndurableSteps;
   private broken: StoreNews | undefined;
   private edits: ExternalEdits | undefined;
   private snapshotting: Promise<void> | undefined;
@@ -49,6 +47,7 @@ export class FileStore implements Store {
 
   private constructor(readonly ledger: string, private readonly files: LedgerStore, private readonly day: DayState, private readonly options: FileStoreOptions) {
     this.clock = options.clock ?? Date.now;
+    this.steps = new UndurableSteps(day, files);
     const torn = tornTailWarning(files.recovered);
     if (torn) this.notices.push(torn);
   }
@@ -177,14 +176,7 @@ export class FileStore implements Store {
   /** Runs one step's changes to the day, recorded so that they can be undone. */
   private record<T>(apply: () => T): T {
     if (this.broken) throw this.brokenError();
-    this.day.beginStep();
-    try {
-      return apply();
-    } finally {
-      const undo = this.day.endStep();
-      // A step that changed nothing has nothing to make durable, nor to undo.
-      if (undo.rows.size > 0) this.undurable.push({ undo, durableAt: Infinity });
-    }
+    return this.steps.record(apply);
   }
 
   /** Resolves once `changed` is durable; otherwise undoes every step not yet durable and rejects. */
@@ -193,60 +185,21 @@ export class FileStore implements Store {
     try {
       if (this.options.durability === 'journal') {
         const writing = this.files.commit(changed);
-        // The records were counted as the call was made: every step recorded so far is durable once
-        // the journal holds that many, known the moment the sync returns (see settleUndurable).
-        for (const step of this.undurable) if (step.durableAt === Infinity) step.durableAt = this.files.committed;
+        this.steps.handedOver();
         await writing;
       } else {
         await this.files.snapshot([...this.day.rows()]);
-        this.undurable = [];
+        this.steps.allDurable();
       }
     } catch (error) {
       const lost = this.files.lock?.compromised === true;
       // No new step and no new snapshot from here on.
       this.fail(lost ? 'lock-lost' : 'storage-failed', `could not write the ${this.options.durability === 'journal' ? 'journal' : 'ledger'}: ${errorMessage(error)}`);
-      this.undoUndurable();
+      this.steps.undo();
       throw error instanceof StorageError ? error : new StorageError(errorMessage(error), { cause: error });
     }
-    this.settleUndurable();
+    this.steps.settle();
     if (this.options.durability === 'journal' && this.files.shouldSnapshot(this.day.size, this.clock())) this.requestSnapshot();
-  }
-
-  /**
-   * The rows as the durable journal has them (live rows are shared, not copied): a row a step not yet
-   * durable changed is taken as it was before that step, and a row it added is left out.
-   */
-  private durableRows(): { rows: Job[]; covering: number } {
-    this.settleUndurable();
-    const covering = this.files.durable;
-    if (this.undurable.length === 0) return { rows: [...this.day.rows()], covering };
-    const before = new Map<string, Job | undefined>();
-    for (const step of this.undurable) for (const [jobId, row] of step.undo.rows) if (!before.has(jobId)) before.set(jobId, row);
-    const rows: Job[] = [];
-    for (const row of this.day.rows()) {
-      const durable = before.has(row.job_id) ? before.get(row.job_id) : row;
-      if (durable) rows.push(durable);
-    }
-    return { rows, covering };
-  }
-
-  /** Forgets the undo of every step whose records the journal now holds durably. */
-  private settleUndurable(): void {
-    const durable = this.files.durable;
-    let done = 0;
-    while (done < this.undurable.length && this.undurable[done]!.durableAt <= durable) done += 1;
-    if (done > 0) this.undurable.splice(0, done);
-  }
-
-  /**
-   * Undoes, newest first (a later step may build on an earlier one), every step the journal does not
-   * hold durably. A step whose sync returned but whose caller has not heard yet is kept: it is durable.
-   */
-  private undoUndurable(): void {
-    this.settleUndurable();
-    const steps = this.undurable;
-    this.undurable = [];
-    for (const step of steps.reverse()) this.day.undo(step.undo);
   }
 
   private fail(reason: 'storage-failed' | 'lock-lost', message: string): void {
@@ -280,7 +233,7 @@ export class FileStore implements Store {
         if (this.broken || this.closing) break;
         // Serialized in one synchronous stretch, as the durable journal has it: steps whose records
         // are still being synced are left out, so the file never holds what a failed sync undoes.
-        const { rows, covering } = this.durableRows();
+        const { rows, covering } = this.steps.durableRows();
         await this.files.snapshot(rows, covering);
         this.edits?.noteOwnWrite();
         this.publish({ kind: 'ledger-written', rows: this.day.size });

@@ -218,12 +218,11 @@ async function checkRun(run: RunResult, plan: FaultPlan): Promise<boolean> {
   expect(run.events.slice(warningAt).filter((e) => e.type === 'job-claimed'), `${label}: claimed after the failure`).toEqual([]);
 
   // 4. A failed journal write or sync poisons the journal: nothing more is written to it or synced.
-  //    And whatever failed, no snapshot of the CSV is begun after it (writeFileAtomic starts with a
-  //    stat of the ledger). One already under way may finish: it holds the rows in memory, which are
-  //    only ever ahead of the journal by outcomes that happened (a post that returned) or by claims
-  //    (which the next run makes unconfirmed), so it can be more complete, never less safe.
+  //    And whatever failed, no snapshot of the CSV is begun after the failure was returned
+  //    (writeFileAtomic starts with a stat of the ledger). One already under way may finish: it holds
+  //    only durable rows (a step whose records are still being synced is left out of it).
   const fault = run.ops.log[run.ops.firstFault!]!;
-  const later = run.ops.log.slice(run.ops.firstFault! + 1);
+  const later = run.ops.log.slice(run.ops.faultReturnedAt!);
   expect(later.filter((c) => c.op === 'stat' && c.target === run.ledger), `${label}: a snapshot was begun after the failure`).toEqual([]);
   if (fault.target === journalPath(run.ledger) && (fault.op === 'write' || fault.op === 'fdatasync')) {
     const after = run.ops.log.slice(run.ops.firstFault! + 1).filter((c) => c.target === fault.target && (c.op === 'write' || c.op === 'fdatasync'));

@@ -50,6 +50,8 @@ export class FaultyOps implements FileOps {
   private readonly handles = new WeakMap<FileHandle, string>();
   /** Index in `log` of the first injected failure. */
   firstFault: number | undefined;
+  /** Calls logged before the first failure was returned to its caller (`log.slice(faultReturnedAt)` came after). */
+  faultReturnedAt: number | undefined;
   faults = 0;
   /** Bytes written to each file through this layer, and how many of them a sync has made durable. */
   private readonly written = new Map<string, number>();
@@ -77,10 +79,14 @@ export class FaultyOps implements FileOps {
     const fail = plan !== undefined && plan.op === op && (n === nth || (plan.mode === 'persistent' && n > nth));
     this.log.push({ op, target, failed: fail });
     if (!fail) return real();
-    this.firstFault ??= this.log.length - 1;
+    const at = this.log.length - 1;
     this.faults += 1;
     const code = plan.code ?? 'EIO';
     await onFault?.(code);
+    // The failure happens when the call returns (after a short write's bytes land), not when it is
+    // made: a snapshot begun while the failing write was still under way is not "after" it.
+    this.firstFault ??= at;
+    this.faultReturnedAt ??= this.log.length;
     throw fsError(code, op === 'fsyncDir' ? 'fsync' : op, target);
   }
 
