@@ -1,4 +1,4 @@
-// Seed test strategy section 6: the log lines an operator greps for.
+// The log lines an operator greps for, worded as the seed system wrote them (docs/migrating.md).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Seed test strategy section 4 (--force-reseed needs --reset-day) and section 5 scenario A.
+// The seed system's safety rule: --force-reseed needs --reset-day, and a mid-day reseed is refused (docs/commands.md#daycap-seed).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -118,7 +118,7 @@ describe.skipIf(pythonVersion === undefined)(`the seed system's tracker reads wh
     expect(report!.stats).toEqual({ total: 9, pending: 3, claimed: 0, success: 4, failed: 1, skipped: 0, retrying: 0 });
     expect(report!.success_by_account).toEqual(successByAccount(rows));
     // An unconfirmed row neither holds its account nor counts toward its limit, for claiming or seeding:
-    // the old tracker claims acct_c's second job. Hence README "Times": settle unconfirmed rows first.
+    // the old tracker claims acct_c's second job. Hence docs/migrating.md: settle unconfirmed rows first.
     expect(report!.assigned_by_account['acct_c']).toBe(1);
     // Logged by every worker's claim, as the tracker does.
     expect(new Set(report!.log)).toEqual(new Set(['Skipping job DMa1-2.mp4_spring - account acct_a at daily limit of 1']));
@@ -154,7 +154,7 @@ describe.skipIf(pythonVersion === undefined)(`the seed system's tracker reads wh
     expect(report!.success_by_account).toEqual(successByAccount(rows));
     // Its claim_next_job does not look at retry_at: it claims the retry at once (its own behaviour).
     expect(report!.claims.map((claim) => claim.job_id)).toEqual(['DMc1-2.mp4_spring', 'DMd1-1.mp4_spring']);
-    // It writes its seventeen columns back: the cooldown daycap recorded is gone from the file (README "Times").
+    // It writes its seventeen columns back: the cooldown daycap recorded is gone from the file (docs/migrating.md).
     const after = await rowsOf(dir);
     expect(after.get('DMf1-1.mp4_spring')?.extra?.[COOLDOWN_COLUMN]).toBeUndefined();
     expect(after.get('DMf1-1.mp4_spring')?.completed_at).toBe(rows.get('DMf1-1.mp4_spring')?.completed_at);

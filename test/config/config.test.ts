@@ -39,7 +39,7 @@ function refusal(raw: unknown, file = CONFIG_FILE): string {
   throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
 }
 
-/** The example of the README, every section set. */
+/** The example of docs/configuration.md, every section set. */
 const FULL = {
   cap: 2,
   maxAttempts: 4,

@@ -13,7 +13,7 @@ function countPerAccount(accounts: readonly string[]): Record<string, number> {
   return counts;
 }
 
-describe('planSeed: reuse prevention (seed test strategy section 2)', () => {
+describe('planSeed: an account with work today gets nothing new', () => {
   it('existing pending jobs block reseeding: no new job for account_a, which already has a pending one', () => {
     const result = plan({
       existing: [existingJob('old-1', 'account_a', 'pending')],

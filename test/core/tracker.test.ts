@@ -9,7 +9,7 @@ const T0 = Date.parse('2026-11-29T20:00:00Z');
 const ctx = (workerId = 0, now = T0) => ({ workerId, runId: 'run-a', now, pass: 1 });
 const job = (id: string, account: string, fields: Partial<Job> = {}) => newJob({ job_id: id, account, ...fields });
 
-describe('claiming (seed test strategy 1)', () => {
+describe('claiming: success and claimed count toward the daily limit', () => {
   it('counts a success toward the daily limit: not claimed at cap 1, claimed at cap 2', () => {
     const rows = [job('j1', 'account_a', { status: 'success' }), job('j2', 'account_a')];
     const capOne = new DayState(rows, { cap: 1 });

@@ -1,5 +1,5 @@
 /**
- * The bad-input corpus (issue 5, "Bad input corpus"): every file under fixtures/bad/ is given to the
+ * The bad-input corpus (docs/testing.md, the bad-input suite): every file under fixtures/bad/ is given to the
  * real CLI (the built binary, a real process, a temporary folder). Each must end with a non-zero exit
  * code and a short message that names the file and, where it applies, the line and column, with no
  * stack trace; and every input file must be byte-identical afterwards, with
@@ -130,7 +130,7 @@ const CORPUS: Case[] = [
   { input: 'handlers/throws-garbage.mjs', as: 'handler', commands: ['run'], code: EXIT.JOBS_LEFT, says: /job j1 failed .*unknown/,
     runArgs: ['--retry-delay', '10ms', '--max-passes', '3'], job: { status: 'failed', error: /^handler threw (a value that could not be described|a non-Error value)/ } },
   { input: 'handlers/returns-garbage.mjs', as: 'handler', commands: ['run'], code: EXIT.OK, says: /posted job j1/, job: { status: 'success', error: '', videoId: '' },
-    note: 'the one exit 0 in the corpus, on purpose: resolving means posted (DESIGN section 7); a post id that cannot be read is stored empty. Failing it would re-post a job that probably posted.' },
+    note: 'the one exit 0 in the corpus, on purpose: resolving means posted (docs/handlers.md#results-and-errors); a post id that cannot be read is stored empty. Failing it would re-post a job that probably posted.' },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ function position(file: string, kase: Case): string {
 
 const tally = { inputs: 0, runs: 0 };
 afterAll(() => {
-  // The figure the README quotes ("bad inputs tried").
+  // The figure docs/testing.md quotes ("bad inputs tried").
   if (tally.runs > 0) console.log(`bad inputs: ${tally.inputs} inputs, ${tally.runs} CLI runs`);
 });
 

@@ -1,5 +1,5 @@
 /**
- * Disk faults at runner level (issue 5, "Disk faults"). A fault-injecting file layer fails the Nth
+ * Disk faults at runner level (docs/testing.md, the disk-fault suite). A fault-injecting file layer fails the Nth
  * call of one operation (write, fdatasync, fsync, rename, fsyncDir, open) once, or persistently from
  * the Nth on, with EIO or ENOSPC, under a real run (worker threads, a real ledger in a temp folder).
  * After each run the files are read back with the real file layer, and:
@@ -270,7 +270,7 @@ const CODES: FaultCode[] = ['EIO', 'ENOSPC'];
 const tally = { planned: 0, fired: 0, injected: 0 };
 
 afterAll(() => {
-  // The figure the README quotes ("faults injected").
+  // The figure docs/testing.md quotes ("faults injected").
   if (tally.planned > 0) console.log(`disk faults: ${tally.fired} of ${tally.planned} planned fault runs fired, ${tally.injected} failing calls injected`);
 });
 

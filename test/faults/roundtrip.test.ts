@@ -1,5 +1,5 @@
 /**
- * Captions round-trip byte for byte (issue 5, "Bad input corpus", last point): captions with quotes,
+ * Captions round-trip byte for byte (docs/testing.md, the round-trip suite): captions with quotes,
  * commas, CR/LF, lone CR, emoji (ZWJ sequences, flags, skin tones), combining marks, U+FEFF, U+2028
  * and a leading = + - @ or tab go through the real CLI:
  *

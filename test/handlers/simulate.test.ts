@@ -16,7 +16,7 @@ async function settle(handler: PostHandler, id: string, attempt = 1): Promise<st
 
 const MIXED = { accountErrorRate: 0.1, contentErrorRate: 0.1, infrastructureErrorRate: 0.2, unknownErrorRate: 0.1 };
 
-/** The category each simulated message is meant to fall in (DESIGN section 8), written out by hand. */
+/** The category each simulated message is meant to fall in (docs/configuration.md#error-classification), written out by hand. */
 const EXPECTED_CATEGORY: Record<string, string> = {
   'Your account has been suspended': 'account',
   'Action blocked. Try again later': 'account',
@@ -29,7 +29,7 @@ const EXPECTED_CATEGORY: Record<string, string> = {
 };
 
 /**
- * DESIGN section 8's substrings, transcribed here (not imported from the real classifier) to check
+ * The error table's substrings (docs/configuration.md#error-classification), transcribed here (not imported from the real classifier) to check
  * that no message is caught by an earlier category than the one intended.
  */
 const TABLE: [string, string[]][] = [
