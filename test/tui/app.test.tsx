@@ -1,6 +1,7 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App, FrameCosts } from '../../src/tui/App.js';
+import { App } from '../../src/tui/App.js';
+import { FrameCosts } from '../../src/tui/frame-costs.js';
 import { frame, fakeControls, renderAt, resize, until, widest } from './harness.js';
 import { dayJobs, lines, Scenario } from './scenario.js';
 import { isoTime, newJob } from '../../src/core/job.js';
