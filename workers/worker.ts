@@ -33,88 +33,105 @@ interface Running {
 }
 
 export default async function workerLoop(start: WorkerStart): Promise<void> {
-  const { workerId, port, jobTimeoutMs } = start;
-  const send = (message: WorkerToMain) => port.postMessage(message);
-
   let handler: LoadedHandler;
   try {
     handler = await cachedHandler(start.handler);
   } catch (err) {
-    send({ type: 'handler-unusable', workerId, message: toReportedError(err).message });
-    port.close();
+    const message: WorkerToMain = { type: 'handler-unusable', workerId: start.workerId, message: toReportedError(err).message };
+    start.port.postMessage(message);
+    start.port.close();
     return;
   }
+  await new WorkerLoop(start, handler).run();
+}
 
-  await new Promise<void>((resolve) => {
-    let running: Running | undefined;
-    // Jobs the runner queued behind the running one (it prefetches a few claims per worker).
-    const queued: { job: Job; attempt: number }[] = [];
-    let stopping = false;
-    let closed = false;
+/**
+ * One loop's side of its port: it runs the jobs the runner gives, one at a time, and reports each
+ * outcome; the runner alone decides what to claim. It ends once the runner has said stop and the
+ * job running is reported, or when the runner closes its end of the port.
+ */
+class WorkerLoop {
+  private running: Running | undefined;
+  /** Jobs the runner queued behind the running one (it prefetches a few claims per worker). */
+  private readonly queued: { job: Job; attempt: number }[] = [];
+  private stopping = false;
+  private closed = false;
+  private end: () => void = () => undefined;
 
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      port.off('message', onMessage);
-      port.close();
-      resolve();
-    };
+  constructor(private readonly start: WorkerStart, private readonly handler: LoadedHandler) {}
 
-    const next = () => {
-      const item = queued.shift();
-      if (item) {
-        runJob(item.job, item.attempt);
-      } else if (stopping) {
-        close();
-      }
-    };
-
-    const runJob = (job: Job, attempt: number) => {
-      const startedAt = Date.now();
-      running = execute(handler, job, attempt, workerId, jobTimeoutMs, (outcome) => {
-        running = undefined;
-        if (closed) return;
-        send({ type: 'outcome', workerId, jobId: job.job_id, outcome, startedAt, endedAt: Date.now() });
-        next();
+  run(): Promise<void> {
+    const { port } = this.start;
+    return new Promise<void>((resolve) => {
+      this.end = resolve;
+      port.on('message', this.onMessage);
+      // The runner closing its end means nobody will read our outcomes: end the task rather than hang.
+      port.once('close', () => {
+        this.closed = true;
+        port.off('message', this.onMessage);
+        resolve();
       });
-    };
-
-    const onMessage = (message: MainToWorker) => {
-      switch (message.type) {
-        case 'job':
-          if (stopping) send({ type: 'unstarted', workerId, jobIds: [message.job.job_id] });
-          else if (running) queued.push({ job: message.job, attempt: message.attempt });
-          else runJob(message.job, message.attempt);
-          break;
-        case 'abort':
-          if (running?.jobId === message.jobId) running.stop(interrupted(ABORT_MESSAGE));
-          else abortQueued(message.jobId);
-          break;
-        case 'stop':
-          stopping = true;
-          if (queued.length > 0) send({ type: 'unstarted', workerId, jobIds: queued.splice(0).map((item) => item.job.job_id) });
-          if (!running) next();
-          break;
-      }
-    };
-
-    const abortQueued = (jobId: string) => {
-      const index = queued.findIndex((item) => item.job.job_id === jobId);
-      if (index < 0) return;
-      const now = Date.now();
-      queued.splice(index, 1);
-      send({ type: 'outcome', workerId, jobId, outcome: interrupted(ABORT_MESSAGE), startedAt: now, endedAt: now });
-    };
-
-    port.on('message', onMessage);
-    // The runner closing its end means nobody will read our outcomes: end the task rather than hang.
-    port.once('close', () => {
-      closed = true;
-      port.off('message', onMessage);
-      resolve();
+      this.send({ type: 'ready', workerId: this.start.workerId });
     });
-    send({ type: 'ready', workerId });
-  });
+  }
+
+  private readonly onMessage = (message: MainToWorker): void => {
+    switch (message.type) {
+      case 'job':
+        if (this.stopping) this.send({ type: 'unstarted', workerId: this.start.workerId, jobIds: [message.job.job_id] });
+        else if (this.running) this.queued.push({ job: message.job, attempt: message.attempt });
+        else this.runJob(message.job, message.attempt);
+        break;
+      case 'abort':
+        if (this.running?.jobId === message.jobId) this.running.stop(interrupted(ABORT_MESSAGE));
+        else this.abortQueued(message.jobId);
+        break;
+      case 'stop':
+        this.stopping = true;
+        if (this.queued.length > 0) this.send({ type: 'unstarted', workerId: this.start.workerId, jobIds: this.queued.splice(0).map((item) => item.job.job_id) });
+        if (!this.running) this.next();
+        break;
+    }
+  };
+
+  private runJob(job: Job, attempt: number): void {
+    const { workerId, jobTimeoutMs } = this.start;
+    const startedAt = Date.now();
+    this.running = execute(this.handler, job, attempt, workerId, jobTimeoutMs, (outcome) => {
+      this.running = undefined;
+      if (this.closed) return;
+      this.send({ type: 'outcome', workerId, jobId: job.job_id, outcome, startedAt, endedAt: Date.now() });
+      this.next();
+    });
+  }
+
+  /** The next queued job, or the end once stopping and nothing is left. */
+  private next(): void {
+    const item = this.queued.shift();
+    if (item) this.runJob(item.job, item.attempt);
+    else if (this.stopping) this.close();
+  }
+
+  /** A queued job never started: reported as interrupted, so the runner settles it like an aborted one. */
+  private abortQueued(jobId: string): void {
+    const index = this.queued.findIndex((item) => item.job.job_id === jobId);
+    if (index < 0) return;
+    const now = Date.now();
+    this.queued.splice(index, 1);
+    this.send({ type: 'outcome', workerId: this.start.workerId, jobId, outcome: interrupted(ABORT_MESSAGE), startedAt: now, endedAt: now });
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.start.port.off('message', this.onMessage);
+    this.start.port.close();
+    this.end();
+  }
+
+  private send(message: WorkerToMain): void {
+    this.start.port.postMessage(message);
+  }
 }
 
 /**

@@ -2,8 +2,8 @@
 import { DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING } from '../core/policy.js';
 import type { LockTiming } from '../ledger/lock/index.js';
-import { ledgerAt } from '../store/open.js';
 import type { DayRules, Store } from '../store/store.js';
+import { validLedgerAt } from './valid-ledger.js';
 
 export interface CommandOpenOptions extends LockTiming {
   /** As the operator typed it ('daycap seed'); shown to anyone who finds the ledger locked. */
@@ -19,9 +19,7 @@ export interface CommandOpenOptions extends LockTiming {
  * refused as it is, and each change the command makes rewrites the CSV atomically.
  */
 export async function openForCommand(ledger: string, options: CommandOpenOptions): Promise<Store> {
-  const where = ledgerAt(ledger, { staleMs: options.staleMs });
-  const check = await where.validate();
-  if (!check.ok) throw check.error;
+  const where = await validLedgerAt(ledger, { staleMs: options.staleMs });
   const store = await where.open({
     command: options.command,
     durability: 'snapshot',

@@ -12,8 +12,8 @@ import type { CapExceeded } from '../core/archived-posts.js';
 import { DEFAULT_CAP, type Job } from '../core/job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from '../core/policy.js';
 import type { LockTiming } from '../ledger/lock/index.js';
-import { ledgerAt } from '../store/open.js';
 import { findCapExceeded, type ArchiveCountOptions } from './archived-posts.js';
+import { validLedgerAt } from './valid-ledger.js';
 
 export type PreflightKind = 'video-missing' | 'video-unreadable' | 'caption-too-long' | 'account-unknown' | 'account-frozen';
 
@@ -196,9 +196,7 @@ export interface CheckReport extends PreflightReport {
 
 /** `daycap check`: the pre-flight on the ledger as it is now (CSV plus a live run's journal), without the lock. */
 export async function checkLedger(options: CheckLedgerOptions): Promise<CheckReport> {
-  const ledger = ledgerAt(options.ledger, options);
-  const check = await ledger.validate();
-  if (!check.ok) throw check.error;
+  const ledger = await validLedgerAt(options.ledger, options);
   const { jobs } = await ledger.read();
   const capExceeded = await findCapExceeded(ledger, { now: options.now ?? Date.now(), ignoreArchives: options.ignoreArchives, log: options.log, jobs, cap: options.cap ?? DEFAULT_CAP });
   const report = await preflight(jobs, {

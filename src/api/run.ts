@@ -10,6 +10,7 @@ import { DEFAULT_PREFLIGHT, preflight, type PreflightProblem, type PreflightSett
 import { checkReseedSafety, readSeedInputs, seedInto, type SeedResult, type SeedSource } from './seed.js';
 import { resetDay } from './reset-day.js';
 import { recordPosts } from './posted-recorder.js';
+import { validLedgerAt } from './valid-ledger.js';
 
 export interface RunDayOptions extends RunOptions {
   source?: SeedSource | undefined;
@@ -45,8 +46,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   const now = (options.clock ?? Date.now)();
   const inputs = options.source ? await readSeedInputs({ source: options.source, accountsFile: options.accountsFile, postedLedger: options.postedLedger }) : undefined;
   if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log, staleMs: options.staleMs });
-  const check = await ledgerAt(options.ledger, { staleMs: options.staleMs }).validate();
-  if (!check.ok) throw check.error;
+  await validLedgerAt(options.ledger, { staleMs: options.staleMs });
   const cap = options.cap ?? inputs?.cap;
   // Today's archived posts count toward the day cap at every claim, not only when seeding; a rolling
   // cap counts yesterday's too. Read once the ledger is locked, so no reset-day slips in between;

@@ -8,8 +8,8 @@ export { summarize, type LedgerSummary } from '../core/summary.js';
 import type { LockTiming } from '../ledger/lock/index.js';
 import { formatDuration } from '../runner/log.js';
 import type { LiveStatus } from '../runner/control-protocol.js';
-import { ledgerAt } from '../store/open.js';
 import type { ArchiveCountOptions } from './archived-posts.js';
+import { validLedgerAt } from './valid-ledger.js';
 
 export interface StatusReport extends LedgerSummary {
   ledger: string;
@@ -35,9 +35,7 @@ export interface LedgerStatusOptions extends Partial<Omit<ArchiveCountOptions, '
 
 /** The file's day, with today's archives counted toward the cap (read with the tolerant reader). */
 export async function ledgerStatus(options: LedgerStatusOptions): Promise<StatusReport> {
-  const ledger = ledgerAt(options.ledger, options);
-  const check = await ledger.validate();
-  if (!check.ok) throw check.error;
+  const ledger = await validLedgerAt(options.ledger, options);
   const now = options.now ?? Date.now();
   const read = await ledger.read();
   const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });

@@ -6,11 +6,7 @@
  * an unusual file means and how to report it. For every input it accepts, it returns exactly the
  * records csv-parse returns with CSV_PARSE_OPTIONS (a differential property test keeps it so).
  */
-
-const QUOTE = 34;
-const COMMA = 44;
-const LF = 10;
-const CR = 13;
+import { closingQuote, COMMA, CR, LF, QUOTE } from './csvChars.js';
 
 export interface ScannedCsv {
   records: string[][];
@@ -64,14 +60,4 @@ export function scanCsv(text: string): ScannedCsv | undefined {
     records.push(record);
   }
   return { records, starts };
-}
-
-/** Index of the quote that closes a field whose content starts at `from`; -1 if none. */
-function closingQuote(text: string, from: number): number {
-  for (let q = from; ;) {
-    const e = text.indexOf('"', q);
-    if (e === -1) return -1;
-    if (text.charCodeAt(e + 1) !== QUOTE) return e;
-    q = e + 2;
-  }
 }

@@ -4,11 +4,7 @@
  * kept as text and the record is marked unclean, so the caller knows where to look again.
  * Lines end at LF, CRLF or a lone CR.
  */
-
-const QUOTE = 34;
-const COMMA = 44;
-const LF = 10;
-const CR = 13;
+import { closingQuote, COMMA, CR, LF, QUOTE } from './csvChars.js';
 
 export interface LooseRecord {
   cells: string[];
@@ -38,6 +34,18 @@ function countLf(text: string, from: number, to: number): number {
   return n;
 }
 
+/** Where a scan is: the offset in the text and the line it is on. */
+interface Cursor {
+  p: number;
+  line: number;
+}
+
+interface LooseField {
+  value: string;
+  /** A quote out of place, or the text ended inside quotes. */
+  damaged: boolean;
+}
+
 /**
  * Every record of `text` from offset `from`, quoted fields spanning lines as CSV allows. A quote
  * that never closes takes the rest of the text into its field: the caller re-reads such a stretch
@@ -45,69 +53,63 @@ function countLf(text: string, from: number, to: number): number {
  */
 export function scanLooseRecords(text: string, from = 0, firstLine = 1): LooseRecord[] {
   const records: LooseRecord[] = [];
-  const n = text.length;
-  let p = from;
-  let line = firstLine;
-  while (p < n) {
-    const c = text.charCodeAt(p);
-    if (c === LF) { p++; line++; continue; }
-    if (c === CR) { p++; continue; }
-    const record: LooseRecord = { cells: [], line, badField: undefined, atEnd: false };
-    const damaged = () => (record.badField ??= record.cells.length);
-    for (;;) {
-      let value: string;
-      if (text.charCodeAt(p) === QUOTE) {
-        value = '';
-        let q = p + 1;
-        for (;;) {
-          const close = text.indexOf('"', q);
-          if (close === -1) {
-            value += text.slice(q);
-            line += countLf(text, q, n);
-            damaged();
-            q = n;
-            break;
-          }
-          value += text.slice(q, close);
-          line += countLf(text, q, close);
-          if (text.charCodeAt(close + 1) === QUOTE) {
-            value += '"';
-            q = close + 2;
-            continue;
-          }
-          q = close + 1;
-          break;
-        }
-        const end = fieldEnd(text, q);
-        if (end > q) {
-          damaged();
-          value += text.slice(q, end);
-        }
-        p = end;
-      } else {
-        const end = fieldEnd(text, p);
-        value = text.slice(p, end);
-        if (value.includes('"')) damaged();
-        p = end;
-      }
-      record.cells.push(value);
-      if (p >= n) {
-        record.atEnd = true;
-        break;
-      }
-      const d = text.charCodeAt(p);
-      if (d === COMMA) {
-        p++;
-        continue;
-      }
-      if (d === CR && text.charCodeAt(p + 1) === LF) p += 2;
-      else p += 1;
-      if (d === LF || text.charCodeAt(p - 1) === LF) line++;
-      break;
-    }
-    records.push(record);
+  const at: Cursor = { p: from, line: firstLine };
+  while (at.p < text.length) {
+    const c = text.charCodeAt(at.p);
+    if (c === LF) { at.p++; at.line++; continue; }
+    if (c === CR) { at.p++; continue; }
+    records.push(readLooseRecord(text, at));
   }
   return records;
+}
+
+/** One record from `at`, which is left past the record's line end. */
+function readLooseRecord(text: string, at: Cursor): LooseRecord {
+  const record: LooseRecord = { cells: [], line: at.line, badField: undefined, atEnd: false };
+  for (;;) {
+    const field = text.charCodeAt(at.p) === QUOTE ? readQuotedField(text, at) : readPlainField(text, at);
+    if (field.damaged) record.badField ??= record.cells.length;
+    record.cells.push(field.value);
+    if (at.p >= text.length) {
+      record.atEnd = true;
+      return record;
+    }
+    const d = text.charCodeAt(at.p);
+    if (d === COMMA) {
+      at.p++;
+      continue;
+    }
+    if (d === CR && text.charCodeAt(at.p + 1) === LF) at.p += 2;
+    else at.p += 1;
+    if (d === LF || text.charCodeAt(at.p - 1) === LF) at.line++;
+    return record;
+  }
+}
+
+/** A field that opens with a quote: to its closing quote (or the text's end), then any text up to the next comma or line end. */
+function readQuotedField(text: string, at: Cursor): LooseField {
+  const open = at.p + 1;
+  const close = closingQuote(text, open);
+  const contentEnd = close === -1 ? text.length : close;
+  let value = text.slice(open, contentEnd).replaceAll('""', '"');
+  at.line += countLf(text, open, contentEnd);
+  let damaged = close === -1;
+  const after = close === -1 ? text.length : close + 1;
+  const end = fieldEnd(text, after);
+  if (end > after) {
+    damaged = true;
+    value += text.slice(after, end);
+  }
+  at.p = end;
+  return { value, damaged };
+}
+
+/** A field up to the next comma or line end; a quote in it is out of place. */
+function readPlainField(text: string, at: Cursor): LooseField {
+  const end = fieldEnd(text, at.p);
+  const value = text.slice(at.p, end);
+  at.p = end;
+  return { value, damaged: value.includes('"') };
 }
 
 export interface LineFields {
@@ -131,6 +133,7 @@ export function splitLineFields(line: string): LineFields {
   const n = line.length;
   for (;;) {
     let value: string;
+    // A line holds no line ends, so a quote that does not close on it stays open.
     const close = line.charCodeAt(p) === QUOTE ? closingQuote(line, p + 1) : -1;
     if (close !== -1) {
       value = line.slice(p + 1, close).replaceAll('""', '"');
@@ -146,16 +149,6 @@ export function splitLineFields(line: string): LineFields {
     cells.push(value);
     if (p >= n) return { cells, openField };
     p++; // a comma: a line holds no line ends
-  }
-}
-
-/** The quote closing a field whose content starts at `from`, on this line; -1 if it stays open. */
-function closingQuote(line: string, from: number): number {
-  for (let q = from; ;) {
-    const e = line.indexOf('"', q);
-    if (e === -1) return -1;
-    if (line.charCodeAt(e + 1) !== QUOTE) return e;
-    q = e + 2;
   }
 }
 

@@ -3,7 +3,6 @@
  * atomic CSV snapshots. Commits are cheap (a shared fdatasync); snapshots cost O(rows) and happen
  * every O(rows) commits, so each transition costs amortized O(1).
  */
-import { createHash } from 'node:crypto';
 
 import type { Job } from '../core/job.js';
 import { cleanupStaleTemps, writeFileAtomic } from './atomic.js';
@@ -16,6 +15,7 @@ import { acquireLedgerLock, guardWrites, type LedgerLock, type LockTiming } from
 import { ensureStateDir, journalPath, ownerPath } from './paths.js';
 import { readLedgerFile } from './read.js';
 import { replay } from './replay.js';
+import { sha256 } from './watch-judge.js';
 
 export { readLedgerFile, readLedgerView, type LedgerFile, type LedgerView } from './read.js';
 
@@ -195,9 +195,7 @@ export class LedgerStore {
     if (failure) throw failure;
     const extraColumns = extraColumnsOf(all, this.extraColumns);
     const chunks = [...serializeLedgerChunks(all, extraColumns)];
-    const hash = createHash('sha256');
-    for (const chunk of chunks) hash.update(chunk);
-    const digest = hash.digest('hex');
+    const digest = sha256(chunks);
     this.writingHash = digest;
     try {
       await writeFileAtomic(this.path, chunks, this.ops);
@@ -252,8 +250,4 @@ export class LedgerStore {
       await this.lock?.release();
     }
   }
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

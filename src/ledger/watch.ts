@@ -11,9 +11,6 @@
  * the content last seen are ignored, anything else is reported once. A slow timer looks again in
  * case an event never came. No time window decides anything.
  */
-import type { Stats } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { watch } from 'chokidar';
@@ -22,19 +19,17 @@ import type { Job } from '../core/job.js';
 import { parseLedger } from './codec.js';
 import { readCsvRecords } from './csvRecords.js';
 import { decodeUtf8 } from './utf8.js';
+import { ContentJudge, type Verdict } from './watch-judge.js';
+import { SerialLooks, SettleTimer } from './watch-looks.js';
+import { readSettled, type UnreadOutcome } from './watch-read.js';
+
+export { sha256 } from './watch-judge.js';
 
 export const DEFAULT_SETTLE_MS = 200;
 export const DEFAULT_POLL_MS = 5000;
 
-/** What one look at the file found; for logs and tests. */
-export type CheckOutcome =
-  | 'missing' // gone or unreadable (mid-rename): looked at again on the next event or poll
-  | 'empty' // truncated, not yet written (`cat >`): looked at again on the next event or poll
-  | 'unsettled' // changed while being read: looked at again after a settle
-  | 'writing' // a foreign hash while daycap was writing: kept, and judged after a settle once daycap is done
-  | 'own' // bytes daycap wrote
-  | 'seen' // the content already seen last time
-  | 'edit'; // reported to onEdit
+/** What one look at the file found (watch-read.ts, watch-judge.ts say each); for logs and tests. */
+export type CheckOutcome = UnreadOutcome | Verdict;
 
 export interface WatchLedgerOptions {
   /** True if these bytes (sha256, hex) are ones daycap wrote, or is writing, to the ledger. */
@@ -74,117 +69,57 @@ export interface LedgerWatcher {
   close(): Promise<void>;
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 export function watchLedger(ledgerPath: string, opts: WatchLedgerOptions): LedgerWatcher {
   const target = resolve(ledgerPath);
-  const dir = dirname(target);
-  const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
-  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
-  const fail = opts.onError ?? ((err: unknown) => { throw err; });
-
-  let lastSeen = opts.knownHash;
   let closed = false;
-  let settleTimer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-
+  const isClosed = () => closed;
+  const fail = opts.onError ?? ((err: unknown) => { throw err; });
   const report = (err: unknown) => {
-    if (closed) return;
-    try {
-      fail(err);
-    } catch (thrown) {
-      // Outside any caller's await: let it surface as the bug it is.
-      setImmediate(() => { throw thrown; });
-    }
+    if (!closed) reportOutsideAwait(fail, err);
   };
 
-  /** Deliver once per content, never after close. */
-  const deliver = (bytes: Buffer, hash: string) => {
-    lastSeen = hash;
-    try {
-      opts.onEdit(bytes, hash);
-    } catch (err) {
-      report(err);
-    }
-  };
-
-  /**
-   * Foreign-looking contents read while daycap was writing: most likely daycap's new bytes whose
-   * hash isOwnWrite did not know yet, but possibly an operator's save that daycap's write is about
-   * to replace. Kept, and judged once daycap is done writing, so the latter is reported even if it
-   * is no longer on disk.
-   */
-  const suspects = new Map<string, Buffer>();
-  const judgeSuspects = () => {
-    if (suspects.size === 0 || opts.writing?.()) return;
-    for (const [hash, bytes] of suspects) {
-      suspects.delete(hash);
-      if (hash !== lastSeen && !opts.isOwnWrite(hash) && !closed) deliver(bytes, hash);
-    }
-  };
-
-  const lookOnce = async (): Promise<{ outcome: CheckOutcome; hash?: string }> => {
-    judgeSuspects();
-    const before = await statOrUndefined(target);
-    if (!before?.isFile()) return { outcome: 'missing' };
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(target);
-    } catch {
-      return { outcome: 'missing' };
-    }
-    const after = await statOrUndefined(target);
-    if (!after || !sameFile(before, after) || after.size !== bytes.length) return { outcome: 'unsettled' };
-    if (bytes.length === 0) return { outcome: 'empty' };
-    const hash = sha256(bytes);
-    if (hash === lastSeen) return { outcome: 'seen', hash };
-    if (opts.isOwnWrite(hash)) {
-      lastSeen = hash;
-      return { outcome: 'own', hash };
-    }
-    if (opts.writing?.()) {
-      suspects.set(hash, bytes);
-      return { outcome: 'writing', hash };
-    }
-    if (closed) return { outcome: 'seen', hash };
-    deliver(bytes, hash);
-    return { outcome: 'edit', hash };
-  };
-
-  const loop = async (): Promise<void> => {
-    do {
-      again = false;
-      if (closed) return;
-      const { outcome, hash } = await lookOnce();
-      if (outcome === 'unsettled' || suspects.size > 0) schedule();
-      opts.onCheck?.(outcome, hash);
-    } while (again);
-  };
-
-  const check = (): Promise<void> => {
-    if (closed) return Promise.resolve();
-    if (running) {
-      // The look under way may have read the file before the caller's reason to look: look once more.
-      again = true;
-      return running;
-    }
-    running = loop().finally(() => { running = undefined; });
-    return running;
-  };
-
-  /** One pending look per settle: a burst of events (1,000 own writes) costs a few looks, not 1,000. */
+  const judge = new ContentJudge(opts, { isClosed, report });
+  const looks = new SerialLooks(async () => {
+    const { outcome, hash } = await lookAt(target, judge);
+    if (outcome === 'unsettled' || judge.hasSuspects) schedule();
+    opts.onCheck?.(outcome, hash);
+  }, isClosed);
+  const settle = new SettleTimer(opts.settleMs ?? DEFAULT_SETTLE_MS, () => void looks.check().catch(report));
   const schedule = () => {
-    if (closed || settleTimer) return;
-    settleTimer = setTimeout(() => {
-      settleTimer = undefined;
-      check().catch(report);
-    }, settleMs);
-    settleTimer.unref();
+    if (!closed) settle.schedule();
   };
 
+  const folder = watchFolderOf(target, schedule, report);
+  // The slow timer: in case an event never came (inotify limits).
+  const poll = setInterval(() => { looks.check().catch(report); }, opts.pollMs ?? DEFAULT_POLL_MS);
+  poll.unref();
+  const ready = folder.ready.then(() => looks.check());
+  ready.catch(report);
+
+  return {
+    ready,
+    check: () => looks.check(),
+    async close() {
+      closed = true;
+      clearInterval(poll);
+      settle.cancel();
+      await folder.close();
+      await looks.idle();
+    },
+  };
+}
+
+/** One look: content waiting since daycap's last write is judged first, then the file if it reads whole. */
+async function lookAt(target: string, judge: ContentJudge): Promise<{ outcome: CheckOutcome; hash?: string }> {
+  judge.judgeSuspects();
+  const read = await readSettled(target);
+  if (read.outcome !== 'read') return { outcome: read.outcome };
+  return judge.judge(read.bytes);
+}
+
+/** Events in the ledger's folder that concern the ledger; `ready` once chokidar is watching. */
+function watchFolderOf(target: string, onChange: () => void, onError: (err: unknown) => void): { ready: Promise<void>; close(): Promise<void> } {
+  const dir = dirname(target);
   const watcher = watch(dir, {
     depth: 0,
     ignoreInitial: true,
@@ -195,43 +130,22 @@ export function watchLedger(ledgerPath: string, opts: WatchLedgerOptions): Ledge
     },
   });
   watcher.on('all', (_event, path) => {
-    if (resolve(path) === target) schedule();
+    if (resolve(path) === target) onChange();
   });
-  watcher.on('error', report);
-
-  const poll = setInterval(() => { check().catch(report); }, pollMs);
-  poll.unref();
-
+  watcher.on('error', onError);
   const ready = new Promise<void>((resolveReady) => {
     watcher.once('ready', () => resolveReady());
-  }).then(() => check());
-  ready.catch(report);
-
-  return {
-    ready,
-    check,
-    async close() {
-      closed = true;
-      clearInterval(poll);
-      if (settleTimer) clearTimeout(settleTimer);
-      settleTimer = undefined;
-      await watcher.close();
-      await running?.catch(() => undefined);
-    },
-  };
+  });
+  return { ready, close: () => watcher.close() };
 }
 
-async function statOrUndefined(path: string): Promise<Stats | undefined> {
+/** Hands a failure to `fail`; what that throws happens outside any caller's await: let it surface as the bug it is. */
+function reportOutsideAwait(fail: (err: unknown) => void, err: unknown): void {
   try {
-    return await stat(path);
-  } catch {
-    return undefined;
+    fail(err);
+  } catch (thrown) {
+    setImmediate(() => { throw thrown; });
   }
-}
-
-/** The same file, unchanged: a rename puts a new inode there, a write moves size or mtime. */
-function sameFile(a: Stats, b: Stats): boolean {
-  return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }
 
 export interface ReadEdit {

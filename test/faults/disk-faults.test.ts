@@ -33,7 +33,7 @@ import { replay } from '../../src/ledger/replay.js';
 import { EXIT } from '../../src/runner/exit-codes.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import { Runner } from '../../src/runner/runner.js';
-import { daycap, hasStack } from '../helpers/cli.js';
+import { daycap, hasStack, type Result } from '../helpers/cli.js';
 import { FaultyOps } from '../helpers/file-faults.js';
 import { tempDir } from '../helpers/files.js';
 import { gridJobs } from '../helpers/jobs.js';
@@ -386,19 +386,21 @@ if (isMainThread && what) {
     return { dir, ledger, original, result };
   }
 
-  // The run's log says why it stopped: a WARNING line naming the error, then the end line with
-  // reason storage-failed. (It is written to stdout with the other log lines, not to stderr.)
-  const said = (output: string, code: string) => {
+  // The run ends with exit 5, and its log says why without a stack trace: a WARNING line naming the
+  // error, then the end line with reason storage-failed. (It is written to stdout with the other
+  // log lines, not to stderr.)
+  const endedForStorage = (result: Result, code: string) => {
+    expect(result.code, result.stderr + result.stdout).toBe(EXIT.STORAGE);
+    const output = result.stdout + result.stderr;
     expect(output).toMatch(new RegExp(`WARNING could not write the (journal|ledger): .*${code}`));
     expect(output).toMatch(/ended \(storage-failed\).*exit code 5/);
+    expect(hasStack(result.stderr)).toBe(false);
+    expect(hasStack(result.stdout)).toBe(false);
   };
 
   it('ENOSPC on the journal\'s third sync: exit 5, a short message naming the error, the ledger as it was', async () => {
     const { ledger, original, result } = await cli('datasync:2:ENOSPC');
-    expect(result.code, result.stderr + result.stdout).toBe(EXIT.STORAGE);
-    said(result.stdout + result.stderr, 'ENOSPC');
-    expect(hasStack(result.stderr)).toBe(false);
-    expect(hasStack(result.stdout)).toBe(false);
+    endedForStorage(result, 'ENOSPC');
     expect(result.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(4);
     // The CSV was never rewritten; the journal holds the two synced batches and nothing is lost.
     expect(readFileSync(ledger)).toEqual(original);
@@ -410,10 +412,7 @@ if (isMainThread && what) {
 
   it('EIO renaming the end-of-run snapshot into place: exit 5, the old ledger intact, the journal kept for the next run', async () => {
     const { ledger, original, result } = await cli('rename:progress.csv:EIO');
-    expect(result.code, result.stderr + result.stdout).toBe(EXIT.STORAGE);
-    said(result.stdout + result.stderr, 'EIO');
-    expect(hasStack(result.stderr)).toBe(false);
-    expect(hasStack(result.stdout)).toBe(false);
+    endedForStorage(result, 'EIO');
     expect(readFileSync(ledger)).toEqual(original);
     expect(readdirSync(join(ledger, '..')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     // Every outcome is in the journal: the view has the posts although the CSV does not.

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cloneJob, newJob, STATUSES, type Job } from '../../src/core/job.js';
-import { applyMergePlan, mergeEdit, OPERATOR_TRANSITIONS, sameRow } from '../../src/core/merge.js';
+import { applyMergePlan, mergeEdit } from '../../src/core/merge.js';
+import { OPERATOR_TRANSITIONS } from '../../src/core/operator-edits.js';
+import { sameRow } from '../../src/core/same-row.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { checkGuarantees } from '../helpers/day.js';
 import { dayOp, DayRun, type OpSpace } from '../helpers/day-ops.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cloneJob, newJob, STATUSES, type Job, type Status } from '../../src/core/job.js';
-import { applyMergePlan, mergeEdit, OPERATOR_TRANSITIONS, type MergePlan } from '../../src/core/merge.js';
+import { applyMergePlan, mergeEdit, type MergePlan } from '../../src/core/merge.js';
+import { OPERATOR_TRANSITIONS } from '../../src/core/operator-edits.js';
 import { DayState } from '../../src/core/day-state.js';
 import { parseLedger, serializeLedger } from '../../src/ledger/codec.js';
 import { readEdit } from '../../src/ledger/watch.js';

@@ -1,7 +1,8 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App, FrameCosts } from '../../src/tui/App.js';
-import { frame, fakeControls, renderAt, resize, until, widest } from './harness.js';
+import { App } from '../../src/tui/App.js';
+import { FrameCosts } from '../../src/tui/frame-costs.js';
+import { frame, fakeControls, renderAt, resize, until, widest, type Rendered } from './harness.js';
 import { dayJobs, lines, Scenario } from './scenario.js';
 import { isoTime, newJob } from '../../src/core/job.js';
 
@@ -158,12 +159,18 @@ describe('account health and pacing', () => {
 });
 
 describe('keys', () => {
-  it('q asks for a graceful stop, once', async () => {
+  /** A run of two jobs on screen, started, its keys shown. */
+  async function started(): Promise<{ s: Scenario; controls: ReturnType<typeof fakeControls>; r: Rendered }> {
     const s = new Scenario(dayJobs(2));
     const controls = fakeControls();
     const r = renderAt(<App events={s.events} controls={controls} now={s.now} />);
     s.start();
     await until(r, 'q stop');
+    return { s, controls, r };
+  }
+
+  it('q asks for a graceful stop, once', async () => {
+    const { controls, r } = await started();
     r.stdin.write('q');
     await vi.waitFor(() => expect(controls.stop).toHaveBeenCalledTimes(1));
     expect(controls.stop).toHaveBeenCalledWith('q');
@@ -175,10 +182,7 @@ describe('keys', () => {
   });
 
   it('p pauses claiming, and p again resumes it', async () => {
-    const s = new Scenario(dayJobs(2));
-    const controls = fakeControls();
-    const r = renderAt(<App events={s.events} controls={controls} now={s.now} />);
-    s.start();
+    const { s, controls, r } = await started();
     await until(r, 'p pause claiming');
     r.stdin.write('p');
     await vi.waitFor(() => expect(controls.pause).toHaveBeenCalledTimes(1));
@@ -221,11 +225,7 @@ describe('keys', () => {
   });
 
   it('Ctrl-C asks for a graceful stop, and a second Ctrl-C stops now', async () => {
-    const s = new Scenario(dayJobs(2));
-    const controls = fakeControls();
-    const r = renderAt(<App events={s.events} controls={controls} now={s.now} />);
-    s.start();
-    await until(r, 'q stop');
+    const { s, controls, r } = await started();
     r.stdin.write('\u0003');
     await vi.waitFor(() => expect(controls.stop).toHaveBeenCalledTimes(1));
     // The stop says what the operator did, to the runner and on screen (not "q").

@@ -3,23 +3,12 @@ import { isoTime, newJob, type Job } from '../../src/core/job.js';
 import { RunView } from '../../src/tui/model.js';
 import { dayJobs, RETRY_MS, Scenario, T0 } from './scenario.js';
 import { accountSummary } from '../helpers/day.js';
+import { rng } from '../helpers/random.js';
 
 function watch(s: Scenario, options?: ConstructorParameters<typeof RunView>[0]): RunView {
   const view = new RunView(options);
   s.events.onAny((event) => view.apply(event));
   return view;
-}
-
-/** A seeded pseudo-random sequence (mulberry32), so a failing walk can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('RunView counts', () => {
@@ -78,7 +67,8 @@ describe('RunView counts', () => {
 
   it('stays equal to the tracker through a long random run (claims, posts, retries, final failures)', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const next = random(seed);
+      // Seeded, so a failing walk can be replayed.
+      const { next } = rng(seed);
       const s = new Scenario(dayJobs(12, 3), { cap: 2, workers: 4 });
       const view = watch(s);
       s.start();
