@@ -48,6 +48,8 @@ const FULL = {
   workers: 6,
   jobTimeout: '15m',
   grace: '45s',
+  verify: "command:./check.py {account} '{video_path}'",
+  verifyTimeout: '2m',
   classification: [{ category: 'account', retryable: false, types: { shadowbanned: ['shadowban'] } }],
   health: { freezeCategories: ['account', 'content'], cooldownTypes: ['action_blocked'], defaultCooldown: '2h', failureStreak: 4, streakCooldown: '20m' },
   pacing: {
@@ -75,6 +77,8 @@ describe('defaults', () => {
       workers: RUN_DEFAULTS.workers,
       jobTimeoutMs: RUN_DEFAULTS.jobTimeoutMs,
       graceMs: RUN_DEFAULTS.graceMs,
+      verify: undefined,
+      verifyTimeoutMs: RUN_DEFAULTS.verifyTimeoutMs,
       rules: [...DEFAULT_RULES],
       health: DEFAULT_HEALTH,
       pacing: DEFAULT_PACING,
@@ -272,6 +276,9 @@ describe('each kind of error names the file, the key and the value expected', ()
     ['an unknown time format', { ledger: { timeFormat: 'naive' } }, 'ledger.timeFormat: expected "utc" (ISO 8601 with Z) or "local" (naive local time, as the seed system writes), got "naive"'],
     ['a list given as one text', { health: { freezeCategories: 'account' } }, 'health.freezeCategories: expected a list of error categories, got "account"'],
     ['a section that is not an object', { pacing: 3 }, 'pacing: expected an object of pacing settings, got 3'],
+    ['a verify that is not a command', { verify: './check.py' }, 'verify: write \'command:<program> [args…]\' (quoted as one word)'],
+    ['a verify with an open quote', { verify: "command:./check.py 'x" }, 'verify: unterminated \' quote in "command:./check.py \'x"'],
+    ['a verify that is not text', { verify: ['./check.py'] }, "verify: expected a text 'command:<program> [args…]', got a list"],
     ['a file that is not an object', [1, 2], '(top level): expected an object of settings, e.g. { "cap": 2 }, got a list'],
     ['a rule without a category', { classification: [{ retryable: true, types: {} }] }, 'classification[0].category: expected a name of letters, digits, _ or -, but it is missing'],
     ['an empty text to look for', { classification: [{ category: 'account', types: { x: ['  '] } }] }, 'classification[0].types.x[0]: expected a non-empty text, got "  "'],
@@ -308,7 +315,7 @@ describe('unknown keys', () => {
     [{ classification: [{ category: 'account', types: {}, retriable: false }] }, 'unknown key classification[0].retriable (did you mean retryable?)'],
     [{ preflight: { maxCaptionLen: 100 } }, 'unknown key preflight.maxCaptionLen (did you mean maxCaptionLength?)'],
     [{ ledger: { timeformat: 'local' } }, 'unknown key ledger.timeformat (did you mean timeFormat?)'],
-    [{ color: 'blue' }, 'unknown key color (expected one of cap, maxAttempts, maxPasses, retryDelay, workers, jobTimeout, grace, classification, health, pacing, preflight, ledger)'],
+    [{ color: 'blue' }, 'unknown key color (expected one of cap, maxAttempts, maxPasses, retryDelay, workers, jobTimeout, grace, verify, verifyTimeout, classification, health, pacing, preflight, ledger)'],
     [{ health: { verbose: true } }, 'unknown key health.verbose (expected one of freezeCategories, cooldownTypes, defaultCooldown, failureStreak, streakCooldown)'],
   ])('%j', (raw, line) => {
     expect(refusal(raw)).toBe(`${CONFIG_FILE}: ${line}`);
