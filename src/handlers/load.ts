@@ -44,8 +44,10 @@ export async function loadHandler(spec: HandlerSpec): Promise<LoadedHandler> {
  */
 export async function withVerify(loaded: LoadedHandler, spec: HandlerSpec, verify: VerifySpec): Promise<LoadedHandler> {
   if (loaded.verify) {
-    const own = spec.kind === 'simulate' ? 'the simulator answers verify itself when it simulates crashes (crash=…)' : `the handler ${loaded.describe} exports its own verify`;
-    throw new HandlerUnusableError(`--verify is given but ${own}: use one of them (leave out --verify or the verify setting in the configuration${spec.kind === 'simulate' ? ', or crash=…' : ', or remove the module\'s verify export'})`);
+    const simulate = spec.kind === 'simulate';
+    const own = simulate ? 'the simulator answers verify itself when it simulates crashes (crash=…)' : `the handler ${loaded.describe} exports its own verify`;
+    const fix = simulate ? 'leave out crash=…' : "remove the module's verify export";
+    throw new HandlerUnusableError(`a verify program is set (--verify, or verify in the configuration) but ${own}: keep one of them (leave out --verify and the configuration's verify, or ${fix})`);
   }
   const check = createCommandVerify(verify.argv);
   await checkProgram(verify.argv[0] as string, 'command verify');
