@@ -87,6 +87,8 @@ export function runSettingOptions(): Option[] {
     new Option('--grace <duration>', `after Ctrl-C, how long jobs in flight may finish before they are aborted ${fallback(formatDuration(RUN_DEFAULTS.graceMs))}`).argParser(parseDuration),
     new Option('--verify <command>', "after a crash, 'command:<program> [args…]' says whether an unconfirmed job was posted: exit 0 posted (last stdout line: the post id), 3 not posted, else unknown; for a handler without a verify of its own (default: the config file's verify)").argParser(commandParser('--verify')),
     new Option('--verify-timeout <duration>', `how long one verify may take before its answer counts as unknown ${fallback(formatDuration(RUN_DEFAULTS.verifyTimeoutMs))}`).argParser(parseDuration),
+    new Option('--notify <command>', "'command:<program> [args…]' told when something needs a person: an account frozen, a cooldown over an hour, a job unconfirmed, a storage failure or lost lock, the run's end; {event} and {message} are replaced (default: the config file's notify)").argParser(commandParser('--notify')),
+    new Option('--notify-timeout <duration>', `how long one notify call may take before it is stopped ${fallback(formatDuration(RUN_DEFAULTS.notifyTimeoutMs))}`).argParser(parseDuration),
   ];
 }
 
@@ -100,11 +102,13 @@ export interface RunSettingFlags {
   grace?: number | undefined;
   verify?: CommandSetting | undefined;
   verifyTimeout?: number | undefined;
+  notify?: CommandSetting | undefined;
+  notifyTimeout?: number | undefined;
 }
 
 /** The flags, named as the configuration names them. */
 export function overridesOf(flags: RunSettingFlags): ConfigOverrides {
-  return { cap: flags.cap, maxAttempts: flags.maxAttempts, workers: flags.workers, maxPasses: flags.maxPasses, retryDelayMs: flags.retryDelay, jobTimeoutMs: flags.jobTimeout, graceMs: flags.grace, verify: flags.verify, verifyTimeoutMs: flags.verifyTimeout };
+  return { cap: flags.cap, maxAttempts: flags.maxAttempts, workers: flags.workers, maxPasses: flags.maxPasses, retryDelayMs: flags.retryDelay, jobTimeoutMs: flags.jobTimeout, graceMs: flags.grace, verify: flags.verify, verifyTimeoutMs: flags.verifyTimeout, notify: flags.notify, notifyTimeoutMs: flags.notifyTimeout };
 }
 
 /** --state and --campaign name the day's work; giving both is a usage error. */

@@ -35,6 +35,10 @@ export interface EffectiveConfig {
   verify: CommandSetting | undefined;
   /** How long one verify may take before its answer counts as unknown. */
   verifyTimeoutMs: number;
+  /** A program told when something needs a person (`--notify`). */
+  notify: CommandSetting | undefined;
+  /** How long one notify call may take before it is stopped. */
+  notifyTimeoutMs: number;
   /** The classification table: the defaults with the file's additions. */
   rules: CategoryRule[];
   health: HealthPolicy;
@@ -59,6 +63,8 @@ export interface ConfigOverrides {
   graceMs?: number | undefined;
   verify?: CommandSetting | undefined;
   verifyTimeoutMs?: number | undefined;
+  notify?: CommandSetting | undefined;
+  notifyTimeoutMs?: number | undefined;
 }
 
 /** The configuration when there is no file and no flag. */
@@ -74,6 +80,8 @@ export function defaultConfig(): EffectiveConfig {
     graceMs: RUN_DEFAULTS.graceMs,
     verify: undefined,
     verifyTimeoutMs: RUN_DEFAULTS.verifyTimeoutMs,
+    notify: undefined,
+    notifyTimeoutMs: RUN_DEFAULTS.notifyTimeoutMs,
     rules: extendRules([]),
     health: { ...DEFAULT_HEALTH, freezeCategories: [...DEFAULT_HEALTH.freezeCategories], cooldownTypes: [...DEFAULT_HEALTH.cooldownTypes] },
     pacing: { ...DEFAULT_PACING },
@@ -145,6 +153,8 @@ function fromFile(file: ConfigFile): EffectiveConfig {
     graceMs: file.grace ?? base.graceMs,
     verify: file.verify,
     verifyTimeoutMs: file.verifyTimeout ?? base.verifyTimeoutMs,
+    notify: file.notify,
+    notifyTimeoutMs: file.notifyTimeout ?? base.notifyTimeoutMs,
     rules: extendRules(newNeedlesOnly(file.classification ?? [])),
     health: {
       freezeCategories: file.health?.freezeCategories ?? base.health.freezeCategories,

@@ -19,6 +19,8 @@ export function configAsFile(config: EffectiveConfig): ConfigFileInput {
     grace: formatDuration(config.graceMs),
     ...(config.verify === undefined ? {} : { verify: config.verify.text }),
     verifyTimeout: formatDuration(config.verifyTimeoutMs),
+    ...(config.notify === undefined ? {} : { notify: config.notify.text }),
+    notifyTimeout: formatDuration(config.notifyTimeoutMs),
     classification: config.rules.map((rule) => ({ category: rule.category, retryable: rule.retryable, types: Object.fromEntries(Object.entries(rule.types).map(([type, needles]) => [type, [...needles]])) })),
     health: {
       freezeCategories: [...health.freezeCategories],

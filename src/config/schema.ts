@@ -191,6 +191,8 @@ export const ConfigSchema = z.strictObject(
     grace: duration(),
     verify: command('verify'),
     verifyTimeout: duration(),
+    notify: command('notify'),
+    notifyTimeout: duration(),
     classification,
     health,
     pacing,

@@ -47,11 +47,14 @@ export class Runner implements RunFlow {
   graceExpired = false;
   ended = false;
   private endReason: EndReason | undefined;
+  /** The message of the fatal error that set endReason, if one did. */
+  private endCause: string | undefined;
   private readonly slots: WorkerSlots;
   private readonly dispatch: Dispatcher;
   private readonly clock: () => number;
   private readonly settings: { workers: number; cap: number; maxPasses: number; jobTimeoutMs: number; graceMs: number; verifyTimeoutMs: number; maxPrefetch: number };
   private readonly endHooks: Array<() => Promise<void>> = [];
+  private readonly afterEndHooks: Array<() => Promise<void>> = [];
   private control: ControlServer | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -195,6 +198,11 @@ export class Runner implements RunFlow {
     this.endHooks.push(hook);
   }
 
+  /** Work to finish after run-ended is told and before run() resolves (e.g. the last notifications). */
+  afterEnd(hook: () => Promise<void>): void {
+    this.afterEndHooks.push(hook);
+  }
+
   /** What `daycap status` shows beside this run: the live rows, not the file. */
   async liveStatus(): Promise<LiveStatus> {
     const summary = await this.store.summary(this.clock());
@@ -236,6 +244,7 @@ export class Runner implements RunFlow {
     if (this.endReason === 'storage-failed' || this.endReason === 'lock-lost') return;
     this.events.emit('warning', { message, at: this.clock() });
     this.endReason = reason;
+    this.endCause = message;
     if (!this.stopping) this.stop(message);
     // Nothing more can be made durable: end now, without waiting for jobs in flight.
     if (reason === 'storage-failed' || reason === 'lock-lost') this.finish();
@@ -248,9 +257,9 @@ export class Runner implements RunFlow {
     this.dispatch.stopTimers();
     endRun({
       store: this.store, events: this.events, slots: this.slots, clock: this.clock, runId: this.runId, ledger: this.options.ledger,
-      reason: () => this.endReason ?? 'done', fatal: (reason, message) => this.fatal(reason, message),
+      reason: () => this.endReason ?? 'done', cause: () => this.endCause, fatal: (reason, message) => this.fatal(reason, message),
       startedAt: this.startedAt, passes: () => this.dispatch.passes, processed: () => this.dispatch.processed, unrecorded: () => this.dispatch.unrecorded,
-      closeControl: () => this.control?.close().catch(() => undefined) ?? Promise.resolve(), endHooks: this.endHooks,
+      closeControl: () => this.control?.close().catch(() => undefined) ?? Promise.resolve(), endHooks: this.endHooks, afterEndHooks: this.afterEndHooks,
     }).then(this.settle.resolve, async (error: unknown) => {
       await this.store.close({ final: false, label: this.runId }).catch(() => undefined);
       this.settle.reject(error);

@@ -50,6 +50,8 @@ const FULL = {
   grace: '45s',
   verify: "command:./check.py {account} '{video_path}'",
   verifyTimeout: '2m',
+  notify: 'command:curl -fsS -m 10 -d {message} https://ntfy.sh/night-shift',
+  notifyTimeout: '15s',
   classification: [{ category: 'account', retryable: false, types: { shadowbanned: ['shadowban'] } }],
   health: { freezeCategories: ['account', 'content'], cooldownTypes: ['action_blocked'], defaultCooldown: '2h', failureStreak: 4, streakCooldown: '20m' },
   pacing: {
@@ -79,6 +81,8 @@ describe('defaults', () => {
       graceMs: RUN_DEFAULTS.graceMs,
       verify: undefined,
       verifyTimeoutMs: RUN_DEFAULTS.verifyTimeoutMs,
+      notify: undefined,
+      notifyTimeoutMs: RUN_DEFAULTS.notifyTimeoutMs,
       rules: [...DEFAULT_RULES],
       health: DEFAULT_HEALTH,
       pacing: DEFAULT_PACING,
@@ -315,7 +319,7 @@ describe('unknown keys', () => {
     [{ classification: [{ category: 'account', types: {}, retriable: false }] }, 'unknown key classification[0].retriable (did you mean retryable?)'],
     [{ preflight: { maxCaptionLen: 100 } }, 'unknown key preflight.maxCaptionLen (did you mean maxCaptionLength?)'],
     [{ ledger: { timeformat: 'local' } }, 'unknown key ledger.timeformat (did you mean timeFormat?)'],
-    [{ color: 'blue' }, 'unknown key color (expected one of cap, maxAttempts, maxPasses, retryDelay, workers, jobTimeout, grace, verify, verifyTimeout, classification, health, pacing, preflight, ledger)'],
+    [{ color: 'blue' }, 'unknown key color (expected one of cap, maxAttempts, maxPasses, retryDelay, workers, jobTimeout, grace, verify, verifyTimeout, notify, notifyTimeout, classification, health, pacing, preflight, ledger)'],
     [{ health: { verbose: true } }, 'unknown key health.verbose (expected one of freezeCategories, cooldownTypes, defaultCooldown, failureStreak, streakCooldown)'],
   ])('%j', (raw, line) => {
     expect(refusal(raw)).toBe(`${CONFIG_FILE}: ${line}`);

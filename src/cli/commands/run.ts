@@ -104,6 +104,8 @@ export function runCommand(ctx: CommandContext): Command {
       graceMs: config.graceMs,
       ...(config.verify ? { verify: { kind: 'command' as const, argv: config.verify.argv } } : {}),
       verifyTimeoutMs: config.verifyTimeoutMs,
+      ...(config.notify ? { notify: { argv: config.notify.argv } } : {}),
+      notifyTimeoutMs: config.notifyTimeoutMs,
       maxAttempts: config.maxAttempts,
       rules: config.rules,
       health: config.health,
