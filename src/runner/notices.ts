@@ -51,11 +51,11 @@ export function noticesOf(event: RunEvent, context: NoticeContext): Notice[] {
   }
 }
 
-/** Claims of a run that died which verify could not settle: they wait for a person. */
+/** Unconfirmed jobs of an earlier run that verify could not settle: they wait for a person. */
 function recoveredNotices(event: Extract<RunEvent, { type: 'recovered' }>): Notice[] {
   const left = event.unconfirmed - event.posted - event.notPosted;
   if (left <= 0) return [];
-  return [{ event: 'job-unconfirmed', message: `${left} job${left === 1 ? '' : 's'} left unconfirmed by a run that died (verify: ${event.posted} posted, ${event.notPosted} not posted, ${event.unknown} unknown); check the platform, then \`daycap release-stale\` or set them to success` }];
+  return [{ event: 'job-unconfirmed', message: `${left} job${left === 1 ? '' : 's'} left unconfirmed by an earlier run (verify: ${event.posted} posted, ${event.notPosted} not posted, ${event.unknown} unknown); check the platform, then \`daycap release-stale\` or set them to success` }];
 }
 
 function endFailure(event: Extract<RunEvent, { type: 'run-ended' }>): Notice[] {

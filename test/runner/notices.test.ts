@@ -35,7 +35,7 @@ describe('noticesOf', () => {
     expect(notice!.message).toMatch(/^job j7 \(account acct_c\) unconfirmed: worker thread died mid-job; it may have posted/);
     const recovered = (unconfirmedJobs: number, posted: number, notPosted: number) => noticesOf(event('recovered', { unconfirmed: unconfirmedJobs, posted, notPosted, unknown: unconfirmedJobs - posted - notPosted, journalRecords: 0, at: T0 }), {});
     expect(recovered(3, 2, 1)).toEqual([]);
-    expect(recovered(5, 2, 1)).toEqual([{ event: 'job-unconfirmed', message: expect.stringMatching(/^2 jobs left unconfirmed by a run that died \(verify: 2 posted, 1 not posted, 2 unknown\)/) }]);
+    expect(recovered(5, 2, 1)).toEqual([{ event: 'job-unconfirmed', message: expect.stringMatching(/^2 jobs left unconfirmed by an earlier run \(verify: 2 posted, 1 not posted, 2 unknown\)/) }]);
   });
 
   it("the run's end, with its counts and exit code; a storage failure or a lost lock first, with its cause", () => {
