@@ -20,8 +20,6 @@ export interface RecoveryContext {
   verifyTimeoutMs: number;
 }
 
-type Verdict = VerifyVerdict;
-
 /** How many verify calls run at once: a command verify is a process each, so a burst should not start them all. */
 const VERIFY_CONCURRENCY = 4;
 
@@ -52,7 +50,7 @@ export async function recoverAtStart(ctx: RecoveryContext): Promise<CapSkip[]> {
 }
 
 /** A verify that throws, answers nonsense or runs past `timeoutMs` (it is then aborted) says `unknown`. */
-async function verifyWithTimeout(verify: VerifyHandler, job: Job, timeoutMs: number): Promise<{ verdict: Verdict; postId?: string }> {
+async function verifyWithTimeout(verify: VerifyHandler, job: Job, timeoutMs: number): Promise<{ verdict: VerifyVerdict; postId?: string }> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -73,11 +71,13 @@ async function verifyWithTimeout(verify: VerifyHandler, job: Job, timeoutMs: num
   }
 }
 
-function readVerdict(result: unknown): { verdict: Verdict; postId?: string } {
+function readVerdict(result: unknown): { verdict: VerifyVerdict; postId?: string } {
   const { verdict, postId } = typeof result === 'object' && result !== null ? (result as { verdict?: unknown; postId?: unknown }) : { verdict: result, postId: undefined };
   if (verdict === 'not-posted') return { verdict };
   if (verdict !== 'posted') return { verdict: 'unknown' };
-  return typeof postId === 'string' && postId !== '' ? { verdict, postId } : { verdict };
+  // A number is an id too, as a post's own result may be.
+  const id = typeof postId === 'string' || typeof postId === 'number' ? String(postId) : '';
+  return id === '' ? { verdict } : { verdict, postId: id };
 }
 
 /** `fn` over `items`, at most `limit` at a time, results in the order of `items`. */
