@@ -118,6 +118,13 @@ export class HandlerError extends DaycapError {
   }
 }
 
+/** A notify program (`--notify`, `notify` in the configuration) that cannot be run. */
+export class NotifierError extends DaycapError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('NOTIFIER_UNUSABLE', message, { ...options, exitCode: 2, hint: "Check --notify (or notify in the configuration): 'command:<program> [args…]', an executable program." });
+  }
+}
+
 /** Writing the ledger or journal failed; nothing after it is reported as saved. */
 export class StorageError extends DaycapError {
   constructor(message: string, options: { cause?: unknown } = {}) {

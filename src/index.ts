@@ -16,7 +16,7 @@ export { readPastPosts } from './api/past-posts.js';
 export { findCapExceeded, type ArchiveCountOptions, type ArchivedPosts } from './api/archived-posts.js';
 export { loadConfig, parseConfig, defaultConfig, applyOverrides, CONFIG_FILE, type EffectiveConfig, type ConfigOverrides } from './config/index.js';
 export { openRun, type RunDayOptions } from './api/run.js';
-export { createDemoCampaign, demoRunOptions, type DemoCampaign } from './api/demo.js';
+export { createDemoCampaign, demoRunOptions, DEMO_PACES, type DemoCampaign, type DemoPace } from './api/demo.js';
 
 // ---- the runner and what it tells subscribers ----
 export { Runner, type RunOptions, type RunResult } from './runner/runner.js';
@@ -25,6 +25,8 @@ export type { Ledger, LedgerRead } from './store/ledger.js';
 export type { Store, Exchange, Exchanged, Report, Action, Acted, Outlook, Tally, StoreNews, DayRules } from './store/store.js';
 export { RunEventStream, type RunEvents, type RunEvent, type RunEventName, type RunSummary, type EndReason } from './runner/events.js';
 export { attachLog, formatEvent } from './runner/log.js';
+export { Notifier, type NotifierOptions } from './runner/notify.js';
+export { NOTIFY_EVENTS, noticesOf, coalesce, type Notice, type NotifyEvent } from './runner/notices.js';
 export { EXIT, exitCodeFor } from './runner/exit-codes.js';
 
 // ---- the rules (pure) ----
@@ -54,11 +56,11 @@ export { readArchive, salvageArchive, ARCHIVE_UNREADABLE, type ArchiveContents }
 export { stateDir } from './ledger/paths.js';
 
 // ---- the handler contract ----
-export type { Job, PostHandler, VerifyHandler, PostContext, LoadedHandler, HandlerSpec, SimulateOptions } from './handlers/types.js';
+export type { Job, PostHandler, VerifyHandler, VerifyContext, VerifyResult, VerifyVerdict, VerifySpec, PostContext, LoadedHandler, HandlerSpec, SimulateOptions } from './handlers/types.js';
 export { parseHandlerOption, loadHandler } from './handlers/load.js';
 
 // ---- errors ----
 export {
-  DaycapError, InputError, LedgerInvalidError, LockHeldError, IllegalTransitionError, SafetyCheckError, UsageError, HandlerError, StorageError, ConfigError, PreflightError,
+  DaycapError, InputError, LedgerInvalidError, LockHeldError, IllegalTransitionError, SafetyCheckError, UsageError, HandlerError, NotifierError, StorageError, ConfigError, PreflightError,
   forceReseedRefusal, type FilePosition,
 } from './errors.js';

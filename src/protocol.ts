@@ -14,11 +14,26 @@ export type HandlerSpec =
 export interface SimulateOptions {
   /** Mean latency of one post in milliseconds (uniformly 0..2×mean). 0 = instant. */
   meanLatencyMs?: number;
+  /** Latency drawn uniformly from minLatencyMs to maxLatencyMs (instead of meanLatencyMs). */
+  minLatencyMs?: number;
+  maxLatencyMs?: number;
+  /** Probability that an attempt fails, split by the realistic mix of SIMULATED_MIX (instead of the rates below). */
+  failRate?: number;
   /** Probabilities of each failure kind per attempt; the rest succeed. */
   accountErrorRate?: number;
   contentErrorRate?: number;
   infrastructureErrorRate?: number;
   unknownErrorRate?: number;
+  /** Rate-limit failures, which carry a retry-after (as an HTTP 429 does). */
+  rateLimitErrorRate?: number;
+  /** The retry-after of a rate-limit failure, uniformly between these (default 10 s to 1 min). */
+  minRetryAfterMs?: number;
+  maxRetryAfterMs?: number;
+  /**
+   * Probability that an attempt ends its worker thread mid-job (the job becomes `unconfirmed`).
+   * When set, even to 0, the simulator also answers verify for the jobs it left unconfirmed.
+   */
+  crashRate?: number;
 }
 
 /** What a handler said about one job, in a form that crosses threads (no Error objects). */

@@ -5,7 +5,9 @@
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { durationMs } from '../core/duration.js';
 import { DaycapError } from '../errors.js';
+import { parseSimulateSpec } from '../handlers/simulate-spec.js';
 import type { RunDayOptions } from './run.js';
 
 const ACCOUNTS = [
@@ -78,22 +80,29 @@ export async function createDemoCampaign(dir?: string, options: { cwd?: string }
   return { dir: root, ledger: join(root, 'progress.csv'), accounts: ACCOUNTS.filter((line) => !line.startsWith('#')).length, videos: VIDEOS.length };
 }
 
+/** How fast the demo goes: `normal` lasts about 20 s, long enough to watch the live view; `fast` a few seconds. */
+export type DemoPace = 'normal' | 'fast';
+
 /**
- * How the demo runs: `daycap run --campaign <dir> --handler simulate --workers 4 --cap 1`, with a
- * realistic mix of latency and failures and a short retry delay so retries happen within the demo.
+ * The simulator's settings and the retry delay for each pace, as `daycap run` would be given them:
+ * posts that take a few seconds, a realistic mix of failures (a rate limit's retry-after among
+ * them), and retries soon enough to happen within the demo.
  */
-export function demoRunOptions(campaign: DemoCampaign): RunDayOptions {
+export const DEMO_PACES: Readonly<Record<DemoPace, { handler: string; retryDelay: string }>> = {
+  normal: { handler: 'simulate:latency=2s-6s,fail=0.35,retry-after=5s-10s,seed=28', retryDelay: '6s' },
+  fast: { handler: 'simulate:latency=0.1s-0.5s,fail=0.35,retry-after=1s-2s,seed=28', retryDelay: '1s' },
+};
+
+/** How the demo runs: `daycap run --campaign <dir> --handler <the pace's> --workers 4 --cap 1 --retry-delay <the pace's>`. */
+export function demoRunOptions(campaign: DemoCampaign, pace: DemoPace = 'normal'): RunDayOptions {
+  const { handler, retryDelay } = DEMO_PACES[pace];
   return {
     ledger: campaign.ledger,
     source: { campaign: campaign.dir },
-    handler: {
-      kind: 'simulate',
-      seed: 7,
-      options: { meanLatencyMs: 300, accountErrorRate: 0.08, contentErrorRate: 0.04, infrastructureErrorRate: 0.2, unknownErrorRate: 0.05 },
-    },
+    handler: parseSimulateSpec(handler),
     workers: 4,
     cap: 1,
-    retryDelayMs: 2000,
+    retryDelayMs: durationMs(retryDelay),
     jobTimeoutMs: 30_000,
     graceMs: 5000,
     command: 'daycap demo',

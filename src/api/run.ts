@@ -1,7 +1,10 @@
 /** `daycap run`: optional reset-day and seeding, then the parallel run, all under one lock. */
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_HEALTH } from '../core/policy.js';
-import { PreflightError } from '../errors.js';
+import { NotifierError, PreflightError } from '../errors.js';
+import { checkProgram } from '../handlers/load.js';
+import { RUN_DEFAULTS } from '../runner/defaults.js';
+import { Notifier } from '../runner/notify.js';
 import { Runner, type RunOptions } from '../runner/runner.js';
 import type { ArchivedHistory } from '../store/store.js';
 import { ledgerAt } from '../store/open.js';
@@ -28,6 +31,10 @@ export interface RunDayOptions extends RunOptions {
   preflight?: PreflightSettings | undefined;
   /** Mark the jobs that fail the pre-flight skipped (with the problem as their error) and run the rest, instead of refusing. */
   skipInvalid?: boolean | undefined;
+  /** A program told when something needs a person (docs/configuration.md#notify). */
+  notify?: { argv: readonly string[] } | undefined;
+  /** How long one notify call may take (default 30 s). */
+  notifyTimeoutMs?: number | undefined;
 }
 
 export interface OpenedRun {
@@ -43,6 +50,7 @@ export interface OpenedRun {
  */
 export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   checkReseedSafety(options);
+  if (options.notify) await checkNotifier(options.notify.argv);
   const now = (options.clock ?? Date.now)();
   const inputs = options.source ? await readSeedInputs({ source: options.source, accountsFile: options.accountsFile, postedLedger: options.postedLedger }) : undefined;
   if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log, staleMs: options.staleMs });
@@ -75,7 +83,31 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
     const recorder = recordPosts(runner.events, options.postedLedger);
     runner.beforeEnd(() => recorder.flush());
   }
+  if (options.notify) notifyFrom(runner, options, options.notify.argv);
   return { runner, seeded, skipped };
+}
+
+/** A notify program that cannot be run is refused before anything is touched: a silent night is worse. */
+async function checkNotifier(argv: readonly string[]): Promise<void> {
+  try {
+    await checkProgram(argv[0] ?? '', 'notify');
+  } catch (error) {
+    throw new NotifierError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+/** The notifier hears the run's events from its start; the run waits for its last calls before it resolves. */
+function notifyFrom(runner: Runner, options: RunDayOptions, argv: readonly string[]): void {
+  const clock = options.clock ?? Date.now;
+  const notifier = new Notifier({
+    argv,
+    timeoutMs: options.notifyTimeoutMs ?? RUN_DEFAULTS.notifyTimeoutMs,
+    ledger: options.ledger,
+    counts: async () => (await runner.store.tally()).counts,
+    warn: (message) => runner.events.emit('warning', { message, at: clock() }),
+  });
+  notifier.attach(runner.events);
+  runner.afterEnd(() => notifier.drain());
 }
 
 /**

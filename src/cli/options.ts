@@ -4,9 +4,11 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import type { SeedSource } from '../api/seed.js';
-import { DurationError, durationMs, formatDuration } from '../config/duration.js';
+import { DurationError, durationMs, formatDuration } from '../core/duration.js';
 import { CONFIG_FILE, type ConfigOverrides } from '../config/load.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
+import type { CommandSetting } from '../config/schema.js';
+import { parseCommandOption } from '../handlers/command-spec.js';
 import { parseHandlerOption } from '../handlers/load.js';
 import type { HandlerSpec } from '../protocol.js';
 import { RUN_DEFAULTS } from '../runner/defaults.js';
@@ -38,6 +40,17 @@ export function parseHandler(text: string): HandlerSpec {
   } catch (error) {
     throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** `command:<program> [args…]` for an option that takes only a program (`--verify`, `--notify`). */
+function commandParser(option: string): (text: string) => CommandSetting {
+  return (text) => {
+    try {
+      return { text, argv: parseCommandOption(text, option) };
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
 }
 
 // ---- options several commands share, defined once so their wording and parsing agree ----
@@ -72,6 +85,10 @@ export function runSettingOptions(): Option[] {
     new Option('--retry-delay <duration>', `wait before a failed job is retried ${fallback(formatDuration(DEFAULT_RETRY_DELAY_MS))}`).argParser(parseDuration),
     new Option('--job-timeout <duration>', `abort a job running longer than this ${fallback(formatDuration(RUN_DEFAULTS.jobTimeoutMs))}`).argParser(parseDuration),
     new Option('--grace <duration>', `after Ctrl-C, how long jobs in flight may finish before they are aborted ${fallback(formatDuration(RUN_DEFAULTS.graceMs))}`).argParser(parseDuration),
+    new Option('--verify <command>', "after a crash, 'command:<program> [args…]' says whether an unconfirmed job was posted: exit 0 posted (last stdout line: the post id), 3 not posted, else unknown; for a handler without a verify of its own (default: the config file's verify)").argParser(commandParser('--verify')),
+    new Option('--verify-timeout <duration>', `how long one verify may take before its answer counts as unknown ${fallback(formatDuration(RUN_DEFAULTS.verifyTimeoutMs))}`).argParser(parseDuration),
+    new Option('--notify <command>', "'command:<program> [args…]' told when something needs a person: an account frozen, a cooldown over an hour, a job unconfirmed, a storage failure or lost lock, the run's end; {event} and {message} are replaced (default: the config file's notify)").argParser(commandParser('--notify')),
+    new Option('--notify-timeout <duration>', `how long one notify call may take before it is stopped ${fallback(formatDuration(RUN_DEFAULTS.notifyTimeoutMs))}`).argParser(parseDuration),
   ];
 }
 
@@ -83,11 +100,15 @@ export interface RunSettingFlags {
   retryDelay?: number | undefined;
   jobTimeout?: number | undefined;
   grace?: number | undefined;
+  verify?: CommandSetting | undefined;
+  verifyTimeout?: number | undefined;
+  notify?: CommandSetting | undefined;
+  notifyTimeout?: number | undefined;
 }
 
 /** The flags, named as the configuration names them. */
 export function overridesOf(flags: RunSettingFlags): ConfigOverrides {
-  return { cap: flags.cap, maxAttempts: flags.maxAttempts, workers: flags.workers, maxPasses: flags.maxPasses, retryDelayMs: flags.retryDelay, jobTimeoutMs: flags.jobTimeout, graceMs: flags.grace };
+  return { cap: flags.cap, maxAttempts: flags.maxAttempts, workers: flags.workers, maxPasses: flags.maxPasses, retryDelayMs: flags.retryDelay, jobTimeoutMs: flags.jobTimeout, graceMs: flags.grace, verify: flags.verify, verifyTimeoutMs: flags.verifyTimeout, notify: flags.notify, notifyTimeoutMs: flags.notifyTimeout };
 }
 
 /** --state and --campaign name the day's work; giving both is a usage error. */

@@ -2,4 +2,4 @@
 export { CONFIG_FILE, applyOverrides, defaultConfig, loadConfig, parseConfig, type ConfigOverrides, type EffectiveConfig } from './load.js';
 export { configAsFile } from './print.js';
 export { ConfigSchema, type ConfigFile, type ConfigFileInput } from './schema.js';
-export { DurationError, durationMs, formatDuration, type DurationProblem } from './duration.js';
+export { DurationError, durationMs, formatDuration, type DurationProblem } from '../core/duration.js';

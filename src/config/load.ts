@@ -14,7 +14,7 @@ import { parseJson } from '../inputs/json.js';
 import { decodeUtf8, type InputKind } from '../inputs/read.js';
 import { RUN_DEFAULTS } from '../runner/defaults.js';
 import { describeIssues } from './issues.js';
-import { ConfigSchema, rulesOf, type ClassificationInput, type ConfigFile } from './schema.js';
+import { ConfigSchema, rulesOf, type ClassificationInput, type CommandSetting, type ConfigFile } from './schema.js';
 
 /** Read from the current folder when --config does not name another file. */
 export const CONFIG_FILE = 'daycap.config.json';
@@ -31,6 +31,14 @@ export interface EffectiveConfig {
   workers: number;
   jobTimeoutMs: number;
   graceMs: number;
+  /** A verify program for handlers without a verify of their own (`--verify`). */
+  verify: CommandSetting | undefined;
+  /** How long one verify may take before its answer counts as unknown. */
+  verifyTimeoutMs: number;
+  /** A program told when something needs a person (`--notify`). */
+  notify: CommandSetting | undefined;
+  /** How long one notify call may take before it is stopped. */
+  notifyTimeoutMs: number;
   /** The classification table: the defaults with the file's additions. */
   rules: CategoryRule[];
   health: HealthPolicy;
@@ -53,6 +61,10 @@ export interface ConfigOverrides {
   workers?: number | undefined;
   jobTimeoutMs?: number | undefined;
   graceMs?: number | undefined;
+  verify?: CommandSetting | undefined;
+  verifyTimeoutMs?: number | undefined;
+  notify?: CommandSetting | undefined;
+  notifyTimeoutMs?: number | undefined;
 }
 
 /** The configuration when there is no file and no flag. */
@@ -66,6 +78,10 @@ export function defaultConfig(): EffectiveConfig {
     workers: RUN_DEFAULTS.workers,
     jobTimeoutMs: RUN_DEFAULTS.jobTimeoutMs,
     graceMs: RUN_DEFAULTS.graceMs,
+    verify: undefined,
+    verifyTimeoutMs: RUN_DEFAULTS.verifyTimeoutMs,
+    notify: undefined,
+    notifyTimeoutMs: RUN_DEFAULTS.notifyTimeoutMs,
     rules: extendRules([]),
     health: { ...DEFAULT_HEALTH, freezeCategories: [...DEFAULT_HEALTH.freezeCategories], cooldownTypes: [...DEFAULT_HEALTH.cooldownTypes] },
     pacing: { ...DEFAULT_PACING },
@@ -135,6 +151,10 @@ function fromFile(file: ConfigFile): EffectiveConfig {
     workers: file.workers ?? base.workers,
     jobTimeoutMs: file.jobTimeout ?? base.jobTimeoutMs,
     graceMs: file.grace ?? base.graceMs,
+    verify: file.verify,
+    verifyTimeoutMs: file.verifyTimeout ?? base.verifyTimeoutMs,
+    notify: file.notify,
+    notifyTimeoutMs: file.notifyTimeout ?? base.notifyTimeoutMs,
     rules: extendRules(newNeedlesOnly(file.classification ?? [])),
     health: {
       freezeCategories: file.health?.freezeCategories ?? base.health.freezeCategories,

@@ -1,5 +1,5 @@
 /** The configuration in effect, written back in the file's own shape (durations as `5m`, ranges as `08:00-12:00`). */
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../core/duration.js';
 import type { EffectiveConfig } from './load.js';
 import type { ConfigFileInput } from './schema.js';
 
@@ -17,6 +17,10 @@ export function configAsFile(config: EffectiveConfig): ConfigFileInput {
     workers: config.workers,
     jobTimeout: formatDuration(config.jobTimeoutMs),
     grace: formatDuration(config.graceMs),
+    ...(config.verify === undefined ? {} : { verify: config.verify.text }),
+    verifyTimeout: formatDuration(config.verifyTimeoutMs),
+    ...(config.notify === undefined ? {} : { notify: config.notify.text }),
+    notifyTimeout: formatDuration(config.notifyTimeoutMs),
     classification: config.rules.map((rule) => ({ category: rule.category, retryable: rule.retryable, types: Object.fromEntries(Object.entries(rule.types).map(([type, needles]) => [type, [...needles]])) })),
     health: {
       freezeCategories: [...health.freezeCategories],

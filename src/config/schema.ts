@@ -10,7 +10,15 @@ import { DEFAULT_RULES, type CategoryRule } from '../core/classify.js';
 import type { TimeRange } from '../core/policy.js';
 import { TIME_FORMATS } from '../core/time.js';
 import { isValidTimeZone, parseTimeRange } from '../core/window.js';
-import { DurationError, durationMs } from './duration.js';
+import { DurationError, durationMs } from '../core/duration.js';
+import { parseCommandOption } from '../handlers/command-spec.js';
+import { HandlerUnusableError } from '../handlers/errors.js';
+
+/** A program setting (`verify`, `notify`): as written, and split into its arguments. */
+export interface CommandSetting {
+  text: string;
+  argv: string[];
+}
 
 /** Extra words for the loader to put after "got …", e.g. how to fix a bare number. */
 export interface IssueParams {
@@ -51,6 +59,20 @@ function duration() {
     const note = typeof value === 'number' ? `a duration is text with a unit: "${value}s", "${value}m", …` : undefined;
     ctx.issues.push({ code: 'custom', message: `expected ${DURATION}`, input: value, params: { note } satisfies IssueParams });
     return z.NEVER;
+  });
+}
+
+/** `command:<program> [args…]`, read as the command line reads it; kept as written, to print it back. */
+function command(option: string) {
+  return z.string(expected("a text 'command:<program> [args…]'")).transform((text, ctx): CommandSetting => {
+    try {
+      return { text, argv: parseCommandOption(text, option) };
+    } catch (error) {
+      if (!(error instanceof HandlerUnusableError)) throw error;
+      const sentence = error.message.replace(/^\S+ "[^"]*": /, '').replace(/^command handler: /, '');
+      ctx.issues.push({ code: 'custom', message: sentence, input: text, params: { verbatim: true } satisfies IssueParams });
+      return z.NEVER;
+    }
   });
 }
 
@@ -167,6 +189,10 @@ export const ConfigSchema = z.strictObject(
     workers: wholeNumber(1),
     jobTimeout: duration(),
     grace: duration(),
+    verify: command('verify'),
+    verifyTimeout: duration(),
+    notify: command('notify'),
+    notifyTimeout: duration(),
     classification,
     health,
     pacing,

@@ -166,8 +166,8 @@ export class DayState extends DayRows {
   }
 
   /** The handler's verify verdict on an unconfirmed job; undefined when nothing changed. */
-  settle(jobId: string, verdict: 'posted' | 'not-posted' | 'unknown', now: number): Job | undefined {
-    const next = verified(this.require(jobId), verdict, now, this.formatTime);
+  settle(jobId: string, verdict: 'posted' | 'not-posted' | 'unknown', now: number, postId = ''): Job | undefined {
+    const next = verified(this.require(jobId), verdict, now, this.formatTime, postId);
     return next && this.apply(next);
   }
 

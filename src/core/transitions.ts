@@ -124,8 +124,8 @@ export function unconfirmed(row: Readonly<Job>, now: number, formatTime: FormatT
   });
 }
 
-/** The handler's verify verdict on an unconfirmed job; undefined for `unknown` (nothing changes). */
-export function verified(row: Readonly<Job>, verdict: 'posted' | 'not-posted' | 'unknown', now: number, formatTime: FormatTime = isoTime): Job | undefined {
+/** The handler's verify verdict on an unconfirmed job (with the post id it found, if any); undefined for `unknown` (nothing changes). */
+export function verified(row: Readonly<Job>, verdict: 'posted' | 'not-posted' | 'unknown', now: number, formatTime: FormatTime = isoTime, postId = ''): Job | undefined {
   const to: Status = verdict === 'posted' ? 'success' : 'pending';
   if (row.status !== 'unconfirmed') throw new IllegalTransitionError(row.job_id, row.status, to);
   if (verdict === 'unknown') return undefined;
@@ -134,6 +134,7 @@ export function verified(row: Readonly<Job>, verdict: 'posted' | 'not-posted' | 
     next.status = 'success';
     next.completed_at = formatTime(now);
     next.error = '';
+    if (postId) next.video_id = postId;
   });
 }
 

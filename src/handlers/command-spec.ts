@@ -42,3 +42,25 @@ export function parseCommandSpec(text: string): string[] {
   }
   return argv;
 }
+
+/**
+ * Replaces each argument that is exactly `{name}` by `values[name]`. Only whole arguments:
+ * `--caption={caption}` is left as it is, because partial substitution invites quoting bugs (such
+ * programs read the environment instead). Unknown names are left as they are.
+ */
+export function expandArgs(args: readonly string[], values: object): string[] {
+  return args.map((arg) => {
+    const name = /^\{(\w+)\}$/.exec(arg)?.[1];
+    if (name === undefined || !Object.hasOwn(values, name)) return arg;
+    return String((values as Record<string, unknown>)[name]);
+  });
+}
+
+/** Reads `command:<program> [args…]` given to an option that takes only a command (`--verify`, `--notify`). */
+export function parseCommandOption(text: string, option: string): string[] {
+  const value = text.trim();
+  if (!value.startsWith('command:')) {
+    throw new HandlerUnusableError(`${option} ${JSON.stringify(text)}: write 'command:<program> [args…]' (quoted as one word)`);
+  }
+  return parseCommandSpec(value);
+}

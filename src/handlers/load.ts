@@ -8,21 +8,26 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HandlerSpec } from '../protocol.js';
-import { createCommandHandler, parseCommandSpec } from './command.js';
+import { createCommandHandler, createCommandVerify, parseCommandSpec } from './command.js';
 import { HandlerUnusableError } from './errors.js';
-import { createSimulateHandler } from './simulate.js';
-import type { LoadedHandler, PostHandler, VerifyHandler } from './types.js';
+import { createSimulateHandler, createSimulateVerify, describeSimulate } from './simulate.js';
+import { parseSimulateSpec, SIMULATE_SYNTAX } from './simulate-spec.js';
+import type { LoadedHandler, PostHandler, VerifyHandler, VerifySpec } from './types.js';
 
 const MODULE_EXTENSIONS = ['.js', '.mjs'];
-const USAGE = "use 'simulate', 'simulate:<seed>', 'command:<program> [args…]' or the path of a .js or .mjs handler module";
+const USAGE = `use 'simulate', 'simulate:<seed>', '${SIMULATE_SYNTAX}', 'command:<program> [args…]' or the path of a .js or .mjs handler module`;
 
 export async function loadHandler(spec: HandlerSpec): Promise<LoadedHandler> {
   switch (spec.kind) {
-    case 'simulate':
-      return { post: createSimulateHandler(spec.seed, spec.options), describe: `simulate (seed ${spec.seed})` };
+    case 'simulate': {
+      const loaded: LoadedHandler = { post: createSimulateHandler(spec.seed, spec.options), describe: describeSimulate(spec.seed, spec.options) };
+      const verify = createSimulateVerify(spec.seed, spec.options);
+      if (verify) loaded.verify = verify;
+      return loaded;
+    }
     case 'command': {
       const post = createCommandHandler(spec.argv);
-      await checkProgram(spec.argv[0] as string);
+      await checkProgram(spec.argv[0] as string, 'command handler');
       return { post, describe: `command ${spec.argv.map(quoteForDisplay).join(' ')}` };
     }
     case 'module':
@@ -30,6 +35,23 @@ export async function loadHandler(spec: HandlerSpec): Promise<LoadedHandler> {
     default:
       throw new HandlerUnusableError(`unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}`);
   }
+}
+
+/**
+ * The poster with the verify the run uses: the handler's own, or `verify` (a program) for a handler
+ * that has none. Both at once is refused: which one decides whether a job is posted again must not
+ * be a guess.
+ */
+export async function withVerify(loaded: LoadedHandler, spec: HandlerSpec, verify: VerifySpec): Promise<LoadedHandler> {
+  if (loaded.verify) {
+    const simulate = spec.kind === 'simulate';
+    const own = simulate ? 'the simulator answers verify itself when it simulates crashes (crash=…)' : `the handler ${loaded.describe} exports its own verify`;
+    const fix = simulate ? 'leave out crash=…' : "remove the module's verify export";
+    throw new HandlerUnusableError(`a verify program is set (--verify, or verify in the configuration) but ${own}: keep one of them (leave out --verify and the configuration's verify, or ${fix})`);
+  }
+  const check = createCommandVerify(verify.argv);
+  await checkProgram(verify.argv[0] as string, 'command verify');
+  return { ...loaded, verify: check, describe: `${loaded.describe}; verify: command ${verify.argv.map(quoteForDisplay).join(' ')}` };
 }
 
 async function loadModule(file: string): Promise<LoadedHandler> {
@@ -59,7 +81,7 @@ async function loadModule(file: string): Promise<LoadedHandler> {
 }
 
 /** Fails at load, not on every job, when the program cannot be run at all. */
-async function checkProgram(program: string): Promise<void> {
+export async function checkProgram(program: string, what: string): Promise<void> {
   const candidates = program.includes('/')
     ? [path.resolve(program)]
     : (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, program));
@@ -68,7 +90,7 @@ async function checkProgram(program: string): Promise<void> {
     if (isFile && (await access(candidate, constants.X_OK).then(() => true, () => false))) return;
   }
   const where = program.includes('/') ? 'is not an executable file' : 'was not found as an executable on PATH';
-  throw new HandlerUnusableError(`command handler: program ${program} ${where}`);
+  throw new HandlerUnusableError(`${what}: program ${program} ${where}`);
 }
 
 /** Only the cause's own message: a stack would bury the one line the operator needs. */
@@ -89,15 +111,7 @@ function quoteForDisplay(arg: string): string {
 export function parseHandlerOption(text: string, cwd: string): HandlerSpec {
   const value = text.trim();
   if (value === '') throw new HandlerUnusableError(`--handler is empty: ${USAGE}`);
-  if (value === 'simulate') return { kind: 'simulate', seed: 0 };
-  if (value.startsWith('simulate:')) {
-    const seedText = value.slice('simulate:'.length);
-    const seed = Number(seedText);
-    if (seedText.trim() === '' || !Number.isSafeInteger(seed)) {
-      throw new HandlerUnusableError(`--handler ${value}: the seed must be an integer, e.g. simulate:42`);
-    }
-    return { kind: 'simulate', seed };
-  }
+  if (value === 'simulate' || value.startsWith('simulate:')) return parseSimulateSpec(value);
   if (value.startsWith('command:')) return { kind: 'command', argv: parseCommandSpec(value) };
   if (!MODULE_EXTENSIONS.includes(path.extname(value))) {
     throw new HandlerUnusableError(`--handler ${value} is not a handler: ${USAGE}`);

@@ -16,8 +16,24 @@ export interface PostContext {
 /** Resolving means posted (a string or `{ postId }` is kept as the post id); throwing means failed. */
 export type PostHandler = (job: Job, ctx: PostContext) => Promise<unknown>;
 
+export type VerifyVerdict = 'posted' | 'not-posted' | 'unknown';
+
+/** A verdict, or an object with one and, for `posted`, the post id found (kept in the video_id column). */
+export type VerifyResult = VerifyVerdict | { verdict: VerifyVerdict; postId?: string };
+
+export interface VerifyContext {
+  /** Aborted when the verify takes too long (`verifyTimeout`): its answer then counts as `unknown`. */
+  signal: AbortSignal;
+}
+
 /** Asked after a crash whether a job left in flight was in fact posted (G5). */
-export type VerifyHandler = (job: Job) => Promise<'posted' | 'not-posted' | 'unknown'>;
+export type VerifyHandler = (job: Job, ctx: VerifyContext) => Promise<VerifyResult>;
+
+/** A verify of its own for any poster (`--verify`, `verify` in the configuration): a program. */
+export interface VerifySpec {
+  kind: 'command';
+  argv: string[];
+}
 
 export interface LoadedHandler {
   post: PostHandler;

@@ -58,7 +58,8 @@ export interface RunEvents {
   'paused': { paused: boolean; at: number };
   'stopping': { reason: string; graceMs: number; at: number };
   'warning': { message: string; at: number };
-  'run-ended': { summary: RunSummary; reason: EndReason; exitCode: number; at: number };
+  /** `cause`: why the run stopped early (a storage failure, a lost lock, a handler that could not load), in a line. */
+  'run-ended': { summary: RunSummary; reason: EndReason; exitCode: number; at: number; cause?: string };
 }
 
 export type RunEventName = keyof RunEvents;

@@ -3,7 +3,7 @@ import { capSkipLine } from '../core/claim-policy.js';
 import type { Blockers } from '../core/day-state.js';
 import type { PacingPolicy } from '../core/policy.js';
 import { describeWindows } from '../core/window.js';
-import type { RunEvent, RunEventStream } from './events.js';
+import type { RunEvent, RunEventStream, RunEvents } from './events.js';
 
 export function clockTime(at: number): string {
   return new Date(at).toISOString().slice(11, 19);
@@ -98,16 +98,20 @@ export function formatEvent(event: RunEvent): string | undefined {
       return `${t} stopping (${event.reason}): no new claims; jobs in flight have ${formatDuration(event.graceMs)} to finish`;
     case 'warning':
       return `${t} WARNING ${event.message}`;
-    case 'run-ended': {
-      const c = event.summary.counts;
-      return `${t} run ${event.summary.runId} ended (${event.reason}) after ${formatDuration(event.summary.endedAt - event.summary.startedAt)}: ` +
-        `${c.success} success, ${c.failed} failed, ${c.retrying} retrying, ${c.unconfirmed} unconfirmed, ${c.pending} pending, ${c.skipped} skipped` +
-        `${event.summary.unassigned ? ` (${event.summary.unassigned} without an account)` : ''}; exit code ${event.exitCode}`;
-    }
+    case 'run-ended':
+      return `${t} ${runEndedText(event)}`;
   }
 }
 
-function oneLine(text: string): string {
+/** How a run ended, in a line: its counts and exit code (the log's last line, and the night shift's notice). */
+export function runEndedText(event: RunEvents['run-ended']): string {
+  const c = event.summary.counts;
+  return `run ${event.summary.runId} ended (${event.reason}) after ${formatDuration(event.summary.endedAt - event.summary.startedAt)}: ` +
+    `${c.success} success, ${c.failed} failed, ${c.retrying} retrying, ${c.unconfirmed} unconfirmed, ${c.pending} pending, ${c.skipped} skipped` +
+    `${event.summary.unassigned ? ` (${event.summary.unassigned} without an account)` : ''}; exit code ${event.exitCode}`;
+}
+
+export function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }

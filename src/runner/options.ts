@@ -3,6 +3,7 @@ import type { CategoryRule } from '../core/classify.js';
 import type { HealthPolicy, PacingPolicy, PastPost } from '../core/policy.js';
 import type { TimeFormat } from '../core/time.js';
 import type { FileOps } from '../ledger/fileOps.js';
+import type { VerifySpec } from '../handlers/types.js';
 import type { HandlerSpec } from '../protocol.js';
 import type { ArchivedHistory } from '../store/store.js';
 import type { RunEventStream } from './events.js';
@@ -10,6 +11,10 @@ import type { RunEventStream } from './events.js';
 export interface RunOptions {
   ledger: string;
   handler: HandlerSpec;
+  /** A verify program for a handler that has no verify of its own (a handler that has one is refused). */
+  verify?: VerifySpec | undefined;
+  /** How long a verify may take for one job before its answer counts as unknown (default 1 min). */
+  verifyTimeoutMs?: number;
   workers?: number;
   cap?: number;
   maxPasses?: number;

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_CAP, DEFAULT_RETRY_DELAY_MS } from '../core/job.js';
 import { DEFAULT_HEALTH, DEFAULT_PACING } from '../core/policy.js';
 import { DaycapError, HandlerError } from '../errors.js';
-import { loadHandler } from '../handlers/load.js';
-import type { LoadedHandler } from '../handlers/types.js';
+import { loadHandler, withVerify } from '../handlers/load.js';
+import type { LoadedHandler, VerifySpec } from '../handlers/types.js';
 import type { HandlerSpec } from '../protocol.js';
 import { ledgerAt } from '../store/open.js';
 import type { Store } from '../store/store.js';
@@ -47,11 +47,14 @@ export class Runner implements RunFlow {
   graceExpired = false;
   ended = false;
   private endReason: EndReason | undefined;
+  /** The message of the fatal error that set endReason, if one did. */
+  private endCause: string | undefined;
   private readonly slots: WorkerSlots;
   private readonly dispatch: Dispatcher;
   private readonly clock: () => number;
-  private readonly settings: { workers: number; cap: number; maxPasses: number; jobTimeoutMs: number; graceMs: number; maxPrefetch: number };
+  private readonly settings: { workers: number; cap: number; maxPasses: number; jobTimeoutMs: number; graceMs: number; verifyTimeoutMs: number; maxPrefetch: number };
   private readonly endHooks: Array<() => Promise<void>> = [];
+  private readonly afterEndHooks: Array<() => Promise<void>> = [];
   private control: ControlServer | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -68,6 +71,7 @@ export class Runner implements RunFlow {
       maxPasses: options.maxPasses ?? DEFAULTS.maxPasses,
       jobTimeoutMs: options.jobTimeoutMs ?? DEFAULTS.jobTimeoutMs,
       graceMs: options.graceMs ?? DEFAULTS.graceMs,
+      verifyTimeoutMs: options.verifyTimeoutMs ?? DEFAULTS.verifyTimeoutMs,
       maxPrefetch: Math.max(1, Math.floor(options.maxPrefetch ?? DEFAULTS.maxPrefetch)),
     };
     this.slots = new WorkerSlots({ workers: this.settings.workers, handler: options.handler, jobTimeoutMs: this.settings.jobTimeoutMs }, {
@@ -93,7 +97,7 @@ export class Runner implements RunFlow {
     const workers = options.workers ?? DEFAULTS.workers;
     if (!Number.isInteger(workers) || workers < 1) throw new DaycapError('BAD_WORKERS', `--workers must be a whole number of at least 1, not ${workers}`);
     // The handler first: a poster that cannot be loaded is refused before the ledger is touched at all.
-    const handler = await loadHandlerForRun(options.handler);
+    const handler = await loadHandlerForRun(options.handler, options.verify);
     const store = await ledgerAt(options.ledger, { staleMs: options.staleMs }).open({
       durability: 'journal',
       command: options.command ?? 'daycap run',
@@ -157,7 +161,7 @@ export class Runner implements RunFlow {
     forwardStoreNews(this.store, this.events, this.clock, { fatal: (reason, message) => this.fatal(reason, message), changed: (rows) => this.afterChange(rows) });
     let capSkips;
     try {
-      capSkips = await recoverAtStart({ store: this.store, handler: this.handler, events: this.events, clock: this.clock, runId: this.runId, verifyTimeoutMs: this.settings.jobTimeoutMs });
+      capSkips = await recoverAtStart({ store: this.store, handler: this.handler, events: this.events, clock: this.clock, runId: this.runId, verifyTimeoutMs: this.settings.verifyTimeoutMs });
     } catch (error) {
       // A disk fault while recording the recovery ends the run as a storage failure, before any claim.
       if (!this.ended) this.fatal('storage-failed', `could not write the journal: ${error instanceof Error ? error.message : String(error)}`);
@@ -192,6 +196,11 @@ export class Runner implements RunFlow {
   /** Work to finish before run() resolves (e.g. appending to the posted ledger). */
   beforeEnd(hook: () => Promise<void>): void {
     this.endHooks.push(hook);
+  }
+
+  /** Work to finish after run-ended is told and before run() resolves (e.g. the last notifications). */
+  afterEnd(hook: () => Promise<void>): void {
+    this.afterEndHooks.push(hook);
   }
 
   /** What `daycap status` shows beside this run: the live rows, not the file. */
@@ -235,6 +244,7 @@ export class Runner implements RunFlow {
     if (this.endReason === 'storage-failed' || this.endReason === 'lock-lost') return;
     this.events.emit('warning', { message, at: this.clock() });
     this.endReason = reason;
+    this.endCause = message;
     if (!this.stopping) this.stop(message);
     // Nothing more can be made durable: end now, without waiting for jobs in flight.
     if (reason === 'storage-failed' || reason === 'lock-lost') this.finish();
@@ -247,9 +257,9 @@ export class Runner implements RunFlow {
     this.dispatch.stopTimers();
     endRun({
       store: this.store, events: this.events, slots: this.slots, clock: this.clock, runId: this.runId, ledger: this.options.ledger,
-      reason: () => this.endReason ?? 'done', fatal: (reason, message) => this.fatal(reason, message),
+      reason: () => this.endReason ?? 'done', cause: () => this.endCause, fatal: (reason, message) => this.fatal(reason, message),
       startedAt: this.startedAt, passes: () => this.dispatch.passes, processed: () => this.dispatch.processed, unrecorded: () => this.dispatch.unrecorded,
-      closeControl: () => this.control?.close().catch(() => undefined) ?? Promise.resolve(), endHooks: this.endHooks,
+      closeControl: () => this.control?.close().catch(() => undefined) ?? Promise.resolve(), endHooks: this.endHooks, afterEndHooks: this.afterEndHooks,
     }).then(this.settle.resolve, async (error: unknown) => {
       await this.store.close({ final: false, label: this.runId }).catch(() => undefined);
       this.settle.reject(error);
@@ -276,11 +286,18 @@ export class Runner implements RunFlow {
   }
 }
 
-async function loadHandlerForRun(spec: HandlerSpec): Promise<LoadedHandler> {
+async function loadHandlerForRun(spec: HandlerSpec, verify: VerifySpec | undefined): Promise<LoadedHandler> {
+  const loaded = await refusedAs(loadHandler(spec), 'Check the --handler option: a path to a .js/.mjs module with a default export, `simulate`, or `command:<program> [args…]`.');
+  if (!verify) return loaded;
+  return refusedAs(withVerify(loaded, spec, verify), "Check --verify (or verify in the configuration): 'command:<program> [args…]', an executable program, for a handler without a verify of its own.");
+}
+
+/** A handler that cannot be used, as the operator's mistake it is. */
+async function refusedAs<T>(loading: Promise<T>, hint: string): Promise<T> {
   try {
-    return await loadHandler(spec);
+    return await loading;
   } catch (error) {
     if (error instanceof DaycapError) throw error;
-    throw new HandlerError(error instanceof Error ? error.message : String(error), { cause: error, hint: 'Check the --handler option: a path to a .js/.mjs module with a default export, `simulate`, or `command:<program> [args…]`.' });
+    throw new HandlerError(error instanceof Error ? error.message : String(error), { cause: error, hint });
   }
 }

@@ -18,6 +18,8 @@ export interface EndContext {
   runId: string;
   ledger: string;
   reason: () => EndReason;
+  /** Why the run stopped early, when a fatal error stopped it. */
+  cause: () => string | undefined;
   fatal: (reason: EndReason, message: string) => void;
   startedAt: number;
   passes: () => number;
@@ -26,6 +28,8 @@ export interface EndContext {
   unrecorded: () => readonly string[];
   closeControl: () => Promise<unknown>;
   endHooks: ReadonlyArray<() => Promise<void>>;
+  /** Work that needs the run-ended event (the last notifications), done before the run resolves. */
+  afterEndHooks: ReadonlyArray<() => Promise<void>>;
 }
 
 export async function endRun(ctx: EndContext): Promise<{ summary: RunSummary; exitCode: number; reason: EndReason }> {
@@ -68,7 +72,9 @@ export async function endRun(ctx: EndContext): Promise<{ summary: RunSummary; ex
   };
   const exitCode = exitCodeFor(reason, summary);
   for (const hook of ctx.endHooks) await hook();
-  events.emit('run-ended', { summary, reason, exitCode, at: clock() });
+  const cause = ctx.cause();
+  events.emit('run-ended', { summary, reason, exitCode, at: clock(), ...(cause === undefined ? {} : { cause }) });
+  for (const hook of ctx.afterEndHooks) await hook();
   return { summary, exitCode, reason };
 }
 

@@ -35,7 +35,7 @@ export function applyAction(day: DayState, action: Action, now: number, rules: D
     case 'skip':
       return action.jobs.map(({ jobId, reason }) => day.skip(jobId, reason));
     case 'verified':
-      return action.verdicts.flatMap(({ jobId, verdict }) => day.settle(jobId, verdict, now) ?? []);
+      return action.verdicts.flatMap(({ jobId, verdict, postId }) => day.settle(jobId, verdict, now, postId) ?? []);
     case 'adopt-orphans':
       return adoptOrphans(day, action.runId, now);
     case 'add':

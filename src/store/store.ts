@@ -76,7 +76,7 @@ export type Action =
   | { kind: 'unfreeze'; account: string; retry: boolean }
   | { kind: 'skip'; jobs: ReadonlyArray<{ jobId: string; reason: string }> }
   /** The handler's verify verdicts on unconfirmed jobs. */
-  | { kind: 'verified'; verdicts: ReadonlyArray<{ jobId: string; verdict: 'posted' | 'not-posted' | 'unknown' }> }
+  | { kind: 'verified'; verdicts: ReadonlyArray<{ jobId: string; verdict: 'posted' | 'not-posted' | 'unknown'; postId?: string }> }
   /** Claims of runs other than `runId` become unconfirmed (G5). */
   | { kind: 'adopt-orphans'; runId: string }
   /** New rows (seeding). */

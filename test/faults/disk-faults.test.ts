@@ -35,6 +35,7 @@ import type { RunEvent } from '../../src/runner/events.js';
 import { Runner } from '../../src/runner/runner.js';
 import { daycap, hasStack, type Result } from '../helpers/cli.js';
 import { FaultyOps } from '../helpers/file-faults.js';
+import { writeFaultPreload } from '../helpers/fault-preload.js';
 import { tempDir } from '../helpers/files.js';
 import { gridJobs } from '../helpers/jobs.js';
 import { writeLedger, writeVideosOf } from '../helpers/ledgers.js';
@@ -346,35 +347,10 @@ describe('a failed fdatasync is never taken for a success (the journal is poison
 });
 
 describe('the CLI under a full disk', () => {
-  // The CLI has no file-layer option; a preload module makes the real fs fail instead (tests only).
-  const PRELOAD = `
-import { isMainThread } from 'node:worker_threads';
-import fsp from 'node:fs/promises';
-import { syncBuiltinESMExports } from 'node:module';
-// DAYCAP_TEST_FAULT=datasync:<calls that succeed first>:<code> | rename:<target file name>:<code>
-const [what, okCalls, code] = (process.env.DAYCAP_TEST_FAULT ?? '').split(':');
-if (isMainThread && what) {
-  let calls = 0;
-  const fault = (syscall) => Object.assign(new Error(code + ': injected by test, ' + syscall), { code, syscall });
-  if (what === 'datasync') {
-    const probe = await fsp.open(process.execPath, 'r');
-    const proto = Object.getPrototypeOf(probe);
-    await probe.close();
-    const real = proto.datasync;
-    proto.datasync = function () { return ++calls > Number(okCalls) ? Promise.reject(fault('fdatasync')) : real.call(this); };
-  } else if (what === 'rename') {
-    // Here the middle field names the target: only renames onto that file fail.
-    const real = fsp.rename;
-    fsp.rename = (from, to) => (String(to).endsWith(okCalls) ? Promise.reject(fault('rename')) : real(from, to));
-    syncBuiltinESMExports();
-  }
-}
-`;
 
   async function cli(fault: string) {
     const dir = tempDir('daycap-disk-cli-');
-    const preload = join(dir, 'fault-preload.mjs');
-    writeFileSync(preload, PRELOAD);
+    const preload = writeFaultPreload(dir);
     const jobs = dayJobs();
     const ledger = writeLedger(dir, jobs);
     // Real videos, relative to the ledger's folder, so the run's pre-flight lets it start.

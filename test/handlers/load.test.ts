@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { HANDLER_UNUSABLE, HandlerUnusableError } from '../../src/handlers/errors.js';
 import { loadHandler, parseHandlerOption } from '../../src/handlers/load.js';
 import { fixture, tempDir } from '../helpers/files.js';
-import { job, postContext } from '../helpers/jobs.js';
+import { job, postContext, verifyContext } from '../helpers/jobs.js';
 import { readRecord, recordIn } from '../helpers/recording.js';
 import { writeFileSync } from 'node:fs';
 
@@ -32,9 +32,9 @@ describe('loadHandler', () => {
     writeFileSync(answers, JSON.stringify({ j1: 'posted', j2: 'not-posted' }));
     const loaded = await loadHandler(moduleSpec('verify.mjs'));
     vi.stubEnv('DAYCAP_TEST_VERIFY_FILE', answers);
-    expect(await loaded.verify?.(job('j1'))).toBe('posted');
-    expect(await loaded.verify?.(job('j2'))).toBe('not-posted');
-    expect(await loaded.verify?.(job('j3'))).toBe('unknown');
+    expect(await loaded.verify?.(job('j1'), verifyContext())).toBe('posted');
+    expect(await loaded.verify?.(job('j2'), verifyContext())).toBe('not-posted');
+    expect(await loaded.verify?.(job('j3'), verifyContext())).toBe('unknown');
   });
 
   it('names the file and the cause for a syntax error', async () => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HANDLER_UNUSABLE } from '../../src/handlers/errors.js';
 import { toReportedError } from '../../src/handlers/outcome.js';
-import { createSimulateHandler, SIMULATED_FAILURES } from '../../src/handlers/simulate.js';
+import fc from 'fast-check';
+import { classifyFailure } from '../../src/core/classify.js';
+import { createSimulateHandler, createSimulateVerify, planOf, SIMULATED_FAILURES, SIMULATED_MIX, simulatedAttempt } from '../../src/handlers/simulate.js';
 import type { PostHandler } from '../../src/handlers/types.js';
-import { job, postContext } from '../helpers/jobs.js';
+import { job, postContext, verifyContext } from '../helpers/jobs.js';
 
 async function settle(handler: PostHandler, id: string, attempt = 1): Promise<string> {
   try {
@@ -25,6 +27,7 @@ const EXPECTED_CATEGORY: Record<string, string> = {
   'socket hang up': 'infrastructure',
   'session not created: appium': 'infrastructure',
   'unexpected response from upload endpoint': 'unknown',
+  'too many requests (HTTP 429)': 'rateLimit',
   'timeout waiting for post (aborted)': 'infrastructure',
 };
 
@@ -79,7 +82,8 @@ describe('simulate handler', () => {
     for (const [category, messages] of Object.entries(SIMULATED_FAILURES)) {
       for (const message of messages) {
         expect(EXPECTED_CATEGORY[message], message).toBe(category);
-        expect(categoryByTable(message), message).toBe(category);
+        // A rate limit matches nothing in the table: its retry-after is what classifies it.
+        expect(categoryByTable(message), message).toBe(category === 'rateLimit' ? 'unknown' : category);
       }
     }
     expect(categoryByTable('timeout waiting for post (aborted)')).toBe(EXPECTED_CATEGORY['timeout waiting for post (aborted)']);
@@ -122,5 +126,88 @@ describe('simulate handler', () => {
       expect(() => createSimulateHandler(1, options)).toThrow(expect.objectContaining({ code: HANDLER_UNUSABLE }));
     }
     expect(() => createSimulateHandler(Number.NaN)).toThrow(/seed/);
+  });
+});
+
+describe('simulate handler: the failure mix, retry-after and crashes', () => {
+  const ids = Array.from({ length: 4000 }, (_, i) => `job-${i}`);
+
+  it('splits failRate by the realistic mix, and the rest succeed', () => {
+    const plan = planOf(5, { failRate: 0.5 });
+    const counts: Record<string, number> = {};
+    for (const id of ids) {
+      const attempt = simulatedAttempt(5, plan, job(id), 1);
+      const kind = attempt.kind === 'failure' ? Object.entries(SIMULATED_FAILURES).find(([, messages]) => (messages as readonly string[]).includes(attempt.message))![0] : attempt.kind;
+      counts[kind] = (counts[kind] ?? 0) + 1;
+    }
+    expect(counts['success']! / ids.length).toBeCloseTo(0.5, 1);
+    for (const [category, share] of Object.entries(SIMULATED_MIX)) expect(counts[category]! / ids.length, category).toBeCloseTo(0.5 * share, 1);
+    expect(counts['crash']).toBeUndefined();
+  });
+
+  it('gives rate limits a retry-after within the range, which classifies them as rate_limit and cools the account down', async () => {
+    const handler = createSimulateHandler(3, { rateLimitErrorRate: 1, minRetryAfterMs: 2000, maxRetryAfterMs: 4000 });
+    for (let i = 0; i < 20; i++) {
+      const reported = toReportedError(await handler(job(`r${i}`), postContext()).catch((error: unknown) => error));
+      expect(reported.message).toBe('too many requests (HTTP 429)');
+      expect(reported.retryAfterMs).toBeGreaterThanOrEqual(2000);
+      expect(reported.retryAfterMs).toBeLessThanOrEqual(4000);
+      expect(classifyFailure({ message: reported.message })).toMatchObject({ category: 'unknown' });
+    }
+  });
+
+  it('keeps the outcomes a seed always had when only the old options are given', () => {
+    const old = planOf(42, MIXED);
+    const withNewKinds = planOf(42, { ...MIXED, rateLimitErrorRate: 0, crashRate: undefined });
+    for (const id of ids.slice(0, 200)) expect(simulatedAttempt(42, withNewKinds, job(id), 2)).toEqual(simulatedAttempt(42, old, job(id), 2));
+  });
+
+  it('draws a crash per claim: the same attempt claimed again (after verify said not posted) does not crash the same way', () => {
+    const plan = planOf(9, { crashRate: 0.5 });
+    const crashed = (runId: string) => ids.slice(0, 400).map((id) => simulatedAttempt(9, plan, job(id, { run_id: runId, claimed_at: '2025-12-14T09:00:00.000Z' }), 1).kind === 'crash');
+    expect(crashed('aaaaaa')).toEqual(crashed('aaaaaa'));
+    expect(crashed('aaaaaa')).not.toEqual(crashed('bbbbbb'));
+  });
+
+  it('crashes at about the crash rate, half of the crashes after the post went out', () => {
+    const plan = planOf(9, { crashRate: 0.2, failRate: 0.3, minLatencyMs: 1000, maxLatencyMs: 1000 });
+    const crashes = ids.map((id) => simulatedAttempt(9, plan, job(id), 1)).filter((attempt) => attempt.kind === 'crash');
+    expect(crashes.length / ids.length).toBeCloseTo(0.2, 1);
+    const posted = crashes.filter((attempt) => attempt.kind === 'crash' && attempt.posted);
+    expect(posted.length / crashes.length).toBeCloseTo(0.5, 1);
+    // After the post: at the end of the latency; before it: midway.
+    for (const crash of crashes) expect(crash.latencyMs).toBeLessThanOrEqual(1000);
+    for (const crash of posted) expect(crash.latencyMs).toBe(1000);
+  });
+
+  it('a crash outside a worker thread throws instead of ending the process', async () => {
+    const handler = createSimulateHandler(1, { crashRate: 1 });
+    await expect(handler(job('c'), postContext())).rejects.toThrow(/simulated crash/);
+  });
+
+  it('has a verify only when it simulates crashes (crash given, even 0)', () => {
+    expect(createSimulateVerify(1, {})).toBeUndefined();
+    expect(createSimulateVerify(1, { failRate: 0.5 })).toBeUndefined();
+    expect(createSimulateVerify(1, { crashRate: 0 })).toBeTypeOf('function');
+  });
+
+  it("verify answers what the attempt in flight did: posted (with the post's id), failed, or crashed before or after posting", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer(), fc.string({ minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 5 }), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 6, maxLength: 6 }), fc.integer({ min: 0, max: 4e12 }), async (seed, id, attempts, runId, claimedAt) => {
+        const options = { crashRate: 0.3, failRate: 0.4 };
+        const verify = createSimulateVerify(seed, options)!;
+        const claim = job(id, { status: 'claimed', attempts, run_id: runId, claimed_at: new Date(claimedAt).toISOString() });
+        const attempt = simulatedAttempt(seed, planOf(seed, options), claim, attempts + 1);
+        const answer = await verify({ ...claim, status: 'unconfirmed' }, verifyContext());
+        if (attempt.kind === 'failure') expect(answer).toBe('not-posted');
+        else if (attempt.kind === 'crash' && !attempt.posted) expect(answer).toBe('not-posted');
+        else expect(answer).toEqual({ verdict: 'posted', postId: attempt.postId });
+        // What post itself does on that attempt agrees (outside a worker thread a crash throws).
+        const posted = await createSimulateHandler(seed, options)(claim, postContext({ attempt: attempts + 1 })).then((value) => value, (error: unknown) => error);
+        if (attempt.kind === 'success') expect(posted).toEqual({ postId: attempt.postId });
+        else expect(posted).toBeInstanceOf(Error);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -32,6 +32,11 @@ export function postContext(overrides: { workerId?: number; attempt?: number; si
   return { workerId: overrides.workerId ?? 1, attempt: overrides.attempt ?? 1, signal: overrides.signal ?? new AbortController().signal };
 }
 
+/** What a verify is given with a job: the signal that aborts it. */
+export function verifyContext(signal: AbortSignal = new AbortController().signal) {
+  return { signal };
+}
+
 /** Text that breaks naive CSV, JSON or spreadsheet handling. */
 export const nastyString = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\r', '\n', '\r\n', '🐻', 'é', '=', '+', '-', '@', '\t', '\u00a0', '\\', "'", '#') }) },

@@ -29,6 +29,21 @@ Examples:
   daycap run --ledger progress.csv --campaign spring/ --handler 'command:./post.sh {account} {video_path}'
   daycap run --ledger progress.csv --state scheduler_state.json --handler simulate   (a rehearsal: nothing is posted)
 
+A rehearsal posts nothing: --handler simulate, or shaped with key=value parts,
+  --handler 'simulate:latency=200ms-2s,fail=0.1,crash=0.01,seed=7'
+    latency=<d> or <d>-<d>  how long each post takes (uniform in the range; default 0)
+    fail=<rate>             share of attempts that fail, in a realistic mix: account,
+                            content, infrastructure, unknown, rate limits (retry-after)
+    retry-after=<d>-<d>     the wait a simulated rate limit asks for (default 10s-1m)
+    crash=<rate>            share of attempts whose worker thread dies mid-job: the job
+                            becomes unconfirmed; the next run's verify settles it
+    seed=<n>                the same seed gives the same outcomes (default 0)
+  A rate is 0.1 or 10%; simulate:<n> is simulate:seed=<n>.
+
+A poster without a verify of its own (a command: program) can be given one:
+  --verify 'command:./check.py {account} {video_path}'
+  exit 0 = posted (the last stdout line is the post id), 3 = not posted, else unknown.
+
 On a terminal the run shows a live view: q stops after the jobs in flight (as Ctrl-C; twice stops at
 once), p pauses/resumes claiming, f shows the failures, a the accounts. Into a pipe or a file, or with
 --no-tui, it prints one log line per event. From another terminal:
@@ -44,7 +59,7 @@ export function runCommand(ctx: CommandContext): Command {
     .description("run the day's jobs in parallel until nothing is left to claim now or later")
     .addOption(ledgerOption())
     // Required on purpose: a default poster would either post for real or mark jobs posted that were not.
-    .addOption(new Option('--handler <handler>', "the poster: a .js/.mjs module, 'command:<program> [args…]' (quoted as one word), or 'simulate' for a rehearsal").argParser(parseHandler).makeOptionMandatory())
+    .addOption(new Option('--handler <handler>', "the poster: a .js/.mjs module, 'command:<program> [args…]' (quoted as one word), or 'simulate[:key=value,…]' for a rehearsal (see below)").argParser(parseHandler).makeOptionMandatory())
     .addOption(configOption())
     .addOption(capOption(CAP_FROM_CONFIG));
   for (const option of runSettingOptions()) command.addOption(option);
@@ -87,6 +102,10 @@ export function runCommand(ctx: CommandContext): Command {
       retryDelayMs: config.retryDelayMs,
       jobTimeoutMs: config.jobTimeoutMs,
       graceMs: config.graceMs,
+      ...(config.verify ? { verify: { kind: 'command' as const, argv: config.verify.argv } } : {}),
+      verifyTimeoutMs: config.verifyTimeoutMs,
+      ...(config.notify ? { notify: { argv: config.notify.argv } } : {}),
+      notifyTimeoutMs: config.notifyTimeoutMs,
       maxAttempts: config.maxAttempts,
       rules: config.rules,
       health: config.health,
