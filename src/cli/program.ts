@@ -1,27 +1,44 @@
 /** The `daycap` command tree, and the one place its errors become messages and exit codes. */
 import { Command } from 'commander';
-import { checkReseedSafety } from '../api/seed.js';
-import { pauseCommand, resumeCommand, stopCommand } from './commands/control.js';
-import { checkCommand } from './commands/check.js';
-import { configCommand } from './commands/config.js';
-import { demoCommand } from './commands/demo.js';
-import { releaseStaleCommand } from './commands/release-stale.js';
-import { reportCommand } from './commands/report.js';
-import { resetDayCommand } from './commands/reset-day.js';
-import { retryFailedCommand } from './commands/retry-failed.js';
-import { runCommand } from './commands/run.js';
-import { seedCommand } from './commands/seed.js';
-import { statusCommand } from './commands/status.js';
-import { unfreezeCommand } from './commands/unfreeze.js';
-import { validateCommand } from './commands/validate.js';
 import type { CommandContext } from './context.js';
 import { processIO, type CliIO } from './io.js';
 import { reportError, usageOutput } from './report.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS = [seedCommand, statusCommand, reportCommand, validateCommand, checkCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, unfreezeCommand, runCommand, pauseCommand, resumeCommand, stopCommand, configCommand, demoCommand];
+type MakeCommand = (ctx: CommandContext) => Command;
 
-export function buildProgram(ctx: CommandContext): Command {
+/**
+ * Each command's module, loaded only when needed: a command line names one command, and loading
+ * the modules of all of them (the run's worker pool, the config schema, the seed readers…) took
+ * longer than `daycap status` itself. In the order `daycap --help` lists them.
+ */
+const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<MakeCommand[]> }> = [
+  { names: ['seed'], load: async () => [(await import('./commands/seed.js')).seedCommand] },
+  { names: ['status'], load: async () => [(await import('./commands/status.js')).statusCommand] },
+  { names: ['report'], load: async () => [(await import('./commands/report.js')).reportCommand] },
+  { names: ['validate'], load: async () => [(await import('./commands/validate.js')).validateCommand] },
+  { names: ['check'], load: async () => [(await import('./commands/check.js')).checkCommand] },
+  { names: ['reset-day'], load: async () => [(await import('./commands/reset-day.js')).resetDayCommand] },
+  { names: ['retry-failed'], load: async () => [(await import('./commands/retry-failed.js')).retryFailedCommand] },
+  { names: ['release-stale'], load: async () => [(await import('./commands/release-stale.js')).releaseStaleCommand] },
+  { names: ['unfreeze'], load: async () => [(await import('./commands/unfreeze.js')).unfreezeCommand] },
+  { names: ['run'], load: async () => [(await import('./commands/run.js')).runCommand] },
+  {
+    names: ['pause', 'resume', 'stop'],
+    load: async () => {
+      const control = await import('./commands/control.js');
+      return [control.pauseCommand, control.resumeCommand, control.stopCommand];
+    },
+  },
+  { names: ['config'], load: async () => [(await import('./commands/config.js')).configCommand] },
+  { names: ['demo'], load: async () => [(await import('./commands/demo.js')).demoCommand] },
+];
+
+/**
+ * The command tree: with `args`, only the command they name when they name one (any other command
+ * line, `--help` or a typo among them, gets every command, for the full help and suggestions).
+ */
+export async function buildProgram(ctx: CommandContext, args?: readonly string[]): Promise<Command> {
   const program = new Command('daycap')
     .description("Run a day's social-media posting jobs in parallel, never past an account's daily cap, with a crash-safe CSV ledger.")
     .version(packageVersion())
@@ -29,7 +46,9 @@ export function buildProgram(ctx: CommandContext): Command {
     .exitOverride()
     .configureOutput(usageOutput('daycap'))
     .addHelpText('after', '\nNew here? Try `daycap demo`. Each command has its own --help.');
-  for (const make of COMMANDS) {
+  const named = COMMANDS.filter(({ names }) => args !== undefined && args[0] !== undefined && names.includes(args[0]));
+  const makers = (await Promise.all((named.length > 0 ? named : COMMANDS).map(({ load }) => load()))).flat();
+  for (const make of makers) {
     const command = make(ctx);
     // addCommand does not pass these settings down, so each command gets them here.
     command.exitOverride().showSuggestionAfterError().configureOutput(usageOutput(`daycap ${command.name()}`));
@@ -44,21 +63,22 @@ export function buildProgram(ctx: CommandContext): Command {
  * such as --handler is missing, so the operator learns first that the command would wipe history.
  * The commands check it again in their actions (and the library in its functions).
  */
-function refuseForceReseedFirst(args: readonly string[]): void {
+async function refuseForceReseedFirst(args: readonly string[]): Promise<void> {
   const [command, ...rest] = args;
   if (command !== 'run' && command !== 'seed') return;
   const end = rest.indexOf('--');
   const flags = end === -1 ? rest : rest.slice(0, end);
   if (flags.includes('--help') || flags.includes('-h')) return;
+  const { checkReseedSafety } = await import('../api/seed.js');
   checkReseedSafety({ forceReseed: flags.includes('--force-reseed'), resetDay: flags.includes('--reset-day') });
 }
 
 /** Parses and runs one command line; resolves with the exit code. */
 export async function runCli(args: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) });
   try {
-    refuseForceReseedFirst(args);
+    const program = await buildProgram({ io, setExitCode: (code) => (exitCode = code) }, args);
+    await refuseForceReseedFirst(args);
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;
   } catch (error) {

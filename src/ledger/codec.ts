@@ -2,10 +2,10 @@
 import { LEDGER_COLUMNS, type Job } from '../core/job.js';
 import { InputError } from '../errors.js';
 import { formatCsv } from './csvFormat.js';
-import { readCsvRecords } from './csvRecords.js';
+import { readCsvFields } from './csvRecords.js';
 import { readHeader } from './header.js';
 import { jobToRecord, recordToJob } from './row.js';
-import { decodeUtf8 } from './utf8.js';
+import { checkUtf8 } from './utf8.js';
 
 export interface ParsedLedger {
   jobs: Job[];
@@ -20,13 +20,16 @@ export interface ParsedLedger {
  * not an error here: whether that is acceptable is validation's call.
  */
 export function parseLedger(text: string | Buffer, file: string): ParsedLedger {
-  const source = typeof text === 'string' ? text : decodeUtf8(text, file, 'LEDGER_PARSE');
-  const { records, lineOf, header: layout } = readCsvRecords(source, file, (cells, line) => readHeader(cells, file, line));
+  // Read on the bytes: each field is decoded on its own, so no row holds on to a decoded copy of the file.
+  const bytes = typeof text === 'string' ? text : checkUtf8(text, file, 'LEDGER_PARSE');
+  const { count, record, lineOf, header: layout } = readCsvFields(bytes, file, (cells, line) => readHeader(cells, file, line));
   if (layout === undefined) return { jobs: [], header: [], extraColumns: [] };
-  const jobs = new Array<Job>(records.length - 1);
+  const jobs = new Array<Job>(count - 1);
   const firstIndex = new Map<string, number>();
-  for (let i = 1; i < records.length; i++) {
-    const job = recordToJob(records[i]!, layout, file, () => lineOf(i));
+  const place = { file, lineOf, index: 0 };
+  for (let i = 1; i < count; i++) {
+    place.index = i;
+    const job = recordToJob(record(i), layout, place);
     const before = firstIndex.get(job.job_id);
     if (before !== undefined) {
       throw new InputError('LEDGER_PARSE', { file, line: lineOf(i), column: 'job_id' }, `job_id "${job.job_id}" on line ${lineOf(i)} is already used on line ${lineOf(before)}`, {

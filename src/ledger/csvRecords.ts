@@ -1,11 +1,11 @@
 /**
- * CSV text to records, with the line each record starts on. The fast reader handles the common
- * case; csv-parse reads everything else and is the one that explains a malformed file.
+ * CSV to records, with the line each record starts on. The fast reader (on the bytes) handles the
+ * common case; csv-parse reads everything else and is the one that explains a malformed file.
  */
 import { CsvError, parse, type Options } from 'csv-parse/sync';
 
 import { InputError } from '../errors.js';
-import { scanCsv } from './csvScan.js';
+import { scanCsvBytes } from './csvBytes.js';
 import { lineAt, linesAt } from './lines.js';
 
 /**
@@ -29,21 +29,66 @@ export interface CsvRecords<H> {
   header: H | undefined;
 }
 
+/** The fields of one record, by their index in the record. */
+export interface RecordFields {
+  text(index: number): string;
+}
+
+/** A record already split into strings. */
+export class CellArray implements RecordFields {
+  constructor(private readonly cells: readonly string[]) {}
+
+  text(index: number): string {
+    return this.cells[index]!;
+  }
+}
+
+/** The same, with each record's fields read only when asked for (the fast reader decodes them one by one). */
+export interface CsvFields<H> {
+  /** Records, the header (record 0) included. */
+  count: number;
+  /** The fields of record `index`; the object returned may be reused by the next call. */
+  record(index: number): RecordFields;
+  lineOf(index: number): number;
+  header: H | undefined;
+}
+
 type HeaderReader<H> = (cells: string[], line: number) => H;
 
 /**
  * `readHeader` sees the first record before any error about later ones is raised: a file whose
  * first line is no ledger header is better reported as that than as a stray quote on line 40.
+ * Bytes must be valid UTF-8 (see utf8.ts); a string is read as its UTF-8 bytes.
  */
-export function readCsvRecords<H = undefined>(text: string, file: string, readHeader: HeaderReader<H> = () => undefined as H): CsvRecords<H> {
-  const fast = scanCsv(text);
-  if (!fast) return parseWithCsvParse(text, file, readHeader);
-  const first = fast.records[0];
-  return { records: fast.records, lineOf: lineTable(text, fast.starts), header: first && readHeader(first, lineAt(text, fast.starts[0]!)) };
+export function readCsvFields<H = undefined>(text: string | Buffer, file: string, readHeader: HeaderReader<H> = () => undefined as H): CsvFields<H> {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const table = scanCsvBytes(bytes);
+  if (!table) {
+    const { records, lineOf, header } = parseWithCsvParse(bytes, file, readHeader);
+    return { count: records.length, record: (index) => new CellArray(records[index]!), lineOf, header };
+  }
+  const starts = table.starts.subarray(0, table.records);
+  return {
+    count: table.records,
+    record: (index) => table.at(index),
+    lineOf: lineTable(bytes, starts),
+    header: table.records === 0 ? undefined : readHeader(table.record(0), lineAt(bytes, starts[0]!)),
+  };
 }
 
-function parseWithCsvParse<H>(text: string, file: string, readHeader: HeaderReader<H>): CsvRecords<H> {
-  const bytes = Buffer.from(text);
+/** Every record decoded, for readers that want them all as arrays. */
+export function readCsvRecords<H = undefined>(text: string | Buffer, file: string, readHeader: HeaderReader<H> = () => undefined as H): CsvRecords<H> {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const table = scanCsvBytes(bytes);
+  if (!table) return parseWithCsvParse(bytes, file, readHeader);
+  const records = new Array<string[]>(table.records);
+  for (let r = 0; r < table.records; r++) records[r] = table.record(r);
+  const starts = table.starts.subarray(0, table.records);
+  const first = records[0];
+  return { records, lineOf: lineTable(bytes, starts), header: first && readHeader(first, lineAt(bytes, starts[0]!)) };
+}
+
+function parseWithCsvParse<H>(bytes: Buffer, file: string, readHeader: HeaderReader<H>): CsvRecords<H> {
   // Where each record ends, so a record's first line can be found from the previous one's end.
   const ends: number[] = [];
   let header: string[] = [];
@@ -68,7 +113,7 @@ function parseWithCsvParse<H>(text: string, file: string, readHeader: HeaderRead
 }
 
 /** Built on first use: a valid file never pays for line numbers. */
-function lineTable(src: string | Uint8Array, starts: readonly number[]): (index: number) => number {
+function lineTable(src: Uint8Array, starts: ArrayLike<number>): (index: number) => number {
   let lines: number[] | undefined;
   return (index) => (lines ??= linesAt(src, starts))[index] ?? lineAt(src, src.length);
 }

@@ -18,7 +18,7 @@ export function lineAt(src: Source, offset: number): number {
  * 1-based line of each of `offsets` (ascending), in one pass, so that asking for every record's
  * line costs O(text) in all, not O(text) per record.
  */
-export function linesAt(src: Source, offsets: readonly number[]): number[] {
+export function linesAt(src: Source, offsets: ArrayLike<number>): number[] {
   const lines = new Array<number>(offsets.length);
   let line = 1;
   let lf = nextLf(src, 0);

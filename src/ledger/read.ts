@@ -34,13 +34,23 @@ export interface LedgerView {
   /** Records in the active journal (0 when there is none). */
   journalRecords: number;
   tornTail?: TornTail;
+  /** The identities of the CSV and the journal read (no older than their bytes), to tell whether either changed since. */
+  readonly moment?: string;
 }
 
 /** A snapshot replaces the CSV while we read the journal: read again, so CSV and journal are from one moment. */
 const MAX_ATTEMPTS = 5;
 
-export async function readLedgerView(path: string): Promise<LedgerView> {
+/**
+ * With `previous` (an earlier view of the same ledger): when neither the CSV nor the journal has
+ * changed since, that view itself is returned instead of reading the files again: commands validate
+ * a ledger and then read it.
+ */
+export async function readLedgerView(path: string, previous?: LedgerView): Promise<LedgerView> {
+  if (previous?.moment !== undefined && previous.moment === await momentOf(path)) return previous;
   for (let attempt = 1; ; attempt++) {
+    // Each identity is taken before its bytes are read, so an unchanged identity later means unchanged bytes.
+    const journalIdentity = await readIdentity(journalPath(path));
     const raw = await readIdentified(path);
     const journal = await readJournal(journalPath(path));
     const again = await readIdentity(path);
@@ -52,10 +62,16 @@ export async function readLedgerView(path: string): Promise<LedgerView> {
       exists: raw !== undefined || journal.jobs.length > 0,
       csvBytes: raw?.bytes.length ?? 0,
       journalRecords: journal.jobs.length,
+      moment: `${raw?.identity}|${journalIdentity}`,
     };
     if (journal.tornTail) view.tornTail = journal.tornTail;
     return view;
   }
+}
+
+async function momentOf(path: string): Promise<string> {
+  const journalIdentity = await readIdentity(journalPath(path));
+  return `${await readIdentity(path)}|${journalIdentity}`;
 }
 
 /** The bytes and an identity that changes whenever a snapshot renames a new file into place. */

@@ -8,9 +8,14 @@ import { columnAtByte, lineAt } from './lines.js';
  * would then write that damage back over the operator's data.
  */
 export function decodeUtf8(bytes: Buffer, file: string, code: string): string {
+  return checkUtf8(bytes, file, code).toString('utf8');
+}
+
+/** Throws as decodeUtf8 does, without decoding: for a reader that decodes field by field. Returns `bytes`. */
+export function checkUtf8(bytes: Buffer, file: string, code: string): Buffer {
   if (isUtf8(bytes)) {
     rejectNulBytes(bytes, file, code);
-    return bytes.toString('utf8');
+    return bytes;
   }
   const bad = firstInvalidByte(bytes);
   // Spreadsheets' "Unicode Text" saves UTF-16 with a byte-order mark: name it, the bytes alone puzzle.

@@ -5,7 +5,7 @@
  */
 import type { Job } from '../core/job.js';
 import { InputError, LedgerInvalidError } from '../errors.js';
-import { readLedgerView } from './read.js';
+import { readLedgerView, type LedgerView } from './read.js';
 
 export type LedgerValidation =
   | { ok: true; exists: boolean; jobs: Job[] }
@@ -16,10 +16,10 @@ export type LedgerValidation =
  * InputError, whose hint (move the journal aside) is the right action; a CSV that does not parse is
  * wrapped in a LedgerInvalidError so the message starts with VALIDATION FAILED.
  */
-export async function validateLedger(path: string): Promise<LedgerValidation> {
+export async function validateLedger(path: string, read: () => Promise<LedgerView> = () => readLedgerView(path)): Promise<LedgerValidation> {
   let view;
   try {
-    view = await readLedgerView(path);
+    view = await read();
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     if (err.code === 'JOURNAL_DAMAGED') return { ok: false, error: err };

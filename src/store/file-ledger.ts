@@ -8,7 +8,7 @@ import { archiveLedger } from '../ledger/archive.js';
 import { realFileOps } from '../ledger/fileOps.js';
 import { sealJournal } from '../ledger/journal.js';
 import { acquireLedgerLock, guardWrites, readLockHolder } from '../ledger/lock/index.js';
-import { readLedgerView } from '../ledger/read.js';
+import { readLedgerView, type LedgerView } from '../ledger/read.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { validateLedger, type LedgerValidation } from '../ledger/validate.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
@@ -27,6 +27,9 @@ export interface FileLedgerOptions {
 }
 
 export class FileLedger implements Ledger {
+  /** The last view read: validating and then reading an unchanged ledger parses it once. */
+  private lastView: LedgerView | undefined;
+
   constructor(readonly name: string, private readonly options: FileLedgerOptions = {}) {}
 
   get baseDir(): string {
@@ -42,12 +45,19 @@ export class FileLedger implements Ledger {
   }
 
   validate(): Promise<LedgerValidation> {
-    return validateLedger(this.name);
+    return validateLedger(this.name, () => this.view());
   }
 
   async read(): Promise<LedgerRead> {
-    const view = await readLedgerView(this.name);
+    const view = await this.view();
     return { jobs: view.jobs, exists: view.exists, pendingRecords: view.journalRecords };
+  }
+
+  /** Each caller gets its own array of the rows (the rows themselves are shared and never changed). */
+  private async view(): Promise<LedgerView> {
+    const view = await readLedgerView(this.name, this.lastView);
+    this.lastView = view;
+    return { ...view, jobs: view.jobs.slice() };
   }
 
   holder(): Promise<string | undefined> {
