@@ -3,11 +3,14 @@
  * it (docs/ledger.md, "Where daycap keeps its state"). Reading never takes the lock, so `status`,
  * `report`, `check` and `validate` work beside a live run.
  */
-import { dirname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { archiveLedger } from '../ledger/archive.js';
 import { realFileOps } from '../ledger/fileOps.js';
 import { sealJournal } from '../ledger/journal.js';
 import { acquireLedgerLock, guardWrites, readLockHolder } from '../ledger/lock/index.js';
+import { stateDir } from '../ledger/paths.js';
+import { UsageError } from '../errors.js';
 import { readLedgerView } from '../ledger/read.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { validateLedger, type LedgerValidation } from '../ledger/validate.js';
@@ -15,9 +18,9 @@ import type { ControlRequest, ControlResponse } from '../runner/control-protocol
 import { readArchivedPosts, type ArchiveCountOptions, type ArchivedPosts } from './file-archives.js';
 import { askRunner } from './file-control.js';
 import { requireLedgerFile, requireLedgerFolder } from './file-paths.js';
-import { FileStore, type FileStoreOptions } from './file-store.js';
-import type { Ledger, LedgerRead } from './ledger.js';
-import type { Store } from './store.js';
+import { FileStore } from './file-store.js';
+import type { Ledger, LedgerRead, RunnerInfo } from './ledger.js';
+import type { OpenStoreOptions, Store } from './store.js';
 
 export interface FileLedgerOptions {
   /** Where reset-day puts the archives, besides the ledger's folder (both are read). */
@@ -27,6 +30,8 @@ export interface FileLedgerOptions {
 }
 
 export class FileLedger implements Ledger {
+  readonly kind = 'file';
+
   constructor(readonly name: string, private readonly options: FileLedgerOptions = {}) {}
 
   get baseDir(): string {
@@ -47,11 +52,16 @@ export class FileLedger implements Ledger {
 
   async read(): Promise<LedgerRead> {
     const view = await readLedgerView(this.name);
-    return { jobs: view.jobs, exists: view.exists, pendingRecords: view.journalRecords };
+    return { jobs: view.jobs, exists: view.exists, pendingRecords: view.journalRecords, extraColumns: view.extraColumns };
   }
 
   holder(): Promise<string | undefined> {
     return readLockHolder(this.name, this.options.staleMs);
+  }
+
+  /** A file's live run answers for itself over its control socket (see ask). */
+  async runners(): Promise<RunnerInfo[]> {
+    return [];
   }
 
   ask(request: ControlRequest, timeoutMs?: number): Promise<ControlResponse | undefined> {
@@ -62,8 +72,21 @@ export class FileLedger implements Ledger {
     return readArchivedPosts({ ...options, ledger: this.name, archiveDir: this.options.archiveDir }, withRecent);
   }
 
-  open(options: Omit<FileStoreOptions, 'staleMs'>): Promise<Store> {
+  open(options: OpenStoreOptions): Promise<Store> {
     return FileStore.open(this.name, { ...options, staleMs: this.options.staleMs });
+  }
+
+  async ownsFile(path: string): Promise<'ledger' | 'state' | undefined> {
+    const [pathInfo, ledgerInfo] = await Promise.all([stat(path).catch(() => undefined), stat(this.name).catch(() => undefined)]);
+    const sameFile = pathInfo && ledgerInfo && pathInfo.dev === ledgerInfo.dev && pathInfo.ino === ledgerInfo.ino;
+    if (sameFile || resolve(path) === resolve(this.name)) return 'ledger';
+    const inState = relative(stateDir(resolve(this.name)), resolve(path));
+    if (inState === '' || !(inState === '..' || inState.startsWith(`..${sep}`) || isAbsolute(inState))) return 'state';
+    return undefined;
+  }
+
+  async load(): Promise<void> {
+    throw new UsageError(`daycap import loads a day into a database ledger; ${this.name} is a file`, 'Name the database ledger with --ledger postgres://…#name; a file ledger is simply copied.');
   }
 
   /**

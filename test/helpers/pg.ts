@@ -6,6 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { DEFAULT_HEALTH, DEFAULT_PACING } from '../../src/core/policy.js';
+import { ledgerAt } from '../../src/store/open.js';
+import type { DayRules, Store } from '../../src/store/store.js';
 
 /** The suite's server (superuser URL, password included). */
 export function serverUrl(): string {
@@ -50,4 +53,30 @@ export async function sqlClient(): Promise<pg.Client> {
 /** The password in the suite's URL: it must never appear in what daycap prints or writes. */
 export function serverPassword(): string {
   return decodeURIComponent(new URL(serverUrl()).password);
+}
+
+/** The rules a test store applies: the default health and pacing with `cap`. */
+export function testRules(cap: number, fields: Partial<DayRules> = {}): DayRules {
+  return { cap, health: DEFAULT_HEALTH, pacing: DEFAULT_PACING, retryDelayMs: 60_000, ...fields };
+}
+
+/**
+ * A store of `url` taken as run `runId` would take it (its lease registered, its writes fenced): one
+ * "host" of a shared ledger, in this process.
+ */
+export function openRunStore(url: string, runId: string, options: { rules?: DayRules; leaseMs?: number; clock?: () => number } = {}): Promise<Store> {
+  return ledgerAt(url, { leaseMs: options.leaseMs ?? 30_000, retryWindowMs: 2_000 }).open({
+    durability: 'journal', runId, command: 'test', rules: options.rules ?? testRules(1), ...(options.clock ? { clock: options.clock } : {}),
+  });
+}
+
+/** A store of `url` as a one-shot command takes it (no lease). */
+export function openCommandStore(url: string, rules: DayRules = testRules(Number.MAX_SAFE_INTEGER)): Promise<Store> {
+  return ledgerAt(url).open({ durability: 'snapshot', command: 'test', rules });
+}
+
+/** Rows of today, as the database has them, by job id. */
+export async function statusesIn(url: string): Promise<Record<string, string>> {
+  const { jobs } = await ledgerAt(url).read();
+  return Object.fromEntries(jobs.map((job) => [job.job_id, job.status]));
 }

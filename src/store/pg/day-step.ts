@@ -1,0 +1,158 @@
+/**
+ * One step of a database ledger, inside a transaction: lock the accounts it touches, load their rows
+ * of today into a small day (core/day-state.ts) so that exactly the rules of one machine decide,
+ * then write back the rows that changed and each account's readiness. Accounts are the unit of
+ * locking: those a step must have (the accounts of reported jobs, an operator's rows) are waited for,
+ * in name order so that two steps never wait for each other; accounts merely ready to be claimed are
+ * taken with SKIP LOCKED, so two hosts never queue behind each other for the same one.
+ */
+import { DayState } from '../../core/day-state.js';
+import type { Job } from '../../core/job.js';
+import type { FormatTime } from '../../core/time.js';
+import { DaycapError } from '../../errors.js';
+import type { Database, Queryable } from './connection.js';
+import type { Readiness } from './readiness.js';
+import { assignRows, columnArrays, insertColumns, jobOfRow, JOB_SELECT, unnestRows, WRITTEN_COLUMN_COUNT, type DbJobRow } from './rows.js';
+import type { DayRules } from '../store.js';
+
+export interface LoadSpec {
+  ledger: string;
+  now: number;
+  /** Jobs whose accounts must be locked, waiting for them (the reports of an exchange). */
+  jobsOf?: readonly string[];
+  /** Accounts that must be locked, waiting for them. */
+  accounts?: readonly string[];
+  /** Up to this many accounts ready at `now`, skipping any that another step holds. */
+  candidates?: number;
+  /** Also the rows without an account (never claimed, never locked). */
+  unassigned?: boolean;
+}
+
+export interface LoadedStep {
+  day: DayState;
+  /** The accounts locked, with their readiness as stored (to keep a ready account's place in the queue, and write only what changed). */
+  accounts: Map<string, { readyAt: number | null; hold: string | null; streak: number }>;
+}
+
+export interface DayContext {
+  db: Database;
+  rules: DayRules;
+  formatTime: FormatTime;
+}
+
+/** Locks the accounts and loads their rows into a day of their own. */
+export async function loadStep(client: Queryable, ctx: DayContext, spec: LoadSpec): Promise<LoadedStep> {
+  const { db } = ctx;
+  const rateLimited = ctx.rules.pacing.perMinute !== undefined;
+  // The global rate limit counts every claim of the day: steps that may claim take turns on the ledger's row (before any account, as every step locks).
+  if (rateLimited) await client.query(`SELECT 1 FROM ${db.table('ledgers')} WHERE name = $1 FOR UPDATE`, [spec.ledger]);
+  const result = await client.query<DbJobRow & { locked: string; ready_at_ms: string | null; hold: string | null; streak: number; seq: string | null }>(
+    `WITH waited AS (
+       SELECT account FROM ${db.table('accounts')}
+       WHERE ledger = $1 AND (account = ANY($2::text[]) OR account IN (SELECT account FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND job_id = ANY($3::text[])))
+       ORDER BY account FOR UPDATE
+     ), ready AS (
+       SELECT account FROM ${db.table('accounts')}
+       WHERE ledger = $1 AND ready_at_ms <= $4 AND account NOT IN (SELECT account FROM waited)
+       ORDER BY ready_at_ms, account LIMIT $5 FOR UPDATE SKIP LOCKED
+     ), locked AS (SELECT account FROM waited UNION ALL SELECT account FROM ready)
+     SELECT a.account AS locked, a.ready_at_ms, a.hold, a.streak, j.seq, ${JOB_SELECT.split(', ').map((c) => `j.${c}`).join(', ')}
+     FROM locked l JOIN ${db.table('accounts')} a ON a.ledger = $1 AND a.account = l.account
+     LEFT JOIN ${db.table('jobs')} j ON j.ledger = $1 AND j.day = 0 AND j.account = l.account
+     ORDER BY j.seq`,
+    [spec.ledger, spec.accounts ?? [], spec.jobsOf ?? [], spec.now, spec.candidates ?? 0],
+  );
+  const accounts: LoadedStep['accounts'] = new Map();
+  const rows: Array<{ seq: number; job: Job }> = [];
+  for (const row of result.rows) {
+    accounts.set(row.locked, { readyAt: row.ready_at_ms === null ? null : Number(row.ready_at_ms), hold: row.hold, streak: row.streak });
+    if (row.job_id !== null) rows.push({ seq: Number(row.seq), job: jobOfRow(row) });
+  }
+  if (spec.unassigned) {
+    const loose = await client.query<DbJobRow & { seq: string }>(`SELECT seq, ${JOB_SELECT} FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND account = '' ORDER BY seq`, [spec.ledger]);
+    for (const row of loose.rows) rows.push({ seq: Number(row.seq), job: jobOfRow(row) });
+    rows.sort((a, b) => a.seq - b.seq);
+  }
+  const claimTimes = rateLimited ? await recentClaims(client, db, spec.ledger, spec.now, [...accounts.keys()]) : [];
+  const day = dayOf(rows.map((row) => row.job), [...accounts.keys()], ctx, claimTimes);
+  for (const [account, { streak }] of accounts) if (streak > 0) day.restoreStreak(account, streak);
+  return { day, accounts };
+}
+
+/** A day over some accounts' rows, with the run's rules and the archived posts of those accounts only. */
+export function dayOf(jobs: readonly Job[], accounts: readonly string[], ctx: Pick<DayContext, 'rules' | 'formatTime'>, claimTimes: readonly number[] = []): DayState {
+  const { rules } = ctx;
+  const mine = new Set(accounts);
+  const archivedToday = rules.archivedToday && new Map([...rules.archivedToday].filter(([account]) => mine.has(account)));
+  const pastPosts = rules.pastPosts?.filter((post) => mine.has(post.account));
+  const day = new DayState(jobs, {
+    cap: rules.cap, adopt: true, health: rules.health, pacing: rules.pacing, formatTime: ctx.formatTime, claimTimes,
+    ...(archivedToday ? { archivedToday } : {}), ...(pastPosts ? { pastPosts } : {}), ...(rules.random ? { random: rules.random } : {}),
+  });
+  // Jobs the cap held back before this step were told when it happened; only this step's are news.
+  day.drainCapSkips();
+  return day;
+}
+
+/** The claim times of the last minute on accounts not loaded, for the global rate limit (the ledger row is locked meanwhile). */
+async function recentClaims(client: Queryable, db: Database, ledger: string, now: number, loaded: readonly string[]): Promise<number[]> {
+  const result = await client.query<{ at: string }>(
+    `SELECT claimed_at_ms AS at FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND claimed_at_ms > $2 AND NOT (account = ANY($3::text[]))`,
+    [ledger, now - 60_000, loaded],
+  );
+  return result.rows.map((row) => Number(row.at));
+}
+
+export interface StepWrite {
+  ledger: string;
+  updated: readonly Job[];
+  inserted: readonly Job[];
+  readiness: readonly Readiness[];
+  /** A NOTIFY sent when the transaction commits: [channel, payload]. */
+  notify?: readonly [string, string] | undefined;
+}
+
+/** Writes a step's rows and readiness in one statement (and one more for new rows). */
+export async function writeStep(client: Queryable, db: Database, write: StepWrite): Promise<void> {
+  if (write.inserted.length > 0) await insertRows(client, db, write.ledger, 0, write.inserted);
+  const accounts = write.readiness;
+  const first = 2 + WRITTEN_COLUMN_COUNT;
+  const notify = write.notify ? `, pg_notify($${first + 4}, $${first + 5})` : '';
+  const result = await client.query<{ updated: string }>(
+    `WITH upd AS (
+       UPDATE ${db.table('jobs')} AS j SET ${assignRows()} FROM ${unnestRows(2)}
+       WHERE j.ledger = $1 AND j.day = 0 AND j.job_id = u.job_id RETURNING 1
+     ), acc AS (
+       INSERT INTO ${db.table('accounts')} (ledger, account, ready_at_ms, hold, streak)
+       SELECT $1, a.account, a.ready_at_ms, a.hold, a.streak FROM unnest($${first}::text[], $${first + 1}::bigint[], $${first + 2}::text[], $${first + 3}::int[]) AS a(account, ready_at_ms, hold, streak)
+       ON CONFLICT (ledger, account) DO UPDATE SET ready_at_ms = excluded.ready_at_ms, hold = excluded.hold, streak = excluded.streak
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM acc) AS accounts${notify}`,
+    [
+      write.ledger, ...columnArrays(write.updated),
+      accounts.map((a) => a.account), accounts.map((a) => a.readyAt), accounts.map((a) => a.hold), accounts.map((a) => a.streak),
+      ...(write.notify ?? []),
+    ],
+  );
+  if (Number(result.rows[0]?.updated) !== write.updated.length) {
+    throw new DaycapError('BUG_PG_WRITE', `wrote ${result.rows[0]?.updated} of ${write.updated.length} changed rows`, { operatorError: false });
+  }
+}
+
+/** New rows of `day` (0: today), in the given order; a job id already there today is refused by name. */
+export async function insertRows(client: Queryable, db: Database, ledger: string, day: number, jobs: readonly Job[]): Promise<void> {
+  const { columns, values } = insertColumns();
+  try {
+    await client.query(
+      `INSERT INTO ${db.table('jobs')} (ledger, day, ${columns}) SELECT $1, $2::int, ${values} FROM ${unnestRows(3, 'u', true)} ORDER BY u.ord`,
+      [ledger, day, ...columnArrays(jobs)],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') {
+      const id = /\(ledger, job_id\)=\((?:.*), (.*)\)/.exec((error as { detail?: string }).detail ?? '')?.[1];
+      throw new DaycapError('DUPLICATE_JOB', `job ${id ?? '(one of those added)'} is already in the ledger`, { cause: error });
+    }
+    throw error;
+  }
+}
