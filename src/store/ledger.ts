@@ -75,6 +75,6 @@ export interface Ledger {
    * must never replace either.
    */
   ownsFile(path: string): Promise<'ledger' | 'state' | undefined>;
-  /** Fills an empty ledger with a day (`daycap import`); refuses one that holds any row. */
-  load(day: LoadedDay): Promise<void>;
+  /** Fills an empty ledger with a day (`daycap import`) at `now`; refuses one that holds any row. */
+  load(day: LoadedDay, now: number): Promise<void>;
 }

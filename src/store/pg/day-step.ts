@@ -54,7 +54,7 @@ export async function loadStep(client: Queryable, ctx: DayContext, spec: LoadSpe
      ), ready AS (
        SELECT account FROM ${db.table('accounts')}
        WHERE ledger = $1 AND ready_at_ms <= $4 AND account NOT IN (SELECT account FROM waited)
-       ORDER BY ready_at_ms, account LIMIT $5 FOR UPDATE SKIP LOCKED
+       ORDER BY ready_at_ms, ready_order LIMIT $5 FOR UPDATE SKIP LOCKED
      ), locked AS (SELECT account FROM waited UNION ALL SELECT account FROM ready)
      SELECT a.account AS locked, a.ready_at_ms, a.hold, a.streak, j.seq, ${JOB_SELECT.split(', ').map((c) => `j.${c}`).join(', ')}
      FROM locked l JOIN ${db.table('accounts')} a ON a.ledger = $1 AND a.account = l.account
@@ -125,7 +125,9 @@ export async function writeStep(client: Queryable, db: Database, write: StepWrit
      ), acc AS (
        INSERT INTO ${db.table('accounts')} (ledger, account, ready_at_ms, hold, streak)
        SELECT $1, a.account, a.ready_at_ms, a.hold, a.streak FROM unnest($${first}::text[], $${first + 1}::bigint[], $${first + 2}::text[], $${first + 3}::int[]) AS a(account, ready_at_ms, hold, streak)
-       ON CONFLICT (ledger, account) DO UPDATE SET ready_at_ms = excluded.ready_at_ms, hold = excluded.hold, streak = excluded.streak
+       ON CONFLICT (ledger, account) DO UPDATE SET ready_at_ms = excluded.ready_at_ms, hold = excluded.hold, streak = excluded.streak,
+         -- An account whose readiness changed goes to the back of the queue.
+         ready_order = CASE WHEN excluded.ready_at_ms IS DISTINCT FROM ${db.table('accounts')}.ready_at_ms THEN excluded.ready_order ELSE ${db.table('accounts')}.ready_order END
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM acc) AS accounts${notify}`,

@@ -153,7 +153,7 @@ export class PgLedger implements Ledger {
     return undefined;
   }
 
-  load(day: LoadedDay, now = Date.now()): Promise<void> {
+  load(day: LoadedDay, now: number): Promise<void> {
     return this.using((db) => loadInto(db, this.location.ledger, day, now));
   }
 }

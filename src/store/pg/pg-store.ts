@@ -243,9 +243,7 @@ export class PgStore implements Store {
     const readiness = readinessOf(day, accounts.keys(), now, this.run !== undefined).filter((r) => {
       const old = accounts.get(r.account)!;
       const wasReady = old.readyAt !== null && old.readyAt <= now;
-      // A ready account keeps its place in the queue.
-      if (r.readyAt !== null && r.readyAt <= now && wasReady) r.readyAt = old.readyAt;
-      else if (r.readyAt !== null && r.readyAt <= now) freed = true;
+      if (r.readyAt !== null && r.readyAt <= now && !wasReady) freed = true;
       return r.readyAt !== old.readyAt || r.hold !== old.hold || r.streak !== old.streak;
     });
     if (updated.length === 0 && inserted.length === 0 && readiness.length === 0) return;

@@ -1,6 +1,8 @@
 /**
- * When an account may next be claimed by itself: the `accounts` table's ready queue. A claim locks
- * accounts whose `ready_at_ms` has come, oldest first, then decides with the same pure rules as one
+ * When an account may next be claimed by itself: the `accounts` table's ready queue. An account
+ * that may be claimed now is ready at 0, whatever a host's clock says (hosts' clocks need not
+ * agree); one held by a rule that ends by itself is ready when it ends. A claim locks accounts
+ * whose time has come, in the order they became ready, then decides with the same pure rules as one
  * machine (core/claim-policy.ts), so the queue is an index, never the judge: a time too early costs
  * one wasted look and is corrected by it; a time too late would leave work undone, so a store
  * whose rules may differ from the runs' (a one-shot command) only ever writes early times.
@@ -12,9 +14,12 @@ import { parseTime } from '../../core/time.js';
 /** What holds an account's work back: a claim rule, a retry later, or no work at all. */
 export type AccountWait = AccountHold['rule'] | 'retry' | 'idle';
 
+/** Ready at once. */
+export const READY_NOW = 0;
+
 export interface Readiness {
   account: string;
-  /** Epoch ms from which it may be claimed; null when only a change of its rows can free it. */
+  /** Epoch ms from which it may be claimed (READY_NOW: now); null when only a change of its rows can free it. */
   readyAt: number | null;
   /** Null when it may be claimed now. */
   hold: AccountWait | null;
@@ -35,7 +40,7 @@ export function readinessOf(day: DayState, accounts: Iterable<string>, now: numb
     const streak = state?.streak ?? 0;
     const base = { account, streak };
     if (!state) out.push({ ...base, readyAt: null, hold: 'idle' });
-    else if (state.due.size > 0) out.push({ ...base, ...(exact ? dueReadiness(day, account, now) : { readyAt: now, hold: null }) });
+    else if (state.due.size > 0) out.push({ ...base, ...(exact ? dueReadiness(day, account, now) : { readyAt: READY_NOW, hold: null }) });
     else {
       const retryAt = nextRetry.get(account);
       if (retryAt === undefined) out.push({ ...base, readyAt: null, hold: 'idle' });
@@ -49,7 +54,7 @@ export function readinessOf(day: DayState, accounts: Iterable<string>, now: numb
 function dueReadiness(day: DayState, account: string, now: number): Pick<Readiness, 'readyAt' | 'hold'> {
   const state = day.accountState(account)!;
   const hold = accountHold(state, now, day.capRule);
-  if (!hold) return { readyAt: now, hold: null };
+  if (!hold) return { readyAt: READY_NOW, hold: null };
   if ('until' in hold && hold.until !== undefined) return { readyAt: hold.until, hold: hold.rule };
   return { readyAt: null, hold: hold.rule };
 }

@@ -49,15 +49,17 @@ const MIGRATIONS: ReadonlyArray<(S: string) => string> = [
     CREATE INDEX jobs_today_claimed ON ${S}.jobs (ledger, run_id) WHERE day = 0 AND status = 'claimed';
     CREATE INDEX jobs_today_retrying ON ${S}.jobs (ledger, retry_at_ms) WHERE day = 0 AND status = 'retrying';
     CREATE INDEX jobs_today_claim_times ON ${S}.jobs (ledger, claimed_at_ms) WHERE day = 0 AND claimed_at_ms IS NOT NULL;
+    CREATE SEQUENCE ${S}.ready_order;
     CREATE TABLE ${S}.accounts (
       ledger text NOT NULL REFERENCES ${S}.ledgers (name),
       account text NOT NULL,
       ready_at_ms bigint,
+      ready_order bigint NOT NULL DEFAULT nextval('${S}.ready_order'),
       hold text,
       streak integer NOT NULL DEFAULT 0,
       PRIMARY KEY (ledger, account)
     );
-    CREATE INDEX accounts_ready ON ${S}.accounts (ledger, ready_at_ms) WHERE ready_at_ms IS NOT NULL;
+    CREATE INDEX accounts_ready ON ${S}.accounts (ledger, ready_at_ms, ready_order) WHERE ready_at_ms IS NOT NULL;
     CREATE TABLE ${S}.runners (
       ledger text NOT NULL REFERENCES ${S}.ledgers (name),
       run_id text NOT NULL,
