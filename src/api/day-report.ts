@@ -196,7 +196,7 @@ export async function ledgerDayReport(options: DayReportOptions): Promise<DayRep
   if (!check.ok) throw check.error;
   const read = await ledger.read();
   return buildDayReport(read.jobs, {
-    ledger: options.ledger,
+    ledger: ledger.name,
     now: options.now ?? Date.now(),
     health: options.health,
     journalRecords: read.pendingRecords,

@@ -4,7 +4,10 @@ import { checkReseedSafety } from '../api/seed.js';
 import { pauseCommand, resumeCommand, stopCommand } from './commands/control.js';
 import { checkCommand } from './commands/check.js';
 import { configCommand } from './commands/config.js';
+import { dbCommand } from './commands/db.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { releaseStaleCommand } from './commands/release-stale.js';
 import { reportCommand } from './commands/report.js';
 import { resetDayCommand } from './commands/reset-day.js';
@@ -19,7 +22,7 @@ import { processIO, type CliIO } from './io.js';
 import { reportError, usageOutput } from './report.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS = [seedCommand, statusCommand, reportCommand, validateCommand, checkCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, unfreezeCommand, runCommand, pauseCommand, resumeCommand, stopCommand, configCommand, demoCommand];
+const COMMANDS = [seedCommand, statusCommand, reportCommand, validateCommand, checkCommand, resetDayCommand, retryFailedCommand, releaseStaleCommand, unfreezeCommand, runCommand, pauseCommand, resumeCommand, stopCommand, exportCommand, importCommand, dbCommand, configCommand, demoCommand];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('daycap')
@@ -33,6 +36,7 @@ export function buildProgram(ctx: CommandContext): Command {
     const command = make(ctx);
     // addCommand does not pass these settings down, so each command gets them here.
     command.exitOverride().showSuggestionAfterError().configureOutput(usageOutput(`daycap ${command.name()}`));
+    for (const sub of command.commands) sub.exitOverride().showSuggestionAfterError().configureOutput(usageOutput(`daycap ${command.name()} ${sub.name()}`));
     program.addCommand(command);
   }
   return program;

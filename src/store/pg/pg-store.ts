@@ -14,7 +14,7 @@ import { timeFormatter, type FormatTime } from '../../core/time.js';
 import { DaycapError, StorageError } from '../../errors.js';
 import { applyReport } from '../steps.js';
 import type { Action, Acted, DayRules, Exchange, Exchanged, OpenStoreOptions, Outlook, Store, StoreNews, Tally } from '../store.js';
-import { errorText, type Database } from './connection.js';
+import { Database, errorText } from './connection.js';
 import { actIn } from './acts.js';
 import { ensureLedgerRow, reindexIfRulesChanged, timeFormatOf } from './day-setup.js';
 import { loadStep, writeStep, type DayContext, type LoadedStep } from './day-step.js';
@@ -100,15 +100,15 @@ export class PgStore implements Store {
   }
 
   outlook(now: number, maxPasses: number): Promise<Outlook> {
-    return this.reading(() => outlookOf(this.db, this.name, this.run?.runId ?? '', this.rules.pacing, now, maxPasses));
+    return this.reading((db) => outlookOf(db, this.name, this.run?.runId ?? '', this.rules.pacing, now, maxPasses));
   }
 
   blockers(now: number) {
-    return this.reading(() => blockersOf(this.db, this.name, this.rules.pacing, now));
+    return this.reading((db) => blockersOf(db, this.name, this.rules.pacing, now));
   }
 
   tally(): Promise<Tally> {
-    return this.reading(() => tallyOf(this.db, this.name));
+    return this.reading((db) => tallyOf(db, this.name));
   }
 
   async summary(now: number) {
@@ -117,7 +117,7 @@ export class PgStore implements Store {
   }
 
   rows(): Promise<Job[]> {
-    return this.reading(() => todaysRows(this.db.pool, this.db, this.name));
+    return this.reading((db) => todaysRows(db.pool, db, this.name));
   }
 
   subscribe(listener: (news: StoreNews) => void): () => void {
@@ -253,10 +253,21 @@ export class PgStore implements Store {
 
   // ---- failure and the end ----
 
-  /** A read, retried while the database cannot be reached; past the retry window the run stops. */
-  private async reading<T>(read: () => Promise<T>): Promise<T> {
+  /**
+   * A read, retried while the database cannot be reached; past the retry window the run stops. Once
+   * closed (the run's summary is read after the end) it reads over a connection of its own.
+   */
+  private async reading<T>(read: (db: Database) => Promise<T>): Promise<T> {
+    if (this.closing) {
+      const db = new Database(this.db.location, { retryWindowMs: this.db.retryWindowMs, maxConnections: 3 });
+      try {
+        return await db.retrying(() => read(db));
+      } finally {
+        await db.close();
+      }
+    }
     try {
-      return await this.db.retrying(read);
+      return await this.db.retrying(() => read(this.db));
     } catch (error) {
       if (error instanceof StorageError) this.fail('storage-failed', error.message);
       throw error;
