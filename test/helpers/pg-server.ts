@@ -31,7 +31,8 @@ export interface StartOptions {
   port?: number;
 }
 
-const PASSWORD = 'daycap-test';
+// Unlike any path or name a test makes, so finding it in output means it leaked.
+const PASSWORD = 'pw-Qz7xK2v9';
 
 export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const port = options.port ?? (await freePort());
