@@ -110,7 +110,7 @@ export class Database {
         if (!isConnectionError(error) || this.closed) throw error;
         firstFailure ??= Date.now();
         if (Date.now() - firstFailure >= this.retryWindowMs) {
-          throw new StorageError(`PostgreSQL could not be reached for ${Math.round(this.retryWindowMs / 1000)} s (${this.location.display}): ${errorText(error)}`, { cause: error });
+          throw new StorageError(`could not reach the database ledger ${this.location.display} for ${formatSeconds(this.retryWindowMs)}: ${errorText(error)}`, { cause: error });
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
         pause = Math.min(2_000, pause * 2);
@@ -123,6 +123,10 @@ export class Database {
     this.closed = true;
     await this.pool.end().catch(() => undefined);
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 /** What an operator sees when the database refuses the URL itself (no such host, wrong password, no such database). */

@@ -51,6 +51,7 @@ export class PgStore implements Store {
   private broken: StoreNews | undefined;
   private closing: Promise<void> | undefined;
   private shared_: SharedRun | undefined;
+  private lastTally: Tally | undefined;
   private readonly ctx: DayContext;
 
   private constructor(
@@ -107,8 +108,14 @@ export class PgStore implements Store {
     return this.reading((db) => blockersOf(db, this.name, this.rules.pacing, now));
   }
 
-  tally(): Promise<Tally> {
-    return this.reading((db) => tallyOf(db, this.name));
+  /** The counts; once the store has failed or closed and the database cannot say, the last counts it gave. */
+  async tally(): Promise<Tally> {
+    try {
+      this.lastTally = await this.reading((db) => tallyOf(db, this.name));
+    } catch (error) {
+      if (!this.lastTally || !(this.broken || this.closing)) throw error;
+    }
+    return this.lastTally;
   }
 
   async summary(now: number) {
@@ -175,7 +182,7 @@ export class PgStore implements Store {
     } catch (error) {
       // A rule refused an operator's action (a duplicate job, an unknown one): that call fails, the store goes on.
       const refusal = error instanceof DaycapError && error.operatorError && !(error instanceof StorageError) && !(error instanceof LeaseLostError);
-      if (!refusal) this.fail(error instanceof LeaseLostError ? 'lock-lost' : 'storage-failed', error instanceof LeaseLostError ? error.message : `could not write to ${this.ledger}: ${errorText(error)}`);
+      if (!refusal) this.fail(error instanceof LeaseLostError ? 'lock-lost' : 'storage-failed', error instanceof DaycapError ? error.message : `could not write to ${this.ledger}: ${errorText(error)}`);
       const rejection = refusal ? error : this.brokenError(error);
       for (const item of batch) item.reject(rejection);
     }
@@ -259,7 +266,8 @@ export class PgStore implements Store {
    */
   private async reading<T>(read: (db: Database) => Promise<T>): Promise<T> {
     if (this.closing) {
-      const db = new Database(this.db.location, { retryWindowMs: this.db.retryWindowMs, maxConnections: 3 });
+      // After a failure, once is enough: the run is ending and only wants its last counts.
+      const db = new Database(this.db.location, { retryWindowMs: this.broken ? 0 : this.db.retryWindowMs, maxConnections: 3 });
       try {
         return await db.retrying(() => read(db));
       } finally {
