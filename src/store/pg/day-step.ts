@@ -10,7 +10,9 @@ import { DayState } from '../../core/day-state.js';
 import type { Job } from '../../core/job.js';
 import type { FormatTime } from '../../core/time.js';
 import { DaycapError } from '../../errors.js';
+import { createHash } from 'node:crypto';
 import type { Database, Queryable } from './connection.js';
+import { fenceStatement, fenceValues, type Renewal, type RunnerIdentity } from './leases.js';
 import type { Readiness } from './readiness.js';
 import { assignRows, columnArrays, insertColumns, jobOfRow, JOB_SELECT, unnestRows, WRITTEN_COLUMN_COUNT, type DbJobRow } from './rows.js';
 import type { DayRules } from '../store.js';
@@ -46,22 +48,28 @@ export async function loadStep(client: Queryable, ctx: DayContext, spec: LoadSpe
   const rateLimited = ctx.rules.pacing.perMinute !== undefined;
   // The global rate limit counts every claim of the day: steps that may claim take turns on the ledger's row (before any account, as every step locks).
   if (rateLimited) await client.query(`SELECT 1 FROM ${db.table('ledgers')} WHERE name = $1 FOR UPDATE`, [spec.ledger]);
-  const result = await client.query<DbJobRow & { locked: string; ready_at_ms: string | null; hold: string | null; streak: number; seq: string | null }>(
-    `WITH waited AS (
-       SELECT account FROM ${db.table('accounts')}
-       WHERE ledger = $1 AND (account = ANY($2::text[]) OR account IN (SELECT account FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND job_id = ANY($3::text[])))
-       ORDER BY account FOR UPDATE
+  const account = `a.account, a.ready_at_ms, a.hold, a.streak`;
+  // ARRAY(…) and LATERAL keep every step an index look-up, whatever the size of the day.
+  const result = await client.query<DbJobRow & { locked: string; ready_at_ms: string | null; hold: string | null; streak: number; seq: string | null }>(prepared(
+    `WITH wanted AS (
+       SELECT unnest($2::text[]) AS account
+       UNION SELECT account FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND job_id = ANY($3::text[])
+     ), waited AS (
+       SELECT ${account} FROM ${db.table('accounts')} a
+       WHERE a.ledger = $1 AND a.account = ANY(ARRAY(SELECT account FROM wanted))
+       ORDER BY a.account FOR UPDATE
      ), ready AS (
-       SELECT account FROM ${db.table('accounts')}
-       WHERE ledger = $1 AND ready_at_ms <= $4 AND account NOT IN (SELECT account FROM waited)
-       ORDER BY ready_at_ms, ready_order LIMIT $5 FOR UPDATE SKIP LOCKED
-     ), locked AS (SELECT account FROM waited UNION ALL SELECT account FROM ready)
-     SELECT a.account AS locked, a.ready_at_ms, a.hold, a.streak, j.seq, ${JOB_SELECT.split(', ').map((c) => `j.${c}`).join(', ')}
-     FROM locked l JOIN ${db.table('accounts')} a ON a.ledger = $1 AND a.account = l.account
-     LEFT JOIN ${db.table('jobs')} j ON j.ledger = $1 AND j.day = 0 AND j.account = l.account
+       SELECT ${account} FROM ${db.table('accounts')} a
+       WHERE a.ledger = $1 AND a.ready_at_ms <= $4 AND a.account <> ALL(ARRAY(SELECT account FROM waited))
+       ORDER BY a.ready_at_ms, a.ready_order LIMIT $5 FOR UPDATE SKIP LOCKED
+     ), locked AS (SELECT * FROM waited UNION ALL SELECT * FROM ready)
+     SELECT l.account AS locked, l.ready_at_ms, l.hold, l.streak, j.*
+     FROM locked l LEFT JOIN LATERAL (
+       SELECT seq, ${JOB_SELECT} FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND account = l.account
+     ) j ON true
      ORDER BY j.seq`,
     [spec.ledger, spec.accounts ?? [], spec.jobsOf ?? [], spec.now, spec.candidates ?? 0],
-  );
+  ));
   const accounts: LoadedStep['accounts'] = new Map();
   const rows: Array<{ seq: number; job: Job }> = [];
   for (const row of result.rows) {
@@ -112,14 +120,22 @@ export interface StepWrite {
   notify?: readonly [string, string] | undefined;
 }
 
-/** Writes a step's rows and readiness in one statement (and one more for new rows). */
-export async function writeStep(client: Queryable, db: Database, write: StepWrite): Promise<void> {
+/**
+ * Writes a step's rows and readiness in one statement (and one more for new rows). With `fence`,
+ * the same statement renews the run's lease first, and the write counts only if it held: undefined
+ * then means the lease is gone and the caller must roll back.
+ */
+export async function writeStep(client: Queryable, db: Database, write: StepWrite, fence?: { run: RunnerIdentity; step: string }): Promise<Renewal | undefined> {
   if (write.inserted.length > 0) await insertRows(client, db, write.ledger, 0, write.inserted);
   const accounts = write.readiness;
   const first = 2 + WRITTEN_COLUMN_COUNT;
-  const notify = write.notify ? `, pg_notify($${first + 4}, $${first + 5})` : '';
-  const result = await client.query<{ updated: string }>(
-    `WITH upd AS (
+  const notifyAt = first + 4;
+  const fenceAt = notifyAt + (write.notify ? 2 : 0);
+  const notify = write.notify ? `, pg_notify($${notifyAt}, $${notifyAt + 1})` : '';
+  const fenced = fence ? `fence AS (${fenceStatement(db, fenceAt)}), ` : '';
+  const renewal = fence ? ', (SELECT count(*) FROM fence) AS fenced, (SELECT paused FROM fence) AS paused, (SELECT stop_requested FROM fence) AS stop_requested' : '';
+  const result = await client.query<{ updated: string; fenced?: string; paused?: boolean; stop_requested?: boolean }>(prepared(
+    `WITH ${fenced}upd AS (
        UPDATE ${db.table('jobs')} AS j SET ${assignRows()} FROM ${unnestRows(2)}
        WHERE j.ledger = $1 AND j.day = 0 AND j.job_id = u.job_id RETURNING 1
      ), acc AS (
@@ -130,16 +146,28 @@ export async function writeStep(client: Queryable, db: Database, write: StepWrit
          ready_order = CASE WHEN excluded.ready_at_ms IS DISTINCT FROM ${db.table('accounts')}.ready_at_ms THEN excluded.ready_order ELSE ${db.table('accounts')}.ready_order END
        RETURNING 1
      )
-     SELECT (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM acc) AS accounts${notify}`,
+     SELECT (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM acc) AS accounts${renewal}${notify}`,
     [
       write.ledger, ...columnArrays(write.updated),
       accounts.map((a) => a.account), accounts.map((a) => a.readyAt), accounts.map((a) => a.hold), accounts.map((a) => a.streak),
       ...(write.notify ?? []),
+      ...(fence ? fenceValues(fence.run, fence.step) : []),
     ],
-  );
-  if (Number(result.rows[0]?.updated) !== write.updated.length) {
-    throw new DaycapError('BUG_PG_WRITE', `wrote ${result.rows[0]?.updated} of ${write.updated.length} changed rows`, { operatorError: false });
+  ));
+  const row = result.rows[0]!;
+  if (fence && Number(row.fenced) === 0) return undefined;
+  if (Number(row.updated) !== write.updated.length) {
+    throw new DaycapError('BUG_PG_WRITE', `wrote ${row.updated} of ${write.updated.length} changed rows`, { operatorError: false });
   }
+  return { paused: row.paused === true, stopRequested: row.stop_requested === true };
+}
+
+/**
+ * The statement named by its text, so each connection plans it once: a step's two statements are
+ * the same every time, and planning them would cost as much as running them.
+ */
+function prepared(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  return { name: `daycap_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values };
 }
 
 /** New rows of `day` (0: today), in the given order; a job id already there today is refused by name. */

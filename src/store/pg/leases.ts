@@ -43,15 +43,22 @@ export async function registerRunner(db: Database, run: RunnerIdentity): Promise
  * run; undefined when the lease is gone: the run must write nothing more.
  */
 export async function renewLease(client: Queryable, db: Database, run: RunnerIdentity, step: string | null = null): Promise<Renewal | undefined> {
-  const result = await client.query<{ stop_requested: boolean; paused: boolean }>(
-    `UPDATE ${db.table('runners')} AS r SET lease_until = now() + $3 * interval '1 millisecond', last_step = coalesce($4, r.last_step)
-     FROM ${db.table('ledgers')} AS l
-     WHERE r.ledger = $1 AND r.run_id = $2 AND r.ended_at IS NULL AND r.lease_until > now() AND l.name = r.ledger
-     RETURNING r.stop_requested, l.paused`,
-    [run.ledger, run.runId, run.leaseMs, step],
-  );
+  const result = await client.query<{ stop_requested: boolean; paused: boolean }>(fenceStatement(db, 1), fenceValues(run, step));
   const row = result.rows[0];
   return row && { paused: row.paused, stopRequested: row.stop_requested };
+}
+
+/** The fence as a statement of its own or a part of a bigger one, its parameters numbered from `first` (see fenceValues). */
+export function fenceStatement(db: Database, first: number): string {
+  const [ledger, runId, leaseMs, step] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
+  return `UPDATE ${db.table('runners')} AS r SET lease_until = now() + ${leaseMs}::bigint * interval '1 millisecond', last_step = coalesce(${step}::text, r.last_step)
+     FROM ${db.table('ledgers')} AS l
+     WHERE r.ledger = ${ledger} AND r.run_id = ${runId} AND r.ended_at IS NULL AND r.lease_until > now() AND l.name = r.ledger
+     RETURNING r.stop_requested, l.paused`;
+}
+
+export function fenceValues(run: RunnerIdentity, step: string | null): unknown[] {
+  return [run.ledger, run.runId, run.leaseMs, step];
 }
 
 /** Whether the transaction that noted `step` committed (asked after the connection broke during its COMMIT). */

@@ -196,8 +196,11 @@ export class PgStore implements Store {
     this.shared_?.noteControls(renewal);
   }
 
+  /**
+   * BEGIN, lock and load, write (the lease fenced in the same statement), COMMIT: four round trips
+   * for every exchange waiting, together.
+   */
   private async exchangeStep(client: pg.PoolClient, step: string, exchanges: readonly Exchange[]): Promise<Array<{ value: Exchanged } | { error: unknown }>> {
-    await this.fence(client, step);
     const now = Math.max(...exchanges.map((e) => e.now));
     const want = exchanges.reduce((sum, e) => sum + e.want, 0);
     const loaded = await loadStep(client, this.ctx, {
@@ -226,7 +229,9 @@ export class PgStore implements Store {
         return { error };
       }
     });
-    await this.writeBack(client, loaded, changed, now);
+    // A report the rules refuse is a claim that is no longer this run's: most likely its lease ran out.
+    if (results.some((result) => 'error' in result)) await this.fence(client, step);
+    await this.writeBack(client, loaded, changed, now, false, step);
     return results;
   }
 
@@ -237,8 +242,12 @@ export class PgStore implements Store {
     return { changed: acted.changed, news: acted.news, capSkips: acted.capSkips };
   }
 
-  /** Writes a step's changed rows and the readiness of every locked account whose readiness changed; tells others when work was freed. */
-  private async writeBack(client: pg.PoolClient, loaded: LoadedStep, changed: ReadonlyMap<string, Job | undefined>, now: number, alwaysTell = false): Promise<void> {
+  /**
+   * Writes a step's changed rows and the readiness of every locked account whose readiness changed;
+   * tells others when work was freed. With `step`, the write is fenced by the run's lease (a step
+   * that writes nothing needs no fence: it changed nothing).
+   */
+  private async writeBack(client: pg.PoolClient, loaded: LoadedStep, changed: ReadonlyMap<string, Job | undefined>, now: number, alwaysTell = false, step?: string): Promise<void> {
     const { day, accounts } = loaded;
     const updated: Job[] = [];
     const inserted: Job[] = [];
@@ -255,7 +264,10 @@ export class PgStore implements Store {
     });
     if (updated.length === 0 && inserted.length === 0 && readiness.length === 0) return;
     const notify = freed ? ([this.channel, signalText({ kind: 'changed', from: this.id })] as const) : undefined;
-    await writeStep(client, this.db, { ledger: this.name, updated, inserted, readiness, notify });
+    const fence = step !== undefined && this.run ? { run: this.run, step } : undefined;
+    const renewal = await writeStep(client, this.db, { ledger: this.name, updated, inserted, readiness, notify }, fence);
+    if (fence && !renewal) throw new LeaseLostError(this.run!.runId);
+    if (fence && renewal) this.shared_?.noteControls(renewal);
   }
 
   // ---- failure and the end ----
