@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 15 * 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One PostgreSQL for the whole run (docs/testing.md); each file works in a schema of its own.
+    globalSetup: ['test/helpers/pg-global-setup.ts'],
     fileParallelism: false,
     // The fast parts' sampled loops go through every case here (e.g. a journal cut at every byte).
     env: { DAYCAP_FAULTS_FULL: '1' },

@@ -32,7 +32,7 @@ export async function ledgerDayReport(options: DayReportOptions): Promise<DayRep
   const ledger = await validLedgerAt(options.ledger, options);
   const read = await ledger.read();
   return buildDayReport(read.jobs, {
-    ledger: options.ledger,
+    ledger: ledger.name,
     now: options.now ?? Date.now(),
     health: options.health,
     journalRecords: read.pendingRecords,

@@ -11,7 +11,8 @@ export interface ResetDayOptions extends LockTiming {
 
 export async function resetDay(options: ResetDayOptions): Promise<{ archivedTo: string | undefined }> {
   const log = options.log ?? (() => undefined);
-  const { archivedTo } = await ledgerAt(options.ledger, options).resetDay({ now: options.now, log });
-  log(archivedTo ? `Archived the day's ledger to ${archivedTo}` : `No ledger at ${options.ledger}; nothing to archive`);
+  const ledger = ledgerAt(options.ledger, options);
+  const { archivedTo } = await ledger.resetDay({ now: options.now, log });
+  log(archivedTo ? `Archived the day's ledger to ${archivedTo}` : `No ledger at ${ledger.name}; nothing to archive`);
   return { archivedTo };
 }

@@ -1,5 +1,4 @@
 /** `daycap run`: optional reset-day and seeding, then the parallel run, all under one lock. */
-import { dirname, resolve } from 'node:path';
 import { DEFAULT_HEALTH } from '../core/policy.js';
 import { NotifierError, PreflightError } from '../errors.js';
 import { checkProgram } from '../handlers/load.js';
@@ -76,7 +75,7 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   } catch (error) {
     await runner.store.close({ final: true, label: 'refused' }).catch(() => undefined);
     // Seeding is written before the pre-flight looks: the operator should know those jobs stay.
-    if (error instanceof PreflightError && seeded && seeded.added > 0) options.log?.(`added ${seeded.added} ${seeded.added === 1 ? 'job' : 'jobs'} to ${options.ledger}; they stay there for the next run`);
+    if (error instanceof PreflightError && seeded && seeded.added > 0) options.log?.(`added ${seeded.added} ${seeded.added === 1 ? 'job' : 'jobs'} to ${runner.store.ledger}; they stay there for the next run`);
     throw error;
   }
   if (options.postedLedger) {
@@ -118,13 +117,13 @@ function notifyFrom(runner: Runner, options: RunDayOptions, argv: readonly strin
 async function checkBeforeClaiming(runner: Runner, options: RunDayOptions, accounts: ReadonlySet<string> | undefined): Promise<number> {
   const report = await preflight(await runner.store.rows(), {
     ...(options.preflight ?? DEFAULT_PREFLIGHT),
-    ledgerDir: dirname(resolve(options.ledger)),
+    ledgerDir: ledgerAt(options.ledger).baseDir,
     // The same health policy the claim rules apply: its frozen accounts are the ones refused here.
     health: options.health ?? DEFAULT_HEALTH,
     accounts,
   });
   if (report.problems.length === 0) return 0;
-  if (!options.skipInvalid) throw new PreflightError(options.ledger, report.problems);
+  if (!options.skipInvalid) throw new PreflightError(runner.store.ledger, report.problems);
   const { changed } = await runner.store.act({ kind: 'skip', jobs: skipReasons(report.problems) }, (options.clock ?? Date.now)());
   return changed.length;
 }

@@ -8,6 +8,8 @@ export { summarize, type LedgerSummary } from '../core/summary.js';
 import type { LockTiming } from '../ledger/lock/index.js';
 import { formatDuration } from '../runner/log.js';
 import type { LiveStatus } from '../runner/control-protocol.js';
+import type { RunnerInfo } from '../store/ledger.js';
+import { ledgerAt } from '../store/open.js';
 import type { ArchiveCountOptions } from './archived-posts.js';
 import { validLedgerAt } from './valid-ledger.js';
 
@@ -19,6 +21,8 @@ export interface StatusReport extends LedgerSummary {
   journalRecords: number;
   /** Set when the counts come from the live run (over its control socket), not from the file. */
   live?: { runId: string; pid: number; paused: boolean; startedAt: number } | undefined;
+  /** A database ledger: every host's live run (the counts are the database's own, always live). */
+  runners?: RunnerInfo[] | undefined;
 }
 
 /** A live runner's answer to `status`, as a report: its rows in memory are newer than the file. */
@@ -40,14 +44,23 @@ export async function ledgerStatus(options: LedgerStatusOptions): Promise<Status
   const read = await ledger.read();
   const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });
   const report = summarize(read.jobs, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
-  return { ledger: options.ledger, exists: read.exists, ...report, heldBy: await ledger.holder(), journalRecords: read.pendingRecords };
+  if (ledger.kind === 'database') {
+    const runners = await ledger.runners();
+    return { ledger: ledger.name, exists: read.exists, ...report, heldBy: undefined, journalRecords: 0, runners };
+  }
+  return { ledger: ledger.name, exists: read.exists, ...report, heldBy: await ledger.holder(), journalRecords: read.pendingRecords };
 }
 
 export function formatStatus(report: StatusReport, now: number = Date.now()): string {
   const lines: string[] = [];
-  const { live } = report;
+  const { live, runners } = report;
   if (live) {
     lines.push(`ledger ${report.ledger}: live from run ${live.runId} (pid ${live.pid}), ${live.paused ? 'paused (no new claims)' : 'running'} for ${formatDuration(now - live.startedAt)}`);
+  } else if (runners) {
+    lines.push(`ledger ${report.ledger}${report.exists ? '' : ' (does not exist yet)'}: ${runners.length === 0 ? 'no run is using it' : `${runners.length} run${runners.length === 1 ? '' : 's'} using it${runners.some((r) => r.paused) ? ', paused (no new claims)' : ''}`}`);
+    for (const r of runners) {
+      lines.push(`  run ${r.runId} on ${r.host} (pid ${r.pid}): ${r.inFlight} in flight, running for ${formatDuration(now - r.startedAt)}, lease ${formatDuration(Math.max(0, r.leaseUntil - now))} left`);
+    }
   } else {
     lines.push(`ledger ${report.ledger}${report.exists ? '' : ' (does not exist yet)'}${report.heldBy ? `: a run is in progress (${report.heldBy})` : ''}`);
   }

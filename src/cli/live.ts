@@ -25,8 +25,12 @@ export async function askLiveRun(ledger: string, request: ControlRequest, staleM
   return response;
 }
 
-/** `run 7f3c0a (pid 4242)` */
+/** `run 7f3c0a (pid 4242)`; on a shared ledger every run the request reached, with its host. */
 export function whichRun(answer: LiveAnswer): string {
+  if (answer.runs && answer.runs.length > 0) {
+    const each = answer.runs.map((run) => `${run.runId} on ${run.host} (pid ${run.pid})`).join(', ');
+    return `${answer.runs.length === 1 ? 'run' : `${answer.runs.length} runs:`} ${each}`;
+  }
   return `run ${answer.runId} (pid ${answer.pid})`;
 }
 
@@ -47,6 +51,6 @@ export async function noLiveRun(ledger: string, what: string, staleMs: number): 
   }
   throw new DaycapError('NO_LIVE_RUN', `no run is using ${ledger}; nothing to ${what}`, {
     exitCode: EXIT_NO_RUN,
-    hint: `\`daycap status --ledger ${ledger}\` shows the day as the file has it.`,
+    hint: `\`daycap status --ledger ${ledger}\` shows the day as the ledger has it.`,
   });
 }

@@ -12,6 +12,10 @@ import { parseCommandOption } from '../handlers/command-spec.js';
 import { parseHandlerOption } from '../handlers/load.js';
 import type { HandlerSpec } from '../protocol.js';
 import { RUN_DEFAULTS } from '../runner/defaults.js';
+import { hidePassword } from '../store/pg/url.js';
+
+/** Where --ledger comes from when it is not given. */
+export const LEDGER_ENV = 'DAYCAP_LEDGER';
 
 /** `500ms`, `30s`, `10m`, `1h30m`, `2d` → milliseconds (see durationMs, which the configuration file shares). */
 export function parseDuration(text: string): number {
@@ -55,8 +59,15 @@ function commandParser(option: string): (text: string) => CommandSetting {
 
 // ---- options several commands share, defined once so their wording and parsing agree ----
 
+/**
+ * --ledger: a CSV file, or a postgres:// URL (the ledger shared by hosts, docs/postgres.md). A URL's
+ * password is taken out of the name as it is read, so nothing the command prints can show it.
+ */
 export function ledgerOption(): Option {
-  return new Option('--ledger <csv>', "the day's ledger (CSV)").makeOptionMandatory();
+  return new Option('--ledger <csv|url>', "the day's ledger: a CSV file, or a postgres://user@host/database#name URL shared by several hosts (docs/postgres.md)")
+    .env(LEDGER_ENV)
+    .argParser(hidePassword)
+    .makeOptionMandatory();
 }
 
 export function capOption(what = 'posts per account per day'): Option {

@@ -30,6 +30,9 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Ma
       return [control.pauseCommand, control.resumeCommand, control.stopCommand];
     },
   },
+  { names: ['export'], load: async () => [(await import('./commands/export.js')).exportCommand] },
+  { names: ['import'], load: async () => [(await import('./commands/import.js')).importCommand] },
+  { names: ['db'], load: async () => [(await import('./commands/db.js')).dbCommand] },
   { names: ['config'], load: async () => [(await import('./commands/config.js')).configCommand] },
   { names: ['demo'], load: async () => [(await import('./commands/demo.js')).demoCommand] },
 ];
@@ -52,6 +55,7 @@ export async function buildProgram(ctx: CommandContext, args?: readonly string[]
     const command = make(ctx);
     // addCommand does not pass these settings down, so each command gets them here.
     command.exitOverride().showSuggestionAfterError().configureOutput(usageOutput(`daycap ${command.name()}`));
+    for (const sub of command.commands) sub.exitOverride().showSuggestionAfterError().configureOutput(usageOutput(`daycap ${command.name()} ${sub.name()}`));
     program.addCommand(command);
   }
   return program;

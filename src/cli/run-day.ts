@@ -27,7 +27,10 @@ export async function runToEnd(runner: Runner, io: CliIO, options: { noTui: bool
   }
   // The log said it as it happened; stderr says it once more, where scripts and people look for errors.
   if (result.reason === 'storage-failed' || result.reason === 'lock-lost') {
-    io.err(`daycap: the run stopped early: ${lastWarning || result.reason}.\nEverything saved before that is in the ledger and its journal; fix the cause (disk space, permissions, the lock), then run again.`);
+    const fix = runner.store.shared
+      ? 'Everything saved before that is in the database; fix the cause (the database server, the network, a run paused past its lease), then run again.'
+      : 'Everything saved before that is in the ledger and its journal; fix the cause (disk space, permissions, the lock), then run again.';
+    io.err(`daycap: the run stopped early: ${lastWarning || result.reason}.\n${fix}`);
   }
   return result;
 }

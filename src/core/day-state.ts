@@ -39,6 +39,11 @@ export interface DayOptions {
    * `ledgerTimeFormat`). Default: UTC with a `Z`.
    */
   formatTime?: FormatTime;
+  /**
+   * Claim times of rows not given here (a database store loads only some accounts), for the global
+   * rate limit, which counts every claim of the day.
+   */
+  claimTimes?: Iterable<number>;
 }
 
 /** Why work is held back at a moment; drives "worker idle" events and the live view. */
@@ -88,12 +93,21 @@ export class DayState extends DayRows {
         if (at !== undefined) claimTimes.push(at);
       }
     }
+    for (const at of options.claimTimes ?? []) claimTimes.push(at);
     this.gate = new GlobalGate(this.pacing, claimTimes);
     this.drainNews();
   }
 
   get cap(): number {
     return this.capRule.cap;
+  }
+
+  /**
+   * Sets an account's run of infrastructure failures, which memory alone keeps: a store that loads a
+   * day anew for each step keeps it elsewhere and gives it back here.
+   */
+  restoreStreak(account: string, streak: number): void {
+    this.indexes.account(account).streak = streak;
   }
 
   /** Why an account cannot be claimed at `now`, if it cannot. */

@@ -32,11 +32,15 @@ export function retryFailed(day: DayState, options: RetryFailedOptions = {}): Jo
   return changed;
 }
 
-/** Every unconfirmed job, and claims at least `olderThanMs` old, go back to pending (`daycap release-stale`). */
-export function releaseStale(day: DayState, options: { now: number; olderThanMs: number }): Job[] {
+/**
+ * Every unconfirmed job, and claims at least `olderThanMs` old, go back to pending (`daycap
+ * release-stale`). Claims of `liveRuns` (other hosts' runs on a shared ledger) are never stale.
+ */
+export function releaseStale(day: DayState, options: { now: number; olderThanMs: number; liveRuns?: ReadonlySet<string> | undefined }): Job[] {
   const changed: Job[] = [];
   for (const job of day.rows()) {
-    const stale = job.status === 'unconfirmed' || (job.status === 'claimed' && options.now - (parseTime(job.claimed_at) ?? -Infinity) >= options.olderThanMs);
+    const claimStale = job.status === 'claimed' && !options.liveRuns?.has(job.run_id) && options.now - (parseTime(job.claimed_at) ?? -Infinity) >= options.olderThanMs;
+    const stale = job.status === 'unconfirmed' || claimStale;
     if (stale) changed.push(day.apply(releasedStale(job)));
   }
   return changed;
@@ -57,11 +61,11 @@ export function unfreeze(day: DayState, account: string, options: { retry: boole
   return changed;
 }
 
-/** Claims left behind by other runs become unconfirmed (G5). */
-export function adoptOrphans(day: DayState, runId: string, now: number): Job[] {
+/** Claims left behind by other runs become unconfirmed (G5); never those of `liveRuns` (other hosts' runs on a shared ledger). */
+export function adoptOrphans(day: DayState, runId: string, now: number, liveRuns?: ReadonlySet<string>): Job[] {
   const changed: Job[] = [];
   for (const job of day.rows()) {
-    if (job.status === 'claimed' && job.run_id !== runId) changed.push(day.apply(unconfirmed(job, now, day.formatTime)));
+    if (job.status === 'claimed' && job.run_id !== runId && !liveRuns?.has(job.run_id)) changed.push(day.apply(unconfirmed(job, now, day.formatTime)));
   }
   return changed;
 }

@@ -12,10 +12,7 @@
  * (checked by the caller).
  */
 
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const LF = 0x0a;
-const CR = 0x0d;
+import { COMMA, CR, LF, QUOTE } from './csvChars.js';
 
 /** Where each field of a well-formed CSV is, as byte offsets into `bytes`. */
 export class CsvTable {

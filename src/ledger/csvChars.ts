@@ -1,4 +1,4 @@
-/** What the two CSV scanners (csvScan.ts, the strict fast path; salvage-csv.ts, the forgiving one) read alike. */
+/** What the two CSV scanners (csvBytes.ts, the strict fast path on bytes; salvage-csv.ts, the forgiving one) read alike. */
 
 export const QUOTE = 34;
 export const COMMA = 44;

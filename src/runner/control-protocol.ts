@@ -1,5 +1,6 @@
 /** The control socket's messages: one JSON line each way per connection (`daycap status|pause|resume|stop|retry-failed|release-stale|unfreeze` beside a live run). */
 import type { LedgerSummary } from '../core/summary.js';
+import type { RunnerInfo } from '../store/ledger.js';
 
 /** The live view a runner gives `daycap status`. */
 export interface LiveStatus extends LedgerSummary {
@@ -20,7 +21,8 @@ export type ControlRequest =
   | { op: 'unfreeze'; account: string; retry: boolean };
 
 export type ControlResponse =
-  | { ok: true; pid: number; runId: string; message: string; changed?: string[]; status?: LiveStatus }
+  /** `runs`: every run the request reached, on a ledger that several runs share (`pid`, `runId`: the first). */
+  | { ok: true; pid: number; runId: string; message: string; changed?: string[]; status?: LiveStatus; runs?: RunnerInfo[] }
   | { ok: false; pid: number; runId: string; error: string };
 
 /** Unix socket paths are limited to about 107 bytes; past that no control socket is offered. */

@@ -29,6 +29,8 @@ export interface DispatchContext {
   maxWaitMs: number;
   /** The posting window ends the run instead of being waited for. */
   windowEnds: boolean;
+  /** How often to look again while other runs of a shared ledger hold claims. */
+  othersPollMs?: number | undefined;
   claimLatencies: number[] | undefined;
   /** Every worker is parked and nothing is left now or later. */
   onDayDone: () => void;
@@ -223,7 +225,7 @@ export class Dispatcher {
       this.ctx.events.emit('pass-ended', { pass: this.announcedPass, nextRetryAt: outlook.retry.at, at: now });
     }
     if (outlook.global?.rule === 'outside-window') this.window.closed(this.ctx.windowEnds ? undefined : outlook.global.until);
-    const wake = nextWake(outlook, now, { windowEnds: this.ctx.windowEnds, maxWaitMs: this.ctx.maxWaitMs });
+    const wake = nextWake(outlook, now, { windowEnds: this.ctx.windowEnds, maxWaitMs: this.ctx.maxWaitMs, ...(this.ctx.othersPollMs === undefined ? {} : { othersPollMs: this.ctx.othersPollMs }) });
     if (wake.warning) this.ctx.events.emit('warning', { message: wake.warning, at: now });
     if (wake.at === undefined) return this.ctx.onDayDone();
     clearTimeout(this.wakeTimer);

@@ -32,7 +32,7 @@ export interface RunEvents {
     /** The pacing rules in force, one short phrase each (e.g. `gap 10m + up to 3m`, `window 08:00–23:00 Europe/Berlin`). */
     pacing?: string[];
   };
-  /** Claims from a dead run found at start-up (G5), and how verify settled them. */
+  /** Claims from a dead run found at start-up, or of a run on another host whose lease ran out (G5), and how verify settled them. */
   'recovered': { unconfirmed: number; posted: number; notPosted: number; unknown: number; journalRecords: number; at: number };
   /** `from`: the status the job was claimed from (pending, or retrying for a retry). */
   'job-claimed': { job: Job; from: Status; workerId: number; at: number };
@@ -53,6 +53,8 @@ export interface RunEvents {
   'account-unfrozen': { account: string; jobs: number; at: number };
   'worker-died': { workerId: number; message: string; at: number };
   'ledger-written': { kind: 'snapshot' | 'journal'; rows: number; at: number };
+  /** The day's totals as a shared ledger has them now, other hosts' work included (told every few seconds). */
+  'ledger-counts': { counts: StatusCounts; jobs: number; at: number };
   /** `counts` and `jobs` are the day's totals after the merge. */
   'external-edit': { merged: number; refused: number; keptAs?: string; message: string; counts: StatusCounts; jobs: number; at: number };
   'paused': { paused: boolean; at: number };

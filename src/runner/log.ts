@@ -90,6 +90,8 @@ export function formatEvent(event: RunEvent): string | undefined {
       return `${t} worker ${event.workerId} died: ${oneLine(event.message)}; starting a new thread`;
     case 'ledger-written':
       return event.kind === 'snapshot' ? `${t} ledger written (${event.rows} rows)` : undefined;
+    case 'ledger-counts':
+      return undefined;
     case 'external-edit':
       return `${t} ledger edited outside daycap: ${event.merged} rows merged, ${event.refused} refused${event.keptAs ? `; your file was kept as ${event.keptAs}` : ''}. ${event.message}`;
     case 'paused':

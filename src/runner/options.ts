@@ -42,6 +42,12 @@ export interface RunOptions {
   command?: string;
   /** When the ledger's lock counts as abandoned (see LockTiming). */
   staleMs?: number;
+  /** A shared (database) ledger: how long this run's claims stay its own without a renewal (default 30 s; docs/postgres.md#leases). */
+  leaseMs?: number;
+  /** A shared (database) ledger: how long to keep retrying while the database cannot be reached before stopping with exit 5 (default 30 s). */
+  dbRetryWindowMs?: number;
+  /** A shared ledger: how often an idle run looks again while other runs hold claims (default 2 s). */
+  othersPollMs?: number;
   clock?: () => number;
   runId?: string;
   events?: RunEventStream;

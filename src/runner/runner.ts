@@ -25,7 +25,7 @@ import type { RunFlow } from './flow.js';
 import { describePacing } from './log.js';
 import { answerControl, operatorAction, type OperatorContext } from './operator.js';
 import { tellCapSkips } from './news.js';
-import { recoverAtStart } from './recover.js';
+import { recoverAdopted, recoverAtStart, type RecoveryContext } from './recover.js';
 import { endRun } from './shutdown.js';
 import { WorkerSlots } from './slots.js';
 import { forwardStoreNews } from './store-news.js';
@@ -37,6 +37,8 @@ export interface RunResult {
 }
 
 const DEFAULTS = { ...RUN_DEFAULTS, maxPrefetch: 8 };
+/** How often a run on a shared ledger tells the day's totals, other hosts' work included. */
+const SHARED_COUNTS_EVERY_MS = 2_000;
 
 export class Runner implements RunFlow {
   readonly events: RunEventStream;
@@ -58,13 +60,14 @@ export class Runner implements RunFlow {
   private control: ControlServer | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
+  private countsTimer: NodeJS.Timeout | undefined;
   private settle!: { resolve: (result: RunResult) => void; reject: (error: unknown) => void };
   private crashed = false;
 
   private constructor(readonly store: Store, private readonly handler: LoadedHandler, private readonly options: RunOptions) {
     this.events = options.events ?? new RunEventStream();
     this.clock = options.clock ?? Date.now;
-    this.runId = options.runId ?? randomBytes(3).toString('hex');
+    this.runId = options.runId ?? newRunId();
     this.settings = {
       workers: options.workers ?? DEFAULTS.workers,
       cap: options.cap ?? DEFAULT_CAP,
@@ -83,7 +86,7 @@ export class Runner implements RunFlow {
     this.dispatch = new Dispatcher({
       store, events: this.events, slots: this.slots, flow: this, clock: this.clock, runId: this.runId,
       maxPrefetch: this.settings.maxPrefetch, maxPasses: this.settings.maxPasses, maxWaitMs: pacing.maxWaitMs,
-      windowEnds: pacing.windows?.atEnd === 'end',
+      windowEnds: pacing.windows?.atEnd === 'end', othersPollMs: options.othersPollMs,
       claimLatencies: options.measureClaimLatency ? this.claimLatencies : undefined,
       onDayDone: () => this.dayDone(),
     });
@@ -98,8 +101,11 @@ export class Runner implements RunFlow {
     if (!Number.isInteger(workers) || workers < 1) throw new DaycapError('BAD_WORKERS', `--workers must be a whole number of at least 1, not ${workers}`);
     // The handler first: a poster that cannot be loaded is refused before the ledger is touched at all.
     const handler = await loadHandlerForRun(options.handler, options.verify);
-    const store = await ledgerAt(options.ledger, { staleMs: options.staleMs }).open({
+    // Known before the ledger is taken: a shared ledger registers the run by it.
+    const runId = options.runId ?? newRunId();
+    const store = await ledgerAt(options.ledger, { staleMs: options.staleMs, leaseMs: options.leaseMs, retryWindowMs: options.dbRetryWindowMs }).open({
       durability: 'journal',
+      runId,
       command: options.command ?? 'daycap run',
       fileOps: options.fileOps,
       clock: options.clock,
@@ -111,7 +117,7 @@ export class Runner implements RunFlow {
         rules: options.rules, retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, pastPosts: options.pastPosts, archivedToday: options.archivedToday, random: options.random, timeFormat: options.timeFormat,
       },
     });
-    return new Runner(store, handler, options);
+    return new Runner(store, handler, { ...options, runId });
   }
 
   get claiming(): boolean {
@@ -158,17 +164,25 @@ export class Runner implements RunFlow {
   async run(): Promise<RunResult> {
     const done = new Promise<RunResult>((resolve, reject) => (this.settle = { resolve, reject }));
     this.startedAt = this.clock();
-    forwardStoreNews(this.store, this.events, this.clock, { fatal: (reason, message) => this.fatal(reason, message), changed: (rows) => this.afterChange(rows) });
+    forwardStoreNews(this.store, this.events, this.clock, {
+      fatal: (reason, message) => this.fatal(reason, message),
+      changed: (rows) => this.afterChange(rows),
+      wake: () => this.wake(),
+      control: (op) => (op === 'pause' ? this.pause() : op === 'resume' ? this.resume() : this.stop('daycap stop')),
+      adopted: (news) => void recoverAdopted(this.recoveryContext(), news).then(() => this.wake(), () => undefined),
+    });
     let capSkips;
     try {
-      capSkips = await recoverAtStart({ store: this.store, handler: this.handler, events: this.events, clock: this.clock, runId: this.runId, verifyTimeoutMs: this.settings.verifyTimeoutMs });
+      capSkips = await recoverAtStart(this.recoveryContext());
     } catch (error) {
       // A disk fault while recording the recovery ends the run as a storage failure, before any claim.
       if (!this.ended) this.fatal('storage-failed', `could not write the journal: ${error instanceof Error ? error.message : String(error)}`);
       return done;
     }
     if (this.options.watchLedger !== false) await this.store.watch();
-    if (this.options.controlSocket !== false) await this.openControl();
+    // A shared ledger's runs are steered through the ledger itself (pause, resume and stop reach every host).
+    if (this.options.controlSocket !== false && !this.store.shared) await this.openControl();
+    if (this.store.shared) this.tellSharedCounts();
     if (this.store.tookOverFrom) this.events.emit('warning', { message: `took over the ledger lock from ${this.store.tookOverFrom}`, at: this.clock() });
     await this.announceStart();
     tellCapSkips(this.events, capSkips, this.clock());
@@ -176,11 +190,26 @@ export class Runner implements RunFlow {
     return done;
   }
 
+  private recoveryContext(): RecoveryContext {
+    return { store: this.store, handler: this.handler, events: this.events, clock: this.clock, runId: this.runId, verifyTimeoutMs: this.settings.verifyTimeoutMs };
+  }
+
+  /** Other hosts move the day too: their work reaches the counts every few seconds. */
+  private tellSharedCounts(): void {
+    this.countsTimer = setInterval(() => {
+      if (this.ended) return;
+      void this.store.tally().then((tally) => {
+        if (!this.ended) this.events.emit('ledger-counts', { counts: tally.counts, jobs: tally.jobs, at: this.clock() });
+      }, () => undefined);
+    }, SHARED_COUNTS_EVERY_MS);
+    this.countsTimer.unref();
+  }
+
   private async announceStart(): Promise<void> {
     const now = this.clock();
     const [tally, summary] = await Promise.all([this.store.tally(), this.store.summary(now)]);
     this.events.emit('run-started', {
-      runId: this.runId, ledger: this.options.ledger, workers: this.settings.workers, cap: this.settings.cap,
+      runId: this.runId, ledger: this.store.ledger, workers: this.settings.workers, cap: this.settings.cap,
       handler: this.handler.describe, counts: tally.counts, jobs: tally.jobs, at: now,
       frozen: summary.frozen, cooling: summary.cooling, pacing: describePacing(this.options.pacing ?? DEFAULT_PACING),
     });
@@ -206,7 +235,7 @@ export class Runner implements RunFlow {
   /** What `daycap status` shows beside this run: the live rows, not the file. */
   async liveStatus(): Promise<LiveStatus> {
     const summary = await this.store.summary(this.clock());
-    return { ...summary, cap: this.settings.cap, ledger: this.options.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
+    return { ...summary, cap: this.settings.cap, ledger: this.store.ledger, runId: this.runId, pid: process.pid, paused: this.paused, startedAt: this.startedAt };
   }
 
   /** An operator's request, as the control socket hands it over (also used by tests). */
@@ -228,7 +257,12 @@ export class Runner implements RunFlow {
   }
 
   private afterChange(rows: readonly unknown[]): void {
-    if (rows.length === 0) return;
+    if (rows.length > 0) this.wake();
+  }
+
+  /** Idle workers look again: something may have become claimable. */
+  private wake(): void {
+    if (this.ended) return;
     this.dispatch.wakeParked();
     this.dispatch.checkIdle();
   }
@@ -254,9 +288,10 @@ export class Runner implements RunFlow {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.graceTimer);
+    clearInterval(this.countsTimer);
     this.dispatch.stopTimers();
     endRun({
-      store: this.store, events: this.events, slots: this.slots, clock: this.clock, runId: this.runId, ledger: this.options.ledger,
+      store: this.store, events: this.events, slots: this.slots, clock: this.clock, runId: this.runId, ledger: this.store.ledger,
       reason: () => this.endReason ?? 'done', cause: () => this.endCause, fatal: (reason, message) => this.fatal(reason, message),
       startedAt: this.startedAt, passes: () => this.dispatch.passes, processed: () => this.dispatch.processed, unrecorded: () => this.dispatch.unrecorded,
       closeControl: () => this.control?.close().catch(() => undefined) ?? Promise.resolve(), endHooks: this.endHooks, afterEndHooks: this.afterEndHooks,
@@ -276,6 +311,7 @@ export class Runner implements RunFlow {
     this.stopping = true;
     this.ended = true;
     clearTimeout(this.graceTimer);
+    clearInterval(this.countsTimer);
     this.dispatch.stopTimers();
     void (async () => {
       await this.control?.close().catch(() => undefined);
@@ -284,6 +320,10 @@ export class Runner implements RunFlow {
       this.settle.reject(error);
     })();
   }
+}
+
+function newRunId(): string {
+  return randomBytes(3).toString('hex');
 }
 
 async function loadHandlerForRun(spec: HandlerSpec, verify: VerifySpec | undefined): Promise<LoadedHandler> {

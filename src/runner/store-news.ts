@@ -1,6 +1,10 @@
-/** What the store finds by itself (outside edits, snapshots, failures), told to the run's subscribers. */
+/**
+ * What the store finds by itself (outside edits, snapshots, failures; on a shared ledger other runs'
+ * changes, the operator's controls and the claims of runs whose lease ran out), told to the run's
+ * subscribers and handed to the runner.
+ */
 import type { Job } from '../core/job.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreNews } from '../store/store.js';
 import type { EndReason, RunEventStream } from './events.js';
 import { tellAccountNews, tellCapSkips } from './news.js';
 
@@ -9,6 +13,12 @@ export interface StoreNewsHandlers {
   fatal: (reason: EndReason, message: string) => void;
   /** Rows changed by someone else: offer them to idle workers. */
   changed: (rows: readonly Job[]) => void;
+  /** Another run or a command changed a shared ledger: idle workers look again. */
+  wake: () => void;
+  /** An operator's pause, resume or stop, from any terminal. */
+  control: (op: 'pause' | 'resume' | 'stop') => void;
+  /** Claims of runs whose lease ran out became unconfirmed: verify them. */
+  adopted: (news: Extract<StoreNews, { kind: 'orphans-adopted' }>) => void;
 }
 
 export function forwardStoreNews(store: Store, events: RunEventStream, clock: () => number, handlers: StoreNewsHandlers): () => void {
@@ -23,6 +33,15 @@ export function forwardStoreNews(store: Store, events: RunEventStream, clock: ()
         return;
       case 'ledger-written':
         events.emit('ledger-written', { kind: 'snapshot', rows: news.rows, at });
+        return;
+      case 'changed':
+        handlers.wake();
+        return;
+      case 'control':
+        handlers.control(news.op);
+        return;
+      case 'orphans-adopted':
+        handlers.adopted(news);
         return;
       case 'external-edit':
         void store.tally().then((tally) => {

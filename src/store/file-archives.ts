@@ -4,8 +4,8 @@
  * is read with the tolerant reader; one that cannot be read stops the command by name, unless the
  * operator names it with --ignore-archive, which is said in the log. Nothing is skipped in silence.
  */
-import { resolve } from 'node:path';
-import { archivedPostsToday, archivedPostsWithin24h, mayBePost } from '../core/archived-posts.js';
+import { basename, resolve } from 'node:path';
+import { archivedPostsToday, archivedPostsWithin24h, mayBePost, type ArchivedRow } from '../core/archived-posts.js';
 import type { PastPost } from '../core/policy.js';
 import { readArchive } from '../ledger/archive-read.js';
 import { recentArchives, todaysArchives } from '../ledger/archive.js';
@@ -70,4 +70,34 @@ export async function readArchivedPosts(options: ArchiveCountOptions, withRecent
 function quoteList(values: readonly string[], shown = 5): string {
   const listed = values.slice(0, shown).map((value) => JSON.stringify(value)).join(', ');
   return values.length > shown ? `${listed}, … ${values.length - shown} more` : listed;
+}
+
+/** An archive of the ledger dated today or yesterday, with its rows that may be posts (what `daycap import` carries over). */
+export interface RecentArchive {
+  /** Its file name, e.g. `progress_20261129_1.csv`. */
+  label: string;
+  /** The day in its name, `YYYY-MM-DD`. */
+  localDay: string;
+  /** When it was last written (epoch ms). */
+  archivedAt: number;
+  rows: ArchivedRow[];
+}
+
+/**
+ * Today's and yesterday's archives of a file ledger, read as the cap reads them (the tolerant
+ * reader; one that cannot be read stops the caller unless named in `ignoreArchives`).
+ */
+export async function readRecentArchives(options: ArchiveCountOptions): Promise<RecentArchive[]> {
+  const ignore = new Set((options.ignoreArchives ?? []).map((file) => resolve(file)));
+  const out: RecentArchive[] = [];
+  for (const archive of await recentArchives(options.ledger, { archiveDir: options.archiveDir, now: options.now })) {
+    if (ignore.has(resolve(archive))) {
+      options.log?.(`warning: ignoring archive ${archive} as asked (--ignore-archive); its posts are not carried over`);
+      continue;
+    }
+    const contents = await readArchive(archive);
+    const day = /_(\d{4})(\d{2})(\d{2})(?:_\d+)?\.csv$/.exec(archive)!;
+    out.push({ label: basename(archive), localDay: `${day[1]}-${day[2]}-${day[3]}`, archivedAt: contents.modifiedAt, rows: contents.rows.filter((row) => mayBePost(row.status)) });
+  }
+  return out;
 }

@@ -3,11 +3,14 @@
  * it (docs/ledger.md, "Where daycap keeps its state"). Reading never takes the lock, so `status`,
  * `report`, `check` and `validate` work beside a live run.
  */
-import { dirname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { archiveLedger } from '../ledger/archive.js';
 import { realFileOps } from '../ledger/fileOps.js';
 import { sealJournal } from '../ledger/journal.js';
 import { acquireLedgerLock, guardWrites, readLockHolder } from '../ledger/lock/index.js';
+import { stateDir } from '../ledger/paths.js';
+import { UsageError } from '../errors.js';
 import { readLedgerView, type LedgerView } from '../ledger/read.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { validateLedger, type LedgerValidation } from '../ledger/validate.js';
@@ -15,9 +18,9 @@ import type { ControlRequest, ControlResponse } from '../runner/control-protocol
 import { readArchivedPosts, type ArchiveCountOptions, type ArchivedPosts } from './file-archives.js';
 import { askRunner } from './file-control.js';
 import { requireLedgerFile, requireLedgerFolder } from './file-paths.js';
-import { FileStore, type FileStoreOptions } from './file-store.js';
-import type { Ledger, LedgerRead } from './ledger.js';
-import type { Store } from './store.js';
+import { FileStore } from './file-store.js';
+import type { Ledger, LedgerRead, RunnerInfo } from './ledger.js';
+import type { OpenStoreOptions, Store } from './store.js';
 
 export interface FileLedgerOptions {
   /** Where reset-day puts the archives, besides the ledger's folder (both are read). */
@@ -27,6 +30,7 @@ export interface FileLedgerOptions {
 }
 
 export class FileLedger implements Ledger {
+  readonly kind = 'file';
   /** The last view read: validating and then reading an unchanged ledger parses it once. */
   private lastView: LedgerView | undefined;
 
@@ -50,7 +54,7 @@ export class FileLedger implements Ledger {
 
   async read(): Promise<LedgerRead> {
     const view = await this.view();
-    return { jobs: view.jobs, exists: view.exists, pendingRecords: view.journalRecords };
+    return { jobs: view.jobs, exists: view.exists, pendingRecords: view.journalRecords, extraColumns: view.extraColumns };
   }
 
   /** Each caller gets its own array of the rows (the rows themselves are shared and never changed). */
@@ -64,6 +68,11 @@ export class FileLedger implements Ledger {
     return readLockHolder(this.name, this.options.staleMs);
   }
 
+  /** A file's live run answers for itself over its control socket (see ask). */
+  async runners(): Promise<RunnerInfo[]> {
+    return [];
+  }
+
   ask(request: ControlRequest, timeoutMs?: number): Promise<ControlResponse | undefined> {
     return askRunner(this.name, request, { staleMs: this.options.staleMs, timeoutMs });
   }
@@ -72,8 +81,21 @@ export class FileLedger implements Ledger {
     return readArchivedPosts({ ...options, ledger: this.name, archiveDir: this.options.archiveDir }, withRecent);
   }
 
-  open(options: Omit<FileStoreOptions, 'staleMs'>): Promise<Store> {
+  open(options: OpenStoreOptions): Promise<Store> {
     return FileStore.open(this.name, { ...options, staleMs: this.options.staleMs });
+  }
+
+  async ownsFile(path: string): Promise<'ledger' | 'state' | undefined> {
+    const [pathInfo, ledgerInfo] = await Promise.all([stat(path).catch(() => undefined), stat(this.name).catch(() => undefined)]);
+    const sameFile = pathInfo && ledgerInfo && pathInfo.dev === ledgerInfo.dev && pathInfo.ino === ledgerInfo.ino;
+    if (sameFile || resolve(path) === resolve(this.name)) return 'ledger';
+    const inState = relative(stateDir(resolve(this.name)), resolve(path));
+    if (inState === '' || !(inState === '..' || inState.startsWith(`..${sep}`) || isAbsolute(inState))) return 'state';
+    return undefined;
+  }
+
+  async load(): Promise<void> {
+    throw new UsageError(`daycap import loads a day into a database ledger; ${this.name} is a file`, 'Name the database ledger with --ledger postgres://…#name; a file ledger is simply copied.');
   }
 
   /**

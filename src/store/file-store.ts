@@ -10,31 +10,20 @@ import type { Job } from '../core/job.js';
 import { ledgerTimeFormat, timeFormatter } from '../core/time.js';
 import { summarize } from '../core/summary.js';
 import { StorageError } from '../errors.js';
-import type { FileOps } from '../ledger/fileOps.js';
 import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { ExternalEdits } from './file-edits.js';
 import { applyAction, applyReport } from './steps.js';
 import { UndurableSteps } from './undurable-steps.js';
-import type { Action, Acted, ArchivedHistory, DayRules, Exchange, Exchanged, Outlook, Store, StoreNews, Tally } from './store.js';
+import type { Action, Acted, ArchivedHistory, DayRules, Exchange, Exchanged, OpenStoreOptions, Outlook, Store, StoreNews, Tally } from './store.js';
 
-export interface FileStoreOptions {
-  rules: DayRules;
-  /** As the operator typed it ('daycap run'); shown to anyone who finds the ledger locked. */
-  command: string;
-  /** `journal` for a run (each step journaled); `snapshot` for a one-shot command (the CSV rewritten after each step). */
-  durability: 'journal' | 'snapshot';
+/** A run journals each step; a one-shot command (`snapshot`) rewrites the CSV after its step. */
+export interface FileStoreOptions extends OpenStoreOptions {
   staleMs?: number | undefined;
-  /** The file layer under the ledger and journal; tests inject faults here. */
-  fileOps?: FileOps | undefined;
-  clock?: (() => number) | undefined;
-  /** Reads the archived posts the cap counts, once the lock is held (so no reset-day slips in between). */
-  readArchived?: (() => Promise<ArchivedHistory>) | undefined;
-  watchSettleMs?: number | undefined;
-  watchPollMs?: number | undefined;
 }
 
 export class FileStore implements Store {
   readonly notices: string[] = [];
+  readonly shared = false;
   private readonly listeners = new Set<(news: StoreNews) => void>();
   /** Steps applied in memory whose records the journal does not hold durably yet. */
   private readonly steps: UndurableSteps;
@@ -118,7 +107,7 @@ export class FileStore implements Store {
 
   async outlook(now: number, maxPasses: number): Promise<Outlook> {
     const { day } = this;
-    return { claimable: day.claimableNow(now), retry: day.nextRetryWithin(now, maxPasses), global: day.heldGlobally(now), nextAccountAt: day.nextAccountAt(now) };
+    return { claimable: day.claimableNow(now), retry: day.nextRetryWithin(now, maxPasses), global: day.heldGlobally(now), nextAccountAt: day.nextAccountAt(now), othersInFlight: 0 };
   }
 
   async blockers(now: number) {

@@ -1,13 +1,13 @@
-/** The ledger a `--ledger` names: today always a CSV file with its journal, on one machine. */
+/** The ledger a `--ledger` names: a CSV file with its journal on this machine, or a `postgres://` URL. */
 import { FileLedger, type FileLedgerOptions } from './file-ledger.js';
-import type { FileStoreOptions } from './file-store.js';
 import type { Ledger } from './ledger.js';
+import { PgLedger, type PgLedgerOptions } from './pg/pg-ledger.js';
+import { isPgUrl } from './pg/url.js';
 
-/** What opening a ledger as a store takes (everything but where it is). */
-export type OpenStoreOptions = Omit<FileStoreOptions, 'staleMs'>;
+export type { OpenStoreOptions } from './store.js';
 
-export type LedgerOptions = FileLedgerOptions;
+export type LedgerOptions = FileLedgerOptions & PgLedgerOptions;
 
 export function ledgerAt(name: string, options: LedgerOptions = {}): Ledger {
-  return new FileLedger(name, options);
+  return isPgUrl(name) ? new PgLedger(name, options) : new FileLedger(name, options);
 }

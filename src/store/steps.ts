@@ -22,14 +22,19 @@ export function applyReport(day: DayState, report: Report, now: number, rules: D
   }
 }
 
-export function applyAction(day: DayState, action: Action, now: number, rules: DayRules): Job[] {
+/** What a shared ledger knows beyond the day's rows: the runs alive on other hosts, whose claims are theirs. */
+export interface ActionContext {
+  liveRuns?: ReadonlySet<string> | undefined;
+}
+
+export function applyAction(day: DayState, action: Action, now: number, rules: DayRules, context: ActionContext = {}): Job[] {
   switch (action.kind) {
     case 'retry-failed': {
       const { kind: _kind, ...options } = action;
       return retryFailed(day, { rules: rules.rules, ...options });
     }
     case 'release-stale':
-      return releaseStale(day, { now, olderThanMs: action.olderThanMs });
+      return releaseStale(day, { now, olderThanMs: action.olderThanMs, liveRuns: context.liveRuns });
     case 'unfreeze':
       return unfreeze(day, action.account, { retry: action.retry });
     case 'skip':
@@ -37,7 +42,7 @@ export function applyAction(day: DayState, action: Action, now: number, rules: D
     case 'verified':
       return action.verdicts.flatMap(({ jobId, verdict, postId }) => day.settle(jobId, verdict, now, postId) ?? []);
     case 'adopt-orphans':
-      return adoptOrphans(day, action.runId, now);
+      return adoptOrphans(day, action.runId, now, context.liveRuns);
     case 'add':
       return action.jobs.map((job) => day.add(job));
   }

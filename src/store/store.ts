@@ -2,8 +2,8 @@
  * The store seam: everything the runner, the commands and the live view need from "the ledger".
  * Each change is one call that applies a transition to the day and makes it durable before it
  * resolves, returning what became true; memory never runs ahead of what is durable. Implemented by
- * the CSV + journal store (store/file-store.ts); docs/design.md#the-store-seam-srcstore describes the
- * seam and its contract.
+ * the CSV + journal store (store/file-store.ts) and the PostgreSQL store (store/pg/pg-store.ts);
+ * docs/design.md#the-store-seam-srcstore describes the seam and its contract.
  */
 import type { CategoryRule } from '../core/classify.js';
 import type { CapSkip, GlobalHold } from '../core/claim-policy.js';
@@ -13,6 +13,7 @@ import type { RetryFailedOptions } from '../core/operator-actions.js';
 import type { HealthPolicy, PacingPolicy, PastPost } from '../core/policy.js';
 import type { LedgerSummary } from '../core/summary.js';
 import type { TimeFormat } from '../core/time.js';
+import type { FileOps } from '../ledger/fileOps.js';
 import type { Outcome } from '../protocol.js';
 
 /** The rules a store applies to every transition. */
@@ -77,7 +78,7 @@ export type Action =
   | { kind: 'skip'; jobs: ReadonlyArray<{ jobId: string; reason: string }> }
   /** The handler's verify verdicts on unconfirmed jobs. */
   | { kind: 'verified'; verdicts: ReadonlyArray<{ jobId: string; verdict: 'posted' | 'not-posted' | 'unknown'; postId?: string }> }
-  /** Claims of runs other than `runId` become unconfirmed (G5). */
+  /** Claims of runs other than `runId` become unconfirmed (G5); on a shared ledger, claims of runs that are no longer live. */
   | { kind: 'adopt-orphans'; runId: string }
   /** New rows (seeding). */
   | { kind: 'add'; jobs: readonly Job[] };
@@ -98,6 +99,12 @@ export interface Outlook {
   global: GlobalHold | undefined;
   /** When the earliest account held by a rule that ends by itself may be claimed. */
   nextAccountAt: number | undefined;
+  /**
+   * Claims that other runs hold on a shared ledger (other hosts; 0 for a file). Their outcomes may
+   * free work (a failure to retry, a slot under the cap), so an idle run waits for them instead of
+   * ending the day.
+   */
+  othersInFlight: number;
 }
 
 /** The day's size and counts, cheap to ask. */
@@ -114,8 +121,35 @@ export type StoreNews =
   /** The CSV was rewritten from memory. */
   | { kind: 'ledger-written'; rows: number }
   | { kind: 'warning'; message: string }
-  /** Nothing more can be made durable (disk, lock): the run must stop. */
-  | { kind: 'failed'; reason: 'storage-failed' | 'lock-lost'; message: string };
+  /** Nothing more can be made durable (disk, lock, lease, database): the run must stop. */
+  | { kind: 'failed'; reason: 'storage-failed' | 'lock-lost'; message: string }
+  /** Another run or a command changed a shared ledger: idle workers should look again. */
+  | { kind: 'changed' }
+  /**
+   * Claims of runs that stopped renewing their lease (`from`: their run ids) became unconfirmed
+   * (G5): the handler's verify may settle them, as at start-up.
+   */
+  | { kind: 'orphans-adopted'; from: string[]; changed: Job[]; news: AccountNews[]; capSkips: CapSkip[] }
+  /** An operator's pause, resume or stop, sent to every run on a shared ledger. */
+  | { kind: 'control'; op: 'pause' | 'resume' | 'stop' };
+
+/** What opening a ledger as a store takes (everything but where it is). */
+export interface OpenStoreOptions {
+  rules: DayRules;
+  /** As the operator typed it ('daycap run'); shown to anyone who finds the ledger taken. */
+  command: string;
+  /** `journal` for a run (each step made durable at once); `snapshot` for a one-shot command. */
+  durability: 'journal' | 'snapshot';
+  /** The run taking the ledger; a shared ledger registers it and fences its writes by its lease. */
+  runId?: string | undefined;
+  /** The file layer under a file ledger and its journal; tests inject faults here. */
+  fileOps?: FileOps | undefined;
+  clock?: (() => number) | undefined;
+  /** Reads the archived posts the cap counts, once the ledger is taken (so no reset-day slips in between). */
+  readArchived?: (() => Promise<ArchivedHistory>) | undefined;
+  watchSettleMs?: number | undefined;
+  watchPollMs?: number | undefined;
+}
 
 export interface Store {
   /** The ledger as an operator names it (a path). */
@@ -126,6 +160,11 @@ export interface Store {
   readonly recoveredRecords: number | undefined;
   /** Set when the ledger lock was taken over from a holder that had stopped. */
   readonly tookOverFrom: string | undefined;
+  /**
+   * Other runs may use the ledger at the same time (a database shared by hosts): claims are told
+   * apart by run id, operators' controls come as news, and a run offers no control socket of its own.
+   */
+  readonly shared: boolean;
 
   exchange(step: Exchange): Promise<Exchanged>;
   act(action: Action, now: number): Promise<Acted>;
@@ -138,7 +177,7 @@ export interface Store {
   rows(): Promise<Job[]>;
 
   subscribe(listener: (news: StoreNews) => void): () => void;
-  /** Starts watching for changes made by others (outside edits). */
+  /** Starts watching for changes made by others (outside edits; other runs of a shared ledger). */
   watch(): Promise<void>;
   /**
    * Makes everything durable in its final form and lets the ledger go. `final: false` leaves the

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { daycap, hasStack } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
 
-const COMMANDS = ['seed', 'status', 'report', 'validate', 'check', 'reset-day', 'retry-failed', 'release-stale', 'unfreeze', 'run', 'pause', 'resume', 'stop', 'config', 'demo'];
+const COMMANDS = ['seed', 'status', 'report', 'validate', 'check', 'reset-day', 'retry-failed', 'release-stale', 'unfreeze', 'run', 'pause', 'resume', 'stop', 'export', 'import', 'db', 'config', 'demo'];
 /** Commands that work without a ledger. */
-const NO_LEDGER = new Set(['config', 'demo']);
+const NO_LEDGER = new Set(['config', 'demo', 'db']);
 
 describe('daycap --help', () => {
   it('lists every command and exits 0', async () => {
@@ -17,7 +17,7 @@ describe('daycap --help', () => {
     const result = await daycap([name, '--help'], { cwd: tempDir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: daycap ${name}`);
-    if (!NO_LEDGER.has(name)) expect(result.stdout).toContain('--ledger <csv>');
+    if (!NO_LEDGER.has(name)) expect(result.stdout).toMatch(/--ledger <csv\|url>[^]*postgres:\/\//);
   });
 
   it('prints the version', async () => {

@@ -4,12 +4,11 @@
  * confused with ../report.ts, which turns errors into messages.
  */
 import { stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { Command, Option } from 'commander';
 import { DAY_REPORT_FORMATS, formatDayReport, ledgerDayReport, type DayReportFormat } from '../../api/day-report.js';
 import { DaycapError, StorageError, UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../ledger/atomic.js';
-import { stateDir } from '../../ledger/paths.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { ledgerAt } from '../../store/open.js';
@@ -27,7 +26,7 @@ export function reportCommand(ctx: CommandContext): Command {
     .summary("write the day's report: posts, failures and account health")
     .description(
       'per account and per job: what was posted (post ids), what failed and why, attempts and times, what is left, and which accounts are frozen or cooling down. ' +
-        'Read-only: works beside a live run (it reads the CSV plus the run\'s journal) and never takes the lock',
+        'Read-only: works beside a live run (it reads the CSV plus the run\'s journal, or the database ledger as it is) and never takes the lock',
     )
     .addOption(ledgerOption())
     .addOption(new Option('--format <format>', "md (a readable summary), csv (one row per job, for a spreadsheet) or json (default: from --out's extension .md, .csv or .json, else md)").choices(DAY_REPORT_FORMATS))
@@ -70,15 +69,14 @@ function formatOfPath(path: string | undefined): DayReportFormat | undefined {
  * day's history) nor anything in its state folder; a missing folder is said plainly, before any reading.
  */
 async function checkOutPath(out: string, ledger: string): Promise<void> {
-  const [outInfo, ledgerInfo] = await Promise.all([stat(out).catch(() => undefined), stat(ledger).catch(() => undefined)]);
-  const sameFile = outInfo && ledgerInfo && outInfo.dev === ledgerInfo.dev && outInfo.ino === ledgerInfo.ino;
-  if (sameFile || resolve(out) === resolve(ledger)) {
+  const owned = await ledgerAt(ledger).ownsFile(out);
+  if (owned === 'ledger') {
     throw new UsageError(`--out ${out} is the ledger itself; the report never replaces the ledger`, 'Give the report its own file name, e.g. --out report.md.');
   }
-  const inState = relative(stateDir(resolve(ledger)), resolve(out));
-  if (inState === '' || !(inState === '..' || inState.startsWith(`..${sep}`) || isAbsolute(inState))) {
+  if (owned === 'state') {
     throw new UsageError(`--out ${out} is inside the ledger's state folder, which only daycap writes`, 'Write the report beside the ledger instead.');
   }
+  const outInfo = await stat(out).catch(() => undefined);
   if (outInfo?.isDirectory()) throw new UsageError(`--out ${out} is a folder; give the report's file name`);
   const folder = await stat(dirname(out)).catch(() => undefined);
   if (!folder?.isDirectory()) throw new UsageError(`the folder of --out ${out} (${dirname(out)}) does not exist`, 'Check the path, or create the folder first.');

@@ -7,6 +7,7 @@ import type { HandlerSpec } from '../../protocol.js';
 import type { CommandContext } from '../context.js';
 import { plural } from '../format.js';
 import { ledgerAt } from '../../store/open.js';
+import { dbTiming } from '../db-timing.js';
 import { lockStaleMs } from '../lock-stale.js';
 import { CAP_FROM_CONFIG, capOption, configOption, ledgerOption, overridesOf, parseHandler, runSettingOptions, seedSourceOf, sourceOptions, type ArchiveFlags, type RunSettingFlags, type SourceFlags } from '../options.js';
 import { runToEnd } from '../run-day.js';
@@ -49,6 +50,10 @@ once), p pauses/resumes claiming, f shows the failures, a the accounts. Into a p
 --no-tui, it prints one log line per event. From another terminal:
   daycap status --ledger progress.csv      the live run's own state
   daycap pause|resume|stop --ledger progress.csv
+
+Several hosts share one day through PostgreSQL: run the same command on each host with
+--ledger 'postgres://daycap@db.lan/posting#spring' (or set DAYCAP_LEDGER); pause, resume and stop
+then reach every host's run (docs/postgres.md).
 
 Settings (cap, workers, retries, classification, account health, pacing and posting windows, pre-flight)
 can also live in daycap.config.json or the file given to --config; \`daycap config --print\` shows them.`;
@@ -115,6 +120,7 @@ export function runCommand(ctx: CommandContext): Command {
       ...(flags.skipInvalid ? { skipInvalid: true } : {}),
       command: 'daycap run',
       staleMs,
+      ...dbTiming(),
       log: ctx.io.out,
     });
     if (seeded) ctx.io.out(`added ${plural(seeded.added, 'job')} to ${flags.ledger}`);

@@ -15,9 +15,9 @@ import { archiveDirOption, capOption, configOption, ignoreArchiveOption, ledgerO
 export function statusCommand(ctx: CommandContext): Command {
   return new Command('status')
     .summary('show how the day is going (live beside a run)')
-    .description('show counts by status, failures by category, per-worker counts and accounts at their cap (read-only). Beside a live run: the run\'s own state, newer than the file')
+    .description('show counts by status, failures by category, per-worker counts and accounts at their cap (read-only). Beside a live run: the run\'s own state, newer than the file. A database ledger: its live state, and every host\'s run')
     .addOption(ledgerOption())
-    .option('--json', 'print one JSON object instead of text ("source": "live" or "file")')
+    .option('--json', 'print one JSON object instead of text ("source": "live", "file", or "database" with "runners": every host\'s run)')
     .addOption(capOption('the daily cap used to list accounts at their cap (default: the config file\'s cap, else 1; beside a live run, the run\'s cap)'))
     .addOption(configOption())
     .addOption(archiveDirOption())
@@ -37,7 +37,7 @@ export function statusCommand(ctx: CommandContext): Command {
         await ledgerAt(flags.ledger).requireExisting();
         report = await ledgerStatus({ ledger: flags.ledger, cap: flags.cap ?? config.cap, health: config.health, archiveDir: flags.archiveDir, ignoreArchives: flags.ignoreArchive, log: ctx.io.err, staleMs });
       }
-      if (flags.json) ctx.io.out(JSON.stringify({ source: report.live ? 'live' : 'file', ...report }));
+      if (flags.json) ctx.io.out(JSON.stringify({ source: report.live ? 'live' : report.runners ? 'database' : 'file', ...report }));
       else ctx.io.out([formatStatus(report), ...notes].join('\n'));
       ctx.setExitCode(0);
     });

@@ -4,7 +4,8 @@
  *
  * A claim moves its job from the status the event names (pending, or retrying for a retry) to
  * claimed; an outcome always ends a claim of this run, so it moves its job from claimed. Events
- * that carry the ledger's own counts (a merge of an outside edit, the run's end) replace ours.
+ * that carry the ledger's own counts (a merge of an outside edit, a shared ledger's totals with other
+ * hosts' work, the run's end) replace ours.
  */
 import { zeroCounts, type Status, type StatusCounts } from '../../core/job.js';
 import type { Blockers } from '../../core/day-state.js';
@@ -30,7 +31,7 @@ export function newProgress(): Progress {
 
 type ProgressEvent =
   | 'run-started' | 'job-claimed' | 'job-done' | 'job-failed' | 'job-retrying' | 'job-unconfirmed'
-  | 'cap-skip' | 'worker-idle' | 'external-edit' | 'run-ended';
+  | 'cap-skip' | 'worker-idle' | 'external-edit' | 'ledger-counts' | 'run-ended';
 
 export const progressReducer: Reducer<Progress, ProgressEvent> = {
   'run-started': (p, e) => {
@@ -66,6 +67,10 @@ export const progressReducer: Reducer<Progress, ProgressEvent> = {
     p.lastBlockers = e.blockers;
   },
   'external-edit': (p, e) => {
+    p.counts = { ...zeroCounts(), ...e.counts };
+    p.total = e.jobs;
+  },
+  'ledger-counts': (p, e) => {
     p.counts = { ...zeroCounts(), ...e.counts };
     p.total = e.jobs;
   },

@@ -115,6 +115,10 @@ export function handlersOf(s: Slices): Handlers {
       notesReducer['external-edit'](s.history, e);
       progressReducer['external-edit'](s.progress, e);
     },
+    'ledger-counts': (e) => {
+      s.version += 1;
+      progressReducer['ledger-counts'](s.progress, e);
+    },
     'warning': (e) => {
       s.version += 1;
       notesReducer['warning'](s.history, e);

@@ -62,6 +62,7 @@ export function oneOfEach(): { [K in RunEventName]: RunEvents[K] } {
     'worker-died': { workerId: 1, message: 'out of memory', at: T0 },
     'ledger-written': { kind: 'snapshot', rows: 3, at: T0 },
     'external-edit': { merged: 1, refused: 0, message: '1 row merged', counts: { ...zeroCounts(), pending: 4 }, jobs: 4, at: T0 },
+    'ledger-counts': { counts: { ...zeroCounts(), pending: 2, success: 2 }, jobs: 4, at: T0 },
     'paused': { paused: true, at: T0 },
     'stopping': { reason: 'q', graceMs: 30_000, at: T0 },
     'warning': { message: 'disk nearly full', at: T0 },
