@@ -30,9 +30,6 @@ import {
   type SpawnRequest,
 } from './spawner-protocol.js';
 
-if (process.argv[2] === LAUNCH_ARG) launch();
-else serve();
-
 function launch(): void {
   const spawner = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
     shell: false,
@@ -51,45 +48,51 @@ interface Running {
 }
 
 function serve(): void {
-  const running = new Map<number, Running>();
-  let shuttingDown = false;
-
   // The children get the environment the handler's thread had, NODE_OPTIONS included.
   const savedNodeOptions = process.env[SAVED_NODE_OPTIONS_ENV];
   delete process.env[SAVED_NODE_OPTIONS_ENV];
   if (savedNodeOptions !== undefined) process.env['NODE_OPTIONS'] = savedNodeOptions;
-  /** Read once: every read of process.env goes through getenv, and spreading it per spawn is measurable. */
-  const baseEnv: Record<string, string | undefined> = { ...process.env };
 
   // Ctrl-C and SIGTERM reach the whole process group; the runner handles them (it lets jobs in
   // flight finish), so the spawner stays until the runner lets go of the channel.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {});
 
-  const channel = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
-  channel.setEncoding('utf8');
-  const reader = new MessageReader<SpawnerRequest>((message) => {
-    if ('kill' in message) stop(message.kill);
-    else start(message);
-  });
-  channel.on('data', (text: string) => reader.push(text));
-  channel.on('end', shutDown);
-  channel.on('close', shutDown);
-  channel.on('error', shutDown);
+  new Spawner(new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true }));
+}
 
-  const reply = (message: SpawnerReply) => {
-    if (!shuttingDown) channel.write(encodeMessage(message));
-  };
-  reply({ ready: true, pid: process.pid });
+/** Runs the programs the channel asks for and answers each with how it ended. */
+class Spawner {
+  private readonly running = new Map<number, Running>();
+  private shuttingDown = false;
+  /** Read once: every read of process.env goes through getenv, and spreading it per spawn is measurable. */
+  private readonly baseEnv: Record<string, string | undefined> = { ...process.env };
 
-  function start(request: SpawnRequest): void {
-    const { id } = request;
+  constructor(private readonly channel: net.Socket) {
+    channel.setEncoding('utf8');
+    const reader = new MessageReader<SpawnerRequest>((message) => {
+      if ('kill' in message) this.stop(message.kill);
+      else this.start(message);
+    });
+    const shutDown = () => this.shutDown();
+    channel.on('data', (text: string) => reader.push(text));
+    channel.on('end', shutDown);
+    channel.on('close', shutDown);
+    channel.on('error', shutDown);
+    this.reply({ ready: true, pid: process.pid });
+  }
+
+  private reply(message: SpawnerReply): void {
+    if (!this.shuttingDown) this.channel.write(encodeMessage(message));
+  }
+
+  private start(request: SpawnRequest): void {
     let child: ChildProcess;
     try {
       child = spawn(request.program, request.args, {
         shell: false,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...baseEnv, ...request.env },
+        env: { ...this.baseEnv, ...request.env },
         // A process group of its own: Ctrl-C in the terminal signals daycap's group, and a post in
         // flight must get the run's grace period rather than die with it. The runner stops it
         // (stop() below) when the grace runs out, and so does this spawner when it shuts down.
@@ -97,12 +100,17 @@ function serve(): void {
       });
     } catch (err) {
       // Some failures (ENOEXEC, ENOTDIR, invalid arguments) are thrown rather than emitted.
-      replyFailed(id, err);
+      this.replyFailed(request.id, err);
       return;
     }
+    this.follow(request.id, child);
+  }
+
+  /** Keeps the tails of the child's output and replies once it has ended and its pipes are closed. */
+  private follow(id: number, child: ChildProcess): void {
     const entry: Running = { child, killTimer: undefined };
-    running.set(id, entry);
-    if (child.pid !== undefined) reply({ id, pid: child.pid });
+    this.running.set(id, entry);
+    if (child.pid !== undefined) this.reply({ id, pid: child.pid });
 
     const stdout = new TailBuffer(OUTPUT_CAP_BYTES);
     const stderr = new TailBuffer(OUTPUT_CAP_BYTES);
@@ -111,22 +119,12 @@ function serve(): void {
 
     let done = false;
     let drainTimer: NodeJS.Timeout | undefined;
-    const finish = (message: SpawnerReply) => {
-      if (done) return;
-      done = true;
-      clearTimeout(entry.killTimer);
-      clearTimeout(drainTimer);
-      running.delete(id);
-      reply(message);
-      if (shuttingDown && running.size === 0) process.exit(0);
-    };
-
     child.on('error', (err) => {
       // 'error' also fires when kill() fails on an already-dead child; only a failed spawn matters.
       if (child.pid !== undefined || done) return;
       done = true;
-      running.delete(id);
-      replyFailed(id, err);
+      this.running.delete(id);
+      this.replyFailed(id, err);
     });
     child.on('exit', () => {
       drainTimer = setTimeout(() => {
@@ -135,44 +133,49 @@ function serve(): void {
       }, STDIO_DRAIN_MS);
     });
     child.on('close', (code, signal) => {
-      if (child.pid === undefined) return;
-      finish({ id, code, signal, stdoutTail: stdout.text(), stderrTail: stderr.text() });
+      if (child.pid === undefined || done) return;
+      done = true;
+      clearTimeout(entry.killTimer);
+      clearTimeout(drainTimer);
+      this.running.delete(id);
+      this.reply({ id, code, signal, stdoutTail: stdout.text(), stderrTail: stderr.text() });
+      if (this.shuttingDown && this.running.size === 0) process.exit(0);
     });
   }
 
-  function replyFailed(id: number, err: unknown): void {
+  private replyFailed(id: number, err: unknown): void {
     const error = err as Partial<NodeJS.ErrnoException> | undefined;
     const spawnError: { code?: string; message: string } = { message: String(error?.message ?? err) };
     if (typeof error?.code === 'string') spawnError.code = error.code;
-    reply({ id, spawnError });
+    this.reply({ id, spawnError });
   }
 
-  function stop(id: number): void {
-    const entry = running.get(id);
+  private stop(id: number): void {
+    const entry = this.running.get(id);
     if (!entry || entry.killTimer !== undefined) return;
     signalGroup(entry.child, 'SIGTERM');
     entry.killTimer = setTimeout(() => signalGroup(entry.child, 'SIGKILL'), KILL_GRACE_MS);
   }
 
-  /** The program and whatever it started (a script's own children): its whole process group. */
-  function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, signal);
-    } catch {
-      child.kill(signal);
-    }
-  }
-
   /** The handler is gone: nobody will read a result, so stop every child and leave. */
-  function shutDown(): void {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    channel.destroy();
-    if (running.size === 0) process.exit(0);
-    for (const id of running.keys()) stop(id);
+  private shutDown(): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.channel.destroy();
+    if (this.running.size === 0) process.exit(0);
+    for (const id of this.running.keys()) this.stop(id);
     // Normally the process ends as soon as the last child has; this is the backstop for a
     // grandchild holding a pipe open.
     setTimeout(() => process.exit(0), KILL_GRACE_MS + STDIO_DRAIN_MS + 500).unref();
+  }
+}
+
+/** The program and whatever it started (a script's own children): its whole process group. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
   }
 }
 
@@ -202,3 +205,7 @@ class TailBuffer {
     this.size = tail.length;
   }
 }
+
+// Last, once the classes above exist (a class is not hoisted).
+if (process.argv[2] === LAUNCH_ARG) launch();
+else serve();

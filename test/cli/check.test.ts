@@ -42,7 +42,7 @@ describe('daycap check', () => {
     expect((await daycap(['--help'], { cwd: dir })).stdout).toMatch(/^\s+check\b/m);
     const help = await daycap(['check', '--help'], { cwd: dir });
     expect(help.code).toBe(0);
-    for (const option of ['--ledger <csv>', '--config <file>', '--accounts <txt>', '--json']) expect(help.stdout).toContain(option);
+    for (const option of ['--ledger <csv|url>', '--config <file>', '--accounts <txt>', '--json']) expect(help.stdout).toContain(option);
   });
 
   it('a clean ledger: exit 0, with notes that are not problems', async () => {

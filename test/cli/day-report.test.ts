@@ -146,7 +146,7 @@ describe('daycap report', () => {
     const result = await daycap(['report', '--help'], { cwd: tempDir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: daycap report');
-    expect(result.stdout).toContain('--ledger <csv>');
+    expect(result.stdout).toContain('--ledger <csv|url>');
     expect(result.stdout).toMatch(/--format <format>[\s\S]*else md/);
     expect(result.stdout).toContain('--out <file>');
     const top = await daycap(['--help'], { cwd: tempDir() });

@@ -20,7 +20,7 @@ const CASES: Case[] = [
   { name: 'seed: both --state and --campaign', args: ['seed', '--ledger', 'p.csv', '--state', STATE, '--campaign', fixture('campaigns/spring')], code: 2, says: 'cannot be used with' },
   { name: 'seed: --cap 0', args: ['seed', '--ledger', 'p.csv', '--state', STATE, '--cap', '0'], code: 2, says: 'not a whole number of at least 1' },
   { name: 'seed: accounts file missing', args: ['seed', '--ledger', 'p.csv', '--state', STATE, '--accounts', 'missing.txt'], code: 2, says: 'missing.txt' },
-  { name: 'seed: --ledger left out', args: ['seed', '--state', STATE], code: 2, says: "required option '--ledger <csv>'" },
+  { name: 'seed: --ledger left out', args: ['seed', '--state', STATE], code: 2, says: "required option '--ledger <csv|url>'" },
   { name: 'seed: the ledger\'s folder does not exist', args: ['seed', '--ledger', 'nodir/p.csv', '--state', STATE], code: 2, says: 'the folder of ledger nodir/p.csv (nodir) does not exist' },
   { name: 'reset-day: the ledger\'s folder does not exist', args: ['reset-day', '--ledger', 'nodir/p.csv'], code: 2, says: 'does not exist' },
   { name: 'demo: --dir whose parent does not exist', args: ['demo', '--dir', 'nodir/demo'], code: 2, says: 'does not exist' },

@@ -72,62 +72,70 @@ export function runCommand(ctx: CommandContext): Command {
     .option('--skip-invalid', "mark the jobs that fail the pre-flight checks skipped (the reason in each job's error) and run the rest, instead of refusing the run")
     .option('--no-tui', 'plain log lines even on a terminal');
   for (const option of sourceOptions()) command.addOption(option);
-  return command.addHelpText('after', EXAMPLES).action(async (flags: RunFlags, self: Command) => {
-    // --force-reseed without --reset-day is refused before anything is read or touched
-    // (docs/commands.md#daycap-seed).
-    checkReseedSafety(flags);
-    // A bad configuration stops the run before any input or the ledger is looked at.
-    const config = applyOverrides(await loadConfig({ path: flags.config }), overridesOf(flags));
-    const staleMs = lockStaleMs();
-    const source = seedSourceOf(flags);
-    if (!source) {
-      const seedOnly = (['resetDay', 'accounts'] as const).filter((flag) => flags[flag] !== undefined);
-      if (seedOnly.length > 0) {
-        self.error(`${seedOnly.map(flagName).join(', ')} only make sense with --state <json> or --campaign <dir> (to archive the day alone, use \`daycap reset-day\`)`, { exitCode: 2, code: 'daycap.usage' });
-      }
-      // Nothing to seed from, so there must already be a day to run.
-      await ledgerAt(flags.ledger).requireExisting();
-    } else {
-      await ledgerAt(flags.ledger).requireCreatable();
+  return command.addHelpText('after', EXAMPLES).action((flags: RunFlags, self: Command) => runAction(ctx, flags, self));
+}
+
+async function runAction(ctx: CommandContext, flags: RunFlags, self: Command): Promise<void> {
+  // --force-reseed without --reset-day is refused before anything is read or touched
+  // (docs/commands.md#daycap-seed).
+  checkReseedSafety(flags);
+  // A bad configuration stops the run before any input or the ledger is looked at.
+  const config = applyOverrides(await loadConfig({ path: flags.config }), overridesOf(flags));
+  const source = seedSourceOf(flags);
+  if (!source) {
+    const seedOnly = (['resetDay', 'accounts'] as const).filter((flag) => flags[flag] !== undefined);
+    if (seedOnly.length > 0) {
+      self.error(`${seedOnly.map(flagName).join(', ')} only make sense with --state <json> or --campaign <dir> (to archive the day alone, use \`daycap reset-day\`)`, { exitCode: 2, code: 'daycap.usage' });
     }
-    const { runner, seeded, skipped } = await openRun({
-      ledger: flags.ledger,
-      handler: flags.handler,
-      source,
-      accountsFile: flags.accounts,
-      postedLedger: flags.postedLedger,
-      resetDay: flags.resetDay,
-      forceReseed: flags.forceReseed,
-      archiveDir: flags.archiveDir,
-      ignoreArchives: flags.ignoreArchive,
-      // Left out when neither a flag nor the file sets it, so the state file's setting applies.
-      ...(config.cap === undefined ? {} : { cap: config.cap }),
-      workers: config.workers,
-      maxPasses: config.maxPasses,
-      retryDelayMs: config.retryDelayMs,
-      jobTimeoutMs: config.jobTimeoutMs,
-      graceMs: config.graceMs,
-      ...(config.verify ? { verify: { kind: 'command' as const, argv: config.verify.argv } } : {}),
-      verifyTimeoutMs: config.verifyTimeoutMs,
-      ...(config.notify ? { notify: { argv: config.notify.argv } } : {}),
-      notifyTimeoutMs: config.notifyTimeoutMs,
-      maxAttempts: config.maxAttempts,
-      rules: config.rules,
-      health: config.health,
-      pacing: config.pacing,
-      preflight: config.preflight,
-      timeFormat: config.ledger.timeFormat,
-      ...(flags.skipInvalid ? { skipInvalid: true } : {}),
-      command: 'daycap run',
-      staleMs,
-      ...dbTiming(),
-      log: ctx.io.out,
-    });
-    if (seeded) ctx.io.out(`added ${plural(seeded.added, 'job')} to ${flags.ledger}`);
-    if (skipped > 0) ctx.io.out(`skipped ${plural(skipped, 'job')} that failed the pre-flight (--skip-invalid; the reason is in each job's error)`);
-    const { exitCode } = await runToEnd(runner, ctx.io, { noTui: !flags.tui });
-    ctx.setExitCode(exitCode);
+    // Nothing to seed from, so there must already be a day to run.
+    await ledgerAt(flags.ledger).requireExisting();
+  } else {
+    await ledgerAt(flags.ledger).requireCreatable();
+  }
+  const { runner, seeded, skipped } = await openRun({
+    ledger: flags.ledger,
+    handler: flags.handler,
+    source,
+    accountsFile: flags.accounts,
+    postedLedger: flags.postedLedger,
+    resetDay: flags.resetDay,
+    forceReseed: flags.forceReseed,
+    archiveDir: flags.archiveDir,
+    ignoreArchives: flags.ignoreArchive,
+    ...runSettingsOf(config),
+    ...(flags.skipInvalid ? { skipInvalid: true } : {}),
+    command: 'daycap run',
+    staleMs: lockStaleMs(),
+    ...dbTiming(),
+    log: ctx.io.out,
   });
+  if (seeded) ctx.io.out(`added ${plural(seeded.added, 'job')} to ${flags.ledger}`);
+  if (skipped > 0) ctx.io.out(`skipped ${plural(skipped, 'job')} that failed the pre-flight (--skip-invalid; the reason is in each job's error)`);
+  const { exitCode } = await runToEnd(runner, ctx.io, { noTui: !flags.tui });
+  ctx.setExitCode(exitCode);
+}
+
+/** The run's settings from the configuration in effect (flags already applied over the file). */
+function runSettingsOf(config: Awaited<ReturnType<typeof loadConfig>>) {
+  return {
+    // Left out when neither a flag nor the file sets it, so the state file's setting applies.
+    ...(config.cap === undefined ? {} : { cap: config.cap }),
+    workers: config.workers,
+    maxPasses: config.maxPasses,
+    retryDelayMs: config.retryDelayMs,
+    jobTimeoutMs: config.jobTimeoutMs,
+    graceMs: config.graceMs,
+    ...(config.verify ? { verify: { kind: 'command' as const, argv: config.verify.argv } } : {}),
+    verifyTimeoutMs: config.verifyTimeoutMs,
+    ...(config.notify ? { notify: { argv: config.notify.argv } } : {}),
+    notifyTimeoutMs: config.notifyTimeoutMs,
+    maxAttempts: config.maxAttempts,
+    rules: config.rules,
+    health: config.health,
+    pacing: config.pacing,
+    preflight: config.preflight,
+    timeFormat: config.ledger.timeFormat,
+  };
 }
 
 function flagName(key: string): string {
