@@ -5,18 +5,12 @@
  * whatever it says. The CLI reads it here, and only here, and passes it down as `staleMs`: the
  * ledger code reads no environment.
  */
-import { DaycapError } from '../errors.js';
+import { wholeMsFromEnv } from './env-ms.js';
 import { DEFAULT_STALE_MS } from '../ledger/lock/index.js';
 
 export const LOCK_STALE_ENV = 'DAYCAP_LOCK_STALE_MS';
 
 /** Whole milliseconds, at least 1; unset or empty: DEFAULT_STALE_MS. A bad value is an operator's mistake (exit 2). */
 export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[LOCK_STALE_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_STALE_MS;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new DaycapError('BAD_LOCK_STALE_MS', `${LOCK_STALE_ENV} must be a whole number of milliseconds, at least 1, not ${JSON.stringify(raw)}`, { exitCode: 2 });
-  }
-  return value;
+  return wholeMsFromEnv(env, LOCK_STALE_ENV, 'BAD_LOCK_STALE_MS') ?? DEFAULT_STALE_MS;
 }
