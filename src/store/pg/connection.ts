@@ -71,6 +71,9 @@ export class Database {
     });
     // An idle connection that breaks (PostgreSQL restarting) is dropped by the pool; the next use reconnects.
     this.pool.on('error', () => undefined);
+    // One in use breaks too (a restart, or a session ended inside a transaction) between two of its
+    // statements: the next statement fails and is retried; the event itself must not end the process.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** `schema.table`, quoted. */
