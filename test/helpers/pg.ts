@@ -35,9 +35,9 @@ export function testSchema(): string {
   return schema;
 }
 
-/** The URL of ledger `name` in `schema` (default: a fresh one). */
-export function pgLedgerUrl(name: string, schema = testSchema()): string {
-  const url = new URL(serverUrl());
+/** The URL of ledger `name` in `schema` (default: a fresh one) on `server` (default: the suite's). */
+export function pgLedgerUrl(name: string, schema = testSchema(), server = serverUrl()): string {
+  const url = new URL(server);
   url.searchParams.set('schema', schema);
   url.hash = encodeURIComponent(name);
   return url.toString();

@@ -3,6 +3,8 @@
  * unconfirmed by a live run, and its own late writes are refused; the run hears it and stops.
  */
 import { describe, expect, it } from 'vitest';
+import type { Database } from '../../src/store/pg/connection.js';
+import { renewLease, type RunnerIdentity } from '../../src/store/pg/leases.js';
 import type { StoreNews } from '../../src/store/store.js';
 import { until } from '../helpers/time.js';
 import { gridJobs } from '../helpers/jobs.js';
@@ -91,6 +93,33 @@ describe('leases', () => {
     await until(() => news.some((item) => item.kind === 'orphans-adopted'));
     expect(news.find((item) => item.kind === 'orphans-adopted')).toMatchObject({ from: ['leaver'], changed: [expect.objectContaining({ job_id: claim.job.job_id, status: 'unconfirmed' })] });
     await watcher.close({ final: true, label: 'watcher' });
+  });
+
+  it('a run stopped inside a transaction holds up the others no longer than its lease', async () => {
+    const url = await seeded('stalled-in-transaction', 2, 1);
+    const stalled = await openRunStore(url, 'stalled', { leaseMs: 300 });
+    const claim = (await stalled.exchange({ runId: 'stalled', workerId: 1, now: T0, reports: [], want: 1 })).claimed[0]!;
+    // Its next write has begun and renewed the lease (locking its runners row), then the process
+    // stopped (SIGSTOP, Ctrl-Z): the transaction stays open, on a connection of its own store, and
+    // its lease timer is still.
+    const { db, run, shared_: timers } = stalled as unknown as { db: Database; run: RunnerIdentity; shared_: { stop(): Promise<void> } };
+    await timers.stop();
+    const client = await db.pool.connect();
+    await client.query('BEGIN');
+    expect(await renewLease(client, db, run, 'stalled-step')).toBeDefined();
+    client.on('error', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Its lease has run out: another run takes over its claim (before, it waited as long as the stalled process slept).
+    const live = await openRunStore(url, 'live');
+    const adopted = await live.act({ kind: 'adopt-orphans', runId: 'live' }, T0 + 10);
+    expect(adopted.changed.map((row) => [row.job_id, row.status])).toEqual([[claim.job.job_id, 'unconfirmed']]);
+    // Back, the stalled run finds its session ended; nothing of its transaction was saved.
+    await expect(client.query('COMMIT')).rejects.toThrow();
+    client.release(true);
+    await expect(stalled.exchange({ runId: 'stalled', workerId: 1, now: T0 + 20, reports: [{ kind: 'outcome', jobId: claim.job.job_id, outcome: { ok: true, postId: 'late' } }], want: 1 })).rejects.toThrow(/lease/);
+    expect((await statusesIn(url))[claim.job.job_id]).toBe('unconfirmed');
+    await stalled.close({ final: false, label: 'stalled' });
+    await live.close({ final: true, label: 'live' });
   });
 
   it('refuses a second live run with the same run id', async () => {

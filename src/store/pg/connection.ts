@@ -8,6 +8,9 @@ import pg from 'pg';
 import { DaycapError, StorageError } from '../../errors.js';
 import type { PgLocation } from './url.js';
 
+/** How long a run's claims stay its own without a renewal (default); docs/postgres.md#leases. */
+export const DEFAULT_LEASE_MS = 30_000;
+
 /** How long a store keeps retrying while PostgreSQL cannot be reached, before the run stops (exit 5). */
 export const DEFAULT_RETRY_WINDOW_MS = 30_000;
 
@@ -16,6 +19,13 @@ export interface ConnectOptions {
   retryWindowMs?: number | undefined;
   /** At most this many connections (default 4). */
   maxConnections?: number | undefined;
+  /**
+   * PostgreSQL ends a session left inside a transaction this long (default DEFAULT_LEASE_MS): a
+   * process stopped mid-transaction (SIGSTOP, Ctrl-Z, a frozen host) would otherwise keep the rows it
+   * locked, and the other runs, which must take over its claims once its lease runs out, would wait
+   * for it as long as it stays stopped.
+   */
+  idleInTransactionMs?: number | undefined;
 }
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -24,7 +34,8 @@ export type Queryable = Pick<pg.ClientBase, 'query'>;
 export function isConnectionError(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
-    if (/^(08|57P0[123])/.test(code) || code === '53300') return true;
+    // 25P03: the server ended a session left inside a transaction (see idleInTransactionMs); nothing of it was committed.
+    if (/^(08|57P0[123])/.test(code) || code === '53300' || code === '25P03') return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND'].includes(code)) return true;
   }
   return typeof message === 'string' && /Connection terminated|not queryable|connection error|timeout exceeded when trying to connect/i.test(message);
@@ -56,9 +67,13 @@ export class Database {
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       application_name: `daycap@${hostname()}`.slice(0, 63),
+      idle_in_transaction_session_timeout: options.idleInTransactionMs ?? DEFAULT_LEASE_MS,
     });
     // An idle connection that breaks (PostgreSQL restarting) is dropped by the pool; the next use reconnects.
     this.pool.on('error', () => undefined);
+    // One in use breaks too (a restart, or a session ended inside a transaction) between two of its
+    // statements: the next statement fails and is retried; the event itself must not end the process.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** `schema.table`, quoted. */

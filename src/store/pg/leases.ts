@@ -9,8 +9,7 @@ import { hostname } from 'node:os';
 import type { Database, Queryable } from './connection.js';
 import type { RunnerInfo } from '../ledger.js';
 
-/** How long a run's claims stay its own without a renewal (default). */
-export const DEFAULT_LEASE_MS = 30_000;
+export { DEFAULT_LEASE_MS } from './connection.js';
 
 export interface RunnerIdentity {
   ledger: string;

@@ -12,7 +12,7 @@ import type { ArchiveCountOptions, ArchivedPosts } from '../file-archives.js';
 import type { Ledger, LedgerRead, LoadedDay, RunnerInfo } from '../ledger.js';
 import type { OpenStoreOptions, Store } from '../store.js';
 import { archivedPostsOf, resetDayIn } from './archives.js';
-import { Database, DEFAULT_RETRY_WINDOW_MS } from './connection.js';
+import { Database, DEFAULT_RETRY_WINDOW_MS, type ConnectOptions } from './connection.js';
 import { describeRunner, listRunners } from './leases.js';
 import { channelOf, signalText } from './listen.js';
 import { PgStore } from './pg-store.js';
@@ -45,13 +45,18 @@ export class PgLedger implements Ledger {
 
   /** A connection for one call, the schema made current first; closed when the call ends. */
   private async using<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    const db = new Database(this.location, { retryWindowMs: this.options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS });
+    const db = new Database(this.location, this.connectOptions());
     try {
       await ensureSchema(db);
       return await work(db);
     } finally {
       await db.close();
     }
+  }
+
+  /** A session stopped inside a transaction is ended after a lease: by then the others may take over what it holds. */
+  private connectOptions(): ConnectOptions {
+    return { retryWindowMs: this.options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS, idleInTransactionMs: this.options.leaseMs };
   }
 
   private exists(db: Database): Promise<boolean> {
@@ -72,7 +77,7 @@ export class PgLedger implements Ledger {
 
   /** `daycap db migrate`: the schema brought to this daycap's version. */
   async migrate(): Promise<{ from: number; to: number }> {
-    const db = new Database(this.location, { retryWindowMs: this.options.retryWindowMs });
+    const db = new Database(this.location, this.connectOptions());
     try {
       return await migrate(db);
     } finally {
@@ -133,7 +138,7 @@ export class PgLedger implements Ledger {
 
   /** The store keeps its own connection until it is closed. */
   async open(options: OpenStoreOptions): Promise<Store> {
-    const db = new Database(this.location, { retryWindowMs: this.options.retryWindowMs });
+    const db = new Database(this.location, this.connectOptions());
     try {
       await ensureSchema(db);
       return await PgStore.open(db, { ...options, leaseMs: this.options.leaseMs });

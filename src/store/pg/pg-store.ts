@@ -279,7 +279,7 @@ export class PgStore implements Store {
   private async reading<T>(read: (db: Database) => Promise<T>): Promise<T> {
     if (this.closing) {
       // After a failure, once is enough: the run is ending and only wants its last counts.
-      const db = new Database(this.db.location, { retryWindowMs: this.broken ? 0 : this.db.retryWindowMs, maxConnections: 3 });
+      const db = new Database(this.db.location, { retryWindowMs: this.broken ? 0 : this.db.retryWindowMs, maxConnections: 3, idleInTransactionMs: this.run?.leaseMs });
       try {
         return await db.retrying(() => read(db));
       } finally {
