@@ -54,26 +54,40 @@ async function daycap(args: readonly string[], cwd: string): Promise<void> {
   if (code !== 0) throw new Error(`daycap ${args[0]} exited ${code}: ${stderr}`);
 }
 
-/** The URL of ledger `name` in daycap's default schema. */
-function ledgerUrl(server: string, name: string): string {
+/** The URL of ledger `name` in PostgreSQL schema `schema`. */
+function ledgerUrl(server: string, schema: string, name: string): string {
   const url = new URL(server);
+  url.searchParams.set('schema', schema);
   url.hash = name;
   return url.toString();
 }
 
+/**
+ * Before each timed run: the previous run's schema dropped and its dirty pages written out, so
+ * neither system pays for the other's leftovers (autovacuum, a checkpoint) while it is timed.
+ */
+async function cleanSlate(sql: pg.Client, previous: string | undefined): Promise<void> {
+  if (previous) await sql.query(`DROP SCHEMA IF EXISTS "${previous}" CASCADE`);
+  await sql.query('CHECKPOINT');
+}
+
 /** `processes` daycap runners on a freshly imported ledger, timed from their start until all have exited. */
 async function daycapRun(server: string, sql: pg.Client, day: { dir: string; csv: string }, processes: number, round: number): Promise<number> {
-  const name = `bench_${processes}_${round}`;
-  const ledger = ledgerUrl(server, name);
+  // Each run in a fresh schema of its own (dropped after it): tables of the size of one day.
+  const name = 'bench';
+  const schema = `daycap_${processes}_${round}`;
+  const ledger = ledgerUrl(server, schema, name);
   await daycap(['import', '--ledger', ledger, '--from', day.csv], day.dir);
+  await sql.query('CHECKPOINT');
   const args = [cli, 'run', '--ledger', ledger, '--handler', noopHandler, '--workers', String(PER_PROCESS), '--no-tui'];
   const started = performance.now();
   const exits = await Promise.all(Array.from({ length: processes }, () => start(args, day.dir).exited));
   const seconds = (performance.now() - started) / 1000;
   const failed = exits.find((exit) => exit.code !== 0);
   if (failed) throw new Error(`daycap run exited ${failed.code}: ${failed.stderr}`);
-  const { rows } = await sql.query<{ done: string }>("SELECT count(*) AS done FROM daycap.jobs WHERE ledger = $1 AND day = 0 AND status = 'success'", [name]);
+  const { rows } = await sql.query<{ done: string }>(`SELECT count(*) AS done FROM "${schema}".jobs WHERE ledger = $1 AND day = 0 AND status = 'success'`, [name]);
   if (Number(rows[0]!.done) !== JOBS) throw new Error(`daycap: expected ${JOBS} successes, found ${rows[0]!.done}`);
+  await cleanSlate(sql, schema);
   return JOBS / seconds;
 }
 
@@ -81,16 +95,19 @@ interface Rate { jobsPerSecond: number; cut: boolean }
 
 /**
  * `processes` Graphile Worker processes on a fresh schema holding the jobs, timed from their start
- * until no job is left (or until GRAPHILE_LIMIT_S: then the jobs done so far over that time).
+ * until no job is left (or until GRAPHILE_LIMIT_S: then the jobs done so far over that time). With
+ * `queues`, each job is in its account's queue, which runs one job at a time; without, jobs run in
+ * any order and any number of one account's at once (no promise per account), for reference.
  */
-async function graphileRun(server: string, sql: pg.Client, processes: number, round: number): Promise<Rate> {
-  const schema = `gw_${processes}_${round}`;
+async function graphileRun(server: string, sql: pg.Client, processes: number, round: number, queues: boolean): Promise<Rate> {
+  const schema = `gw_${queues ? 'q' : 'n'}_${processes}_${round}`;
   await runMigrations({ connectionString: server, schema });
   // One queue per account: a queue runs one job at a time, the nearest thing to daycap's one in flight per account.
   await sql.query(`SELECT count(*) FROM "${schema}".add_jobs(ARRAY(
-    SELECT ROW('noop', '{}'::json, 'account-' || i, NULL, NULL, NULL, NULL, NULL)::"${schema}".job_spec FROM generate_series(0, $1::int - 1) AS i))`, [JOBS]);
+    SELECT ROW('noop', '{}'::json, CASE WHEN $2 THEN 'account-' || i END, NULL, NULL, NULL, NULL, NULL)::"${schema}".job_spec FROM generate_series(0, $1::int - 1) AS i))`, [JOBS, queues]);
   // Statistics of the full tables, as daycap's import leaves them: neither is timed with plans made for empty tables.
   await sql.query(`ANALYZE "${schema}"._private_jobs, "${schema}"._private_job_queues`);
+  await sql.query('CHECKPOINT');
   const args = [graphileProcess, server, schema, String(PER_PROCESS)];
   const started = performance.now();
   const workers = Array.from({ length: processes }, () => start(args, process.cwd()));
@@ -112,6 +129,7 @@ async function graphileRun(server: string, sql: pg.Client, processes: number, ro
   early.catch(() => undefined);
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
+  await cleanSlate(sql, schema);
   return rate;
 }
 
@@ -135,16 +153,20 @@ try {
 
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, PostgreSQL ${version} (embedded, fsync on), ${process.platform}`);
   console.log(`${fmt(JOBS)} realistic jobs, one per account, no-op handler, ${PER_PROCESS} jobs in flight per process, ${REPEATS} runs each: median (min–max)\n`);
-  console.log('runners | daycap jobs/s         | graphile-worker jobs/s');
+  console.log('runners | daycap jobs/s         | graphile-worker, queue per account | graphile-worker, no queues (no per-account promise)');
+  const rates = (list: Rate[]) => cell(list.map((r) => r.jobsPerSecond), list.some((r) => r.cut));
+  const each = (list: Rate[]) => list.map((r) => `${fmt(r.jobsPerSecond)}${r.cut ? '*' : ''}`).join(', ');
   for (const processes of RUNNERS) {
     const mine: number[] = [];
-    const theirs: Rate[] = [];
+    const queued: Rate[] = [];
+    const loose: Rate[] = [];
     for (let round = 0; round < REPEATS; round++) {
       mine.push(await daycapRun(server.url, sql, { dir, csv }, processes, round));
-      theirs.push(await graphileRun(server.url, sql, processes, round));
+      queued.push(await graphileRun(server.url, sql, processes, round, true));
+      loose.push(await graphileRun(server.url, sql, processes, round, false));
     }
-    console.log(`${String(processes).padEnd(7)} | ${cell(mine).padEnd(21)} | ${cell(theirs.map((r) => r.jobsPerSecond), theirs.some((r) => r.cut))}`);
-    if (process.env.BENCH_PG_VERBOSE) console.log(`        daycap ${mine.map((x) => fmt(x)).join(', ')}; graphile-worker ${theirs.map((r) => `${fmt(r.jobsPerSecond)}${r.cut ? '*' : ''}`).join(', ')}`);
+    console.log(`${String(processes).padEnd(7)} | ${cell(mine).padEnd(21)} | ${rates(queued).padEnd(34)} | ${rates(loose)}`);
+    if (process.env.BENCH_PG_VERBOSE) console.log(`        each run: daycap ${mine.map((x) => fmt(x)).join(', ')}; queue per account ${each(queued)}; no queues ${each(loose)}`);
   }
   console.log(`\n* Graphile Worker had not finished after ${GRAPHILE_LIMIT_S} s (BENCH_PG_GRAPHILE_LIMIT_S): the jobs it did over that time.`);
 } finally {
