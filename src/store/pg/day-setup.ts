@@ -65,3 +65,17 @@ export async function reindexIfRulesChanged(client: Queryable, ctx: DayContext, 
   await client.query(`UPDATE ${db.table('ledgers')} SET rules_key = $2 WHERE name = $1`, [ledger, key]);
   return true;
 }
+
+/** At least this many new rows at once and the planner's statistics are refreshed at once (see below). */
+export const BULK_ROWS = 1_000;
+
+/**
+ * Refreshes the planner's statistics of the day's tables after a bulk load (an import, a large
+ * seed). Until PostgreSQL's own autovacuum gets to them (up to a minute later), the planner believes
+ * the tables nearly empty and plans a claim's look-ups as scans of the whole ledger: a run started
+ * right after an import was then ten times slower. Only an owner may analyse; for another role
+ * PostgreSQL skips it with a warning, and autovacuum does it a little later, as it would anyway.
+ */
+export async function refreshStatistics(db: Database): Promise<void> {
+  await db.query(`ANALYZE ${db.table('jobs')}, ${db.table('accounts')}`).catch(() => undefined);
+}

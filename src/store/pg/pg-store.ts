@@ -16,7 +16,7 @@ import { applyReport } from '../steps.js';
 import type { Action, Acted, DayRules, Exchange, Exchanged, OpenStoreOptions, Outlook, Store, StoreNews, Tally } from '../store.js';
 import { Database, errorText } from './connection.js';
 import { actIn } from './acts.js';
-import { ensureLedgerRow, reindexIfRulesChanged, timeFormatOf } from './day-setup.js';
+import { BULK_ROWS, ensureLedgerRow, refreshStatistics, reindexIfRulesChanged, timeFormatOf } from './day-setup.js';
 import { loadStep, writeStep, type DayContext, type LoadedStep } from './day-step.js';
 import { DEFAULT_LEASE_MS, endRunner, registerRunner, renewLease, type RunnerIdentity } from './leases.js';
 import { channelOf, signalText } from './listen.js';
@@ -173,7 +173,9 @@ export class PgStore implements Store {
     try {
       if (batch[0]!.kind === 'act') {
         const item = batch[0] as Extract<Queued, { kind: 'act' }>;
-        item.resolve(await transact(this.db, this.run, (client, step) => this.actStep(client, step, item.action, item.now)));
+        const acted = await transact(this.db, this.run, (client, step) => this.actStep(client, step, item.action, item.now));
+        if (item.action.kind === 'add' && item.action.jobs.length >= BULK_ROWS) await refreshStatistics(this.db);
+        item.resolve(acted);
         return;
       }
       const items = batch as Array<Extract<Queued, { kind: 'exchange' }>>;

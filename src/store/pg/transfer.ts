@@ -9,7 +9,7 @@ import { detectTimeFormat } from '../../core/time.js';
 import { DaycapError } from '../../errors.js';
 import type { LoadedDay } from '../ledger.js';
 import type { Database } from './connection.js';
-import { ensureLedgerRow } from './day-setup.js';
+import { ensureLedgerRow, refreshStatistics } from './day-setup.js';
 import { insertRows, writeStep } from './day-step.js';
 import { readinessOf } from './readiness.js';
 import { transact } from './transact.js';
@@ -43,4 +43,5 @@ export async function loadInto(db: Database, ledger: string, loaded: LoadedDay, 
     const accounts = day.accountNames().filter((account) => account !== '');
     await writeStep(client, db, { ledger, updated: [], inserted: [], readiness: readinessOf(day, accounts, now, false) });
   });
+  await refreshStatistics(db);
 }
