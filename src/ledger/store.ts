@@ -6,6 +6,7 @@
 
 import type { Job } from '../core/job.js';
 import { cleanupStaleTemps, writeFileAtomic } from './atomic.js';
+import { keepDigest } from './digest-file.js';
 import { extraColumnsOf, serializeLedger, serializeLedgerChunks } from './codec.js';
 import { realFileOps, type FileOps } from './fileOps.js';
 import { Journal } from './journal.js';
@@ -238,6 +239,17 @@ export class LedgerStore {
     return this.closing;
   }
 
+  /**
+   * `all` are the rows of the CSV last written (a snapshot was just taken, or nothing was committed
+   * since the last one): their digest is kept for `status`. Only a shortcut: if it cannot be
+   * written, status reads the rows.
+   */
+  private async keepDigest(all: readonly Job[]): Promise<void> {
+    if (this.lastWrittenHash === undefined) return;
+    const bytes = this.lastWritten.reduce((sum, chunk) => sum + chunk.length, 0);
+    await keepDigest(this.path, { bytes, sha256: this.lastWrittenHash }, all, this.ops).catch(() => undefined);
+  }
+
   private async doClose(all: readonly Job[] | undefined, runLabel: string): Promise<void> {
     const journal = this.journal ? await this.journal.catch(() => undefined) : undefined;
     try {
@@ -247,6 +259,7 @@ export class LedgerStore {
       await journal?.close();
       if (unfolded && !all) return;
       await sealJournal(this.path, runLabel, { ops: this.ops, now: this.now(), intact: journal !== undefined && !journal.poisoned });
+      if (all) await this.keepDigest(all);
     } finally {
       await journal?.close().catch(() => undefined);
       await this.lock?.release();
