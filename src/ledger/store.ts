@@ -13,7 +13,7 @@ import { Journal } from './journal.js';
 import { readJournal, type TornTail } from './journalRead.js';
 import { sealJournal } from './journalSeal.js';
 import { acquireLedgerLock, guardWrites, type LedgerLock, type LockTiming } from './lock/index.js';
-import { ensureStateDir, journalPath, ownerPath } from './paths.js';
+import { digestPath, ensureStateDir, journalPath, ownerPath } from './paths.js';
 import { readLedgerFile } from './read.js';
 import { replay } from './replay.js';
 import { sha256 } from './watch-judge.js';
@@ -106,6 +106,7 @@ export class LedgerStore {
     try {
       await cleanupStaleTemps(path, { ops });
       await cleanupStaleTemps(ownerPath(path), { ops });
+      await cleanupStaleTemps(digestPath(path), { ops });
       const file = await readLedgerFile(path);
       let jobs = file.parsed?.jobs ?? [];
       let extraColumns = file.parsed?.extraColumns ?? [];
