@@ -242,13 +242,14 @@ export class LedgerStore {
 
   /**
    * `all` are the rows of the CSV last written (a snapshot was just taken, or nothing was committed
-   * since the last one): their digest is kept for `status`. Only a shortcut: if it cannot be
-   * written, status reads the rows.
+   * since the last one): their digest is kept for `status`. Only a shortcut, never part of the day's
+   * record: if it cannot be written, status reads the rows. So it is written straight to the disk, not
+   * through the store's file layer, whose failures end a run; and not once the lock is lost.
    */
   private async keepDigest(all: readonly Job[]): Promise<void> {
-    if (this.lastWrittenHash === undefined) return;
+    if (this.lastWrittenHash === undefined || !this.holdsLock()) return;
     const bytes = this.lastWritten.reduce((sum, chunk) => sum + chunk.length, 0);
-    await keepDigest(this.path, { bytes, sha256: this.lastWrittenHash }, all, this.ops).catch(() => undefined);
+    await keepDigest(this.path, { bytes, sha256: this.lastWrittenHash }, all, realFileOps).catch(() => undefined);
   }
 
   private async doClose(all: readonly Job[] | undefined, runLabel: string): Promise<void> {
