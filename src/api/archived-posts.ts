@@ -11,7 +11,8 @@ import type { ArchiveCountOptions } from '../store/file-archives.js';
 export type { ArchiveCountOptions, ArchivedPosts } from '../store/file-archives.js';
 
 /** Accounts over the cap today: posts in the ledger's rows plus possible posts in today's archives. */
-export async function findCapExceeded(ledger: Ledger, options: Omit<ArchiveCountOptions, 'ledger' | 'archiveDir'> & { jobs: readonly Job[]; cap: number }): Promise<CapExceeded[]> {
+export async function findCapExceeded(ledger: Ledger, options: Omit<ArchiveCountOptions, 'ledger' | 'archiveDir'> & ({ jobs: readonly Job[] } | { posted: ReadonlyMap<string, number> }) & { cap: number }): Promise<CapExceeded[]> {
   const archived = await ledger.archivedPosts(options);
-  return capExceeded(addCounts(countPostsByAccount(options.jobs), archived.today), options.cap);
+  const posted = 'posted' in options ? options.posted : countPostsByAccount(options.jobs);
+  return capExceeded(addCounts(posted, archived.today), options.cap);
 }

@@ -2,13 +2,13 @@
 import { capExceededLine } from '../core/archived-posts.js';
 import { DEFAULT_CAP, STATUSES } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
-import { summarize, type LedgerSummary } from '../core/summary.js';
+import { summarize, summarizeDigest, type DayDigest, type LedgerSummary } from '../core/summary.js';
 
 export { summarize, type LedgerSummary } from '../core/summary.js';
 import type { LockTiming } from '../ledger/lock/index.js';
 import { formatDuration } from '../runner/log.js';
 import type { LiveStatus } from '../runner/control-protocol.js';
-import type { RunnerInfo } from '../store/ledger.js';
+import type { Ledger, RunnerInfo } from '../store/ledger.js';
 import { ledgerAt } from '../store/open.js';
 import type { ArchiveCountOptions } from './archived-posts.js';
 import { validLedgerAt } from './valid-ledger.js';
@@ -39,8 +39,10 @@ export interface LedgerStatusOptions extends Partial<Omit<ArchiveCountOptions, '
 
 /** The file's day, with today's archives counted toward the cap (read with the tolerant reader). */
 export async function ledgerStatus(options: LedgerStatusOptions): Promise<StatusReport> {
-  const ledger = await validLedgerAt(options.ledger, options);
   const now = options.now ?? Date.now();
+  const kept = await ledgerAt(options.ledger, options).digest?.();
+  if (kept && kept.jobs > 0) return statusFromDigest(ledgerAt(options.ledger, options), kept, now, options);
+  const ledger = await validLedgerAt(options.ledger, options);
   const read = await ledger.read();
   const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });
   const report = summarize(read.jobs, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
@@ -49,6 +51,13 @@ export async function ledgerStatus(options: LedgerStatusOptions): Promise<Status
     return { ledger: ledger.name, exists: read.exists, ...report, heldBy: undefined, journalRecords: 0, runners };
   }
   return { ledger: ledger.name, exists: read.exists, ...report, heldBy: await ledger.holder(), journalRecords: read.pendingRecords };
+}
+
+/** A file ledger unchanged since daycap wrote it (no journal open): its kept digest stands for the rows. */
+async function statusFromDigest(ledger: Ledger, digest: DayDigest, now: number, options: LedgerStatusOptions): Promise<StatusReport> {
+  const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });
+  const report = summarizeDigest(digest, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
+  return { ledger: ledger.name, exists: true, ...report, heldBy: await ledger.holder(), journalRecords: 0 };
 }
 
 export function formatStatus(report: StatusReport, now: number = Date.now()): string {

@@ -24,7 +24,7 @@ function tempName(target: string): string {
  * filesystem), fsyncs it, renames it over the target and fsyncs the folder. On failure only the temp
  * file is removed; the target keeps its old bytes (or, if only the folder sync failed, the new ones).
  */
-export async function writeFileAtomic(path: string, data: string | Buffer | Iterable<string>, ops: FileOps = realFileOps): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Buffer | Iterable<string | Buffer>, ops: FileOps = realFileOps): Promise<void> {
   // Large files come as chunks, so a 100,000-row snapshot never sits in memory whole.
   const chunks: Iterable<string | Buffer> = typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
   const temp = tempName(path);

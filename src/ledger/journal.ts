@@ -10,13 +10,13 @@ import type { Job } from '../core/job.js';
 import { DaycapError, InputError, storageFailure } from '../errors.js';
 import { realFileOps, type FileOps } from './fileOps.js';
 import { readJournal } from './journalRead.js';
-import { encodeRecord } from './journalRecord.js';
+import { encodeRecordBytes } from './journalRecord.js';
 
 export { readJournal, scanJournal, type JournalContents, type TornTail } from './journalRead.js';
 export { sealJournal, type SealOptions } from './journalSeal.js';
 
 interface Waiting {
-  text: string;
+  records: Buffer[];
   count: number;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -80,10 +80,9 @@ export class Journal {
     if (this.poison) return Promise.reject(this.poison);
     if (this.closing) return Promise.reject(new DaycapError('JOURNAL_CLOSED', `journal ${this.path} is closed`, { operatorError: false }));
     if (jobs.length === 0) return Promise.resolve();
-    let text = '';
-    for (const job of jobs) text += encodeRecord(++this.seq, job);
+    const records = jobs.map((job) => encodeRecordBytes(++this.seq, job));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ text, count: jobs.length, resolve, reject });
+      this.queue.push({ records, count: jobs.length, resolve, reject });
       this.pump();
     });
   }
@@ -100,7 +99,7 @@ export class Journal {
 
   private async flush(batch: Waiting[]): Promise<void> {
     try {
-      await this.ops.write(this.handle, Buffer.from(batch.map((w) => w.text).join('')));
+      await this.ops.write(this.handle, Buffer.concat(batch.flatMap((w) => w.records)));
       await this.ops.fdatasync(this.handle);
     } catch (err) {
       // After a failed fsync the kernel may have dropped the dirty pages and will report the next

@@ -7,8 +7,23 @@ import { crc32 } from 'node:zlib';
 import { LEDGER_COLUMNS, NUMERIC_COLUMNS, isStatus, type Job } from '../core/job.js';
 
 export function encodeRecord(seq: number, job: Job): string {
+  return encodeRecordBytes(seq, job).toString('utf8');
+}
+
+/**
+ * The same record as bytes, as the journal writes it. The JSON is encoded to UTF-8 once, into the
+ * record's own buffer, and the checksum is taken over those bytes: checksumming the string and then
+ * encoding it again for the write cost a quarter of a run's main thread.
+ */
+export function encodeRecordBytes(seq: number, job: Job): Buffer {
   const json = JSON.stringify({ seq, job });
-  return `${crc32(json).toString(16).padStart(8, '0')}\t${json}\n`;
+  const length = Buffer.byteLength(json);
+  const out = Buffer.allocUnsafe(length + 10);
+  out.write(json, 9, 'utf8');
+  out.write(crc32(out.subarray(9, 9 + length)).toString(16).padStart(8, '0'), 0, 'latin1');
+  out[8] = 0x09;
+  out[9 + length] = 0x0a;
+  return out;
 }
 
 export type Decoded = { ok: true; seq: number; job: Job } | { ok: false; reason: string };

@@ -34,6 +34,11 @@ export function journalPath(ledgerPath: string): string {
   return join(stateDir(ledgerPath), 'journal.jsonl');
 }
 
+/** The digest of the CSV daycap last wrote (src/ledger/digest-file.ts). */
+export function digestPath(ledgerPath: string): string {
+  return join(stateDir(ledgerPath), 'digest.json');
+}
+
 export function sealedJournalsDir(ledgerPath: string): string {
   return join(stateDir(ledgerPath), 'journals');
 }

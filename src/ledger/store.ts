@@ -6,13 +6,14 @@
 
 import type { Job } from '../core/job.js';
 import { cleanupStaleTemps, writeFileAtomic } from './atomic.js';
+import { keepDigest } from './digest-file.js';
 import { extraColumnsOf, serializeLedger, serializeLedgerChunks } from './codec.js';
 import { realFileOps, type FileOps } from './fileOps.js';
 import { Journal } from './journal.js';
 import { readJournal, type TornTail } from './journalRead.js';
 import { sealJournal } from './journalSeal.js';
 import { acquireLedgerLock, guardWrites, type LedgerLock, type LockTiming } from './lock/index.js';
-import { ensureStateDir, journalPath, ownerPath } from './paths.js';
+import { digestPath, ensureStateDir, journalPath, ownerPath } from './paths.js';
 import { readLedgerFile } from './read.js';
 import { replay } from './replay.js';
 import { sha256 } from './watch-judge.js';
@@ -60,7 +61,8 @@ export class LedgerStore {
   lastWrittenHash: string | undefined;
   /** The hash of a snapshot being written right now: an outside observer may already see those bytes. */
   writingHash: string | undefined;
-  private lastWritten: string[] = [];
+  /** The CSV bytes daycap last wrote (or loaded), in the pieces they were written in: bytes, not decoded text, as they take half the memory. */
+  private lastWritten: Buffer[] = [];
   private journal: Promise<Journal> | undefined;
   /** The journal once open: whether its last write failed is known at once, not a turn later. */
   private openedJournal: Journal | undefined;
@@ -104,11 +106,12 @@ export class LedgerStore {
     try {
       await cleanupStaleTemps(path, { ops });
       await cleanupStaleTemps(ownerPath(path), { ops });
+      await cleanupStaleTemps(digestPath(path), { ops });
       const file = await readLedgerFile(path);
       let jobs = file.parsed?.jobs ?? [];
       let extraColumns = file.parsed?.extraColumns ?? [];
       let lastWrittenHash: string | undefined = file.exists ? sha256(file.bytes) : undefined;
-      let loadedText = file.exists ? file.bytes.toString('utf8') : '';
+      let loaded = file.exists ? file.bytes : Buffer.alloc(0);
       let recovered: Recovery | undefined;
       const journal = await readJournal(journalPath(path), ops);
       if (journal.exists) {
@@ -118,7 +121,7 @@ export class LedgerStore {
           const bytes = Buffer.from(serializeLedger(jobs, extraColumns));
           await writeFileAtomic(path, bytes, ops);
           lastWrittenHash = sha256(bytes);
-          loadedText = bytes.toString('utf8');
+          loaded = bytes;
         }
         const sealedTo = await sealJournal(path, 'recovered', { ops, now: now(), tornTail: journal.tornTail, intact: !journal.tornTail });
         recovered = { records: journal.jobs.length };
@@ -128,7 +131,7 @@ export class LedgerStore {
       }
       const store = new LedgerStore(path, jobs, extraColumns, lock, recovered, ops, now);
       store.lastWrittenHash = lastWrittenHash;
-      store.lastWritten = [loadedText];
+      store.lastWritten = [loaded];
       return store;
     } catch (err) {
       await lock?.release().catch(() => undefined);
@@ -181,7 +184,7 @@ export class LedgerStore {
   /**
    * Writes every row to the CSV atomically. The rows are serialized in one synchronous stretch, so
    * the file is one consistent moment even while transitions go on during the write; the text is
-   * kept as `lastWrittenText()`, the base an outside edit is merged against (G7). Like commit,
+   * kept as `lastWrittenBytes()`, the base an outside edit is merged against (G7). Like commit,
    * refused with LOCK_COMPROMISED once the lock is lost.
    */
   /**
@@ -194,7 +197,8 @@ export class LedgerStore {
     const failure = this.openedJournal?.failure;
     if (failure) throw failure;
     const extraColumns = extraColumnsOf(all, this.extraColumns);
-    const chunks = [...serializeLedgerChunks(all, extraColumns)];
+    // Encoded once: the same bytes are hashed, written and kept as the merge base.
+    const chunks = Array.from(serializeLedgerChunks(all, extraColumns), (chunk) => Buffer.from(chunk));
     const digest = sha256(chunks);
     this.writingHash = digest;
     try {
@@ -209,9 +213,9 @@ export class LedgerStore {
     this.windowStart = undefined;
   }
 
-  /** The CSV text daycap last wrote (or loaded): what the file holds unless someone else edited it. */
-  lastWrittenText(): string {
-    return this.lastWritten.join('');
+  /** The CSV bytes daycap last wrote (or loaded): what the file holds unless someone else edited it. */
+  lastWrittenBytes(): Buffer {
+    return this.lastWritten.length === 1 ? this.lastWritten[0]! : Buffer.concat(this.lastWritten);
   }
 
   /**
@@ -236,6 +240,18 @@ export class LedgerStore {
     return this.closing;
   }
 
+  /**
+   * `all` are the rows of the CSV last written (a snapshot was just taken, or nothing was committed
+   * since the last one): their digest is kept for `status`. Only a shortcut, never part of the day's
+   * record: if it cannot be written, status reads the rows. So it is written straight to the disk, not
+   * through the store's file layer, whose failures end a run; and not once the lock is lost.
+   */
+  private async keepDigest(all: readonly Job[]): Promise<void> {
+    if (this.lastWrittenHash === undefined || !this.holdsLock()) return;
+    const bytes = this.lastWritten.reduce((sum, chunk) => sum + chunk.length, 0);
+    await keepDigest(this.path, { bytes, sha256: this.lastWrittenHash }, all, realFileOps).catch(() => undefined);
+  }
+
   private async doClose(all: readonly Job[] | undefined, runLabel: string): Promise<void> {
     const journal = this.journal ? await this.journal.catch(() => undefined) : undefined;
     try {
@@ -245,6 +261,7 @@ export class LedgerStore {
       await journal?.close();
       if (unfolded && !all) return;
       await sealJournal(this.path, runLabel, { ops: this.ops, now: this.now(), intact: journal !== undefined && !journal.poisoned });
+      if (all) await this.keepDigest(all);
     } finally {
       await journal?.close().catch(() => undefined);
       await this.lock?.release();

@@ -5,8 +5,17 @@ import type { PacingPolicy } from '../core/policy.js';
 import { describeWindows } from '../core/window.js';
 import type { RunEvent, RunEventStream, RunEvents } from './events.js';
 
+let shownSecond = Number.NaN;
+let shownTime = '';
+
+/** HH:MM:SS (UTC). Every claim and outcome is logged, so the text is made once per second, not per line. */
 export function clockTime(at: number): string {
-  return new Date(at).toISOString().slice(11, 19);
+  const second = Math.floor(at / 1000);
+  if (second !== shownSecond) {
+    shownSecond = second;
+    shownTime = new Date(second * 1000).toISOString().slice(11, 19);
+  }
+  return shownTime;
 }
 
 export function describeBlockers(b: Blockers, now: number): string {

@@ -94,7 +94,7 @@ export class ExternalEdits {
       ctx.requestSnapshot();
       return;
     }
-    const base = parseLedger(ctx.files.lastWrittenText(), ctx.ledger).jobs;
+    const base = parseLedger(ctx.files.lastWrittenBytes(), ctx.ledger).jobs;
     const plan = mergeEdit({ base, edited: edited.jobs, editedLines: edited.lines, current: ctx.day, now, formatTime: ctx.day.formatTime });
     let refusedAtApply: ReturnType<typeof applyMergePlan>['refused'] = [];
     const { changed, news, capSkips } = await ctx.step(() => {

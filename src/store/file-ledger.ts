@@ -5,7 +5,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { DayDigest } from '../core/summary.js';
 import { archiveLedger } from '../ledger/archive.js';
+import { readKeptDigest } from '../ledger/digest-file.js';
 import { realFileOps } from '../ledger/fileOps.js';
 import { sealJournal } from '../ledger/journal.js';
 import { acquireLedgerLock, guardWrites, readLockHolder } from '../ledger/lock/index.js';
@@ -55,6 +57,10 @@ export class FileLedger implements Ledger {
   async read(): Promise<LedgerRead> {
     const view = await this.view();
     return { jobs: view.jobs, exists: view.exists, pendingRecords: view.journalRecords, extraColumns: view.extraColumns };
+  }
+
+  digest(): Promise<DayDigest | undefined> {
+    return readKeptDigest(this.name);
   }
 
   /** Each caller gets its own array of the rows (the rows themselves are shared and never changed). */

@@ -8,6 +8,7 @@
 import type { ArchivedRow } from '../core/archived-posts.js';
 import type { ArchivedPosts, ArchiveCountOptions } from './file-archives.js';
 import type { Job } from '../core/job.js';
+import type { DayDigest } from '../core/summary.js';
 import type { LedgerValidation } from '../ledger/validate.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
 import type { OpenStoreOptions, Store } from './store.js';
@@ -58,6 +59,12 @@ export interface Ledger {
   /** Whether it can be used; validation only reports, it never changes anything. */
   validate(): Promise<LedgerValidation>;
   read(): Promise<LedgerRead>;
+  /**
+   * What `status` needs of the rows, when the ledger can tell it without reading them all (a file
+   * ledger unchanged since daycap last wrote it); undefined otherwise. A digest with rows proves the
+   * ledger valid: daycap wrote those bytes from valid rows.
+   */
+  digest?(): Promise<DayDigest | undefined>;
   /** Who holds it now (a live run, or a command), if anyone. */
   holder(): Promise<string | undefined>;
   /** Every live run using it (a shared ledger's runs on every host; none for a file, whose live run answers `ask`). */

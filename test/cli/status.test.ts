@@ -1,6 +1,9 @@
+import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { digestPath } from '../../src/ledger/paths.js';
 import { daycap } from '../helpers/cli.js';
-import { bytes, copyFixture, tempDir } from '../helpers/files.js';
+import { bytes, copyFixture, fixture, tempDir } from '../helpers/files.js';
+import { writeVideosOf } from '../helpers/ledgers.js';
 
 describe('daycap status', () => {
   it('--json prints one JSON object with the counts', async () => {
@@ -35,5 +38,46 @@ describe('daycap status', () => {
     const report = JSON.parse((await daycap(['status', '--ledger', ledger, '--json', '--cap', '2'], { cwd: dir })).stdout) as { accountsAtCap: string[]; cap: number };
     expect(report.cap).toBe(2);
     expect(report.accountsAtCap).toEqual([]);
+  });
+});
+
+describe('daycap status after a run (the kept digest)', () => {
+  it('says what reading every row says, and sees an outside edit made since', async () => {
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    const rows = (await bytes(ledger)).toString('utf8').trimEnd().split('\n');
+    // One job left to post, so the run writes the CSV (and its digest) when it ends.
+    writeFileSync(ledger, `${[...rows, 'new-1,acct_new,v/new-1.mp4,hello,pending,,,,,0,3,,,,,,'].join('\n')}\n`);
+    writeVideosOf(ledger);
+    const run = await daycap(['run', '--ledger', ledger, '--handler', fixture('handlers/ok.mjs'), '--no-tui'], { cwd: dir });
+    // The fixture's failed jobs are left: "jobs left".
+    expect(run.code).toBe(4);
+    expect(existsSync(digestPath(ledger))).toBe(true);
+    const status = async () => JSON.parse((await daycap(['status', '--ledger', ledger, '--json', '--cap', '1'], { cwd: dir })).stdout) as Record<string, unknown>;
+    const fromDigest = await status();
+    expect(fromDigest).toMatchObject({ jobs: 5, accountsAtCap: ['acct_new', 'acct_ok'] });
+    rmSync(digestPath(ledger));
+    expect(await status()).toEqual(fromDigest);
+
+    // The digest is kept again by the next run; then the operator adds a row by hand.
+    expect((await daycap(['run', '--ledger', ledger, '--handler', fixture('handlers/ok.mjs'), '--no-tui'], { cwd: dir })).code).toBe(4);
+    expect(existsSync(digestPath(ledger))).toBe(true);
+    appendFileSync(ledger, 'new-2,acct_two,v/new-2.mp4,hi,pending,,,,,0,3,,,,,,\n');
+    expect(await status()).toMatchObject({ jobs: 6 });
+  });
+
+  it('lets validate pass an unchanged ledger without reading its rows, and still fail one broken since', async () => {
+    const dir = tempDir();
+    const ledger = copyFixture('cli/ledgers/failures.csv', dir, 'progress.csv');
+    writeVideosOf(ledger);
+    await daycap(['run', '--ledger', ledger, '--handler', fixture('handlers/ok.mjs'), '--no-tui'], { cwd: dir });
+    expect(existsSync(digestPath(ledger))).toBe(true);
+    const valid = await daycap(['validate', '--ledger', ledger], { cwd: dir });
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain('is valid (4 jobs)');
+    appendFileSync(ledger, 'ok-1,acct_again,v/x.mp4,same id,pending,,,,,0,3,,,,,,\n');
+    const broken = await daycap(['validate', '--ledger', ledger], { cwd: dir });
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toContain('already used');
   });
 });

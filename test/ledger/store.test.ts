@@ -8,6 +8,7 @@ import { newJob, type Job } from '../../src/core/job.js';
 import { InputError, StorageError } from '../../src/errors.js';
 import { parseLedger } from '../../src/ledger/codec.js';
 import { readJournal } from '../../src/ledger/journal.js';
+import { readKeptDigest } from '../../src/ledger/digest-file.js';
 import { encodeRecord } from '../../src/ledger/journalRecord.js';
 import { acquireLedgerLock } from '../../src/ledger/lock/index.js';
 import { journalPath, sealedJournalsDir, stateDir } from '../../src/ledger/paths.js';
@@ -36,7 +37,9 @@ describe('LedgerStore', () => {
     expect(await csvJobs(ledger)).toEqual(all);
     expect(store.lastWrittenHash).toBe(createHash('sha256').update(await readFile(ledger)).digest('hex'));
     expect(await listDir(sealedJournalsDir(ledger))).toEqual(['1970-01-01T00-00-00.000Z-run-1.jsonl']);
-    expect(await listDir(stateDir(ledger))).toEqual(['journals']);
+    // The digest of the rows just written, for status (src/ledger/digest-file.ts), beside the sealed journals.
+    expect(await listDir(stateDir(ledger))).toEqual(['digest.json', 'journals']);
+    expect(await readKeptDigest(ledger)).toMatchObject({ jobs: 3, counts: { pending: 2, claimed: 1 } });
     await (await acquireLedgerLock(ledger, { command: 'next' })).release();
   });
 
