@@ -1,6 +1,6 @@
 /** `daycap status`: what the day looks like, read from CSV + journal without taking the lock. */
 import { capExceededLine } from '../core/archived-posts.js';
-import { DEFAULT_CAP, STATUSES } from '../core/job.js';
+import { STATUSES } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { summarize, type LedgerSummary } from '../core/summary.js';
 
@@ -11,6 +11,7 @@ import type { LiveStatus } from '../runner/control-protocol.js';
 import type { RunnerInfo } from '../store/ledger.js';
 import { ledgerAt } from '../store/open.js';
 import type { ArchiveCountOptions } from './archived-posts.js';
+import { resolveDayCap } from './day-cap.js';
 import { validLedgerAt } from './valid-ledger.js';
 
 export interface StatusReport extends LedgerSummary {
@@ -33,6 +34,7 @@ export function liveStatusReport(status: LiveStatus, heldBy: string | undefined)
 
 export interface LedgerStatusOptions extends Partial<Omit<ArchiveCountOptions, 'ledger'>>, LockTiming {
   ledger: string;
+  /** An explicit cap (flag or configuration file); else the ledger's recorded one, else 1. */
   cap?: number | undefined;
   health?: HealthPolicy | undefined;
 }
@@ -43,7 +45,8 @@ export async function ledgerStatus(options: LedgerStatusOptions): Promise<Status
   const now = options.now ?? Date.now();
   const read = await ledger.read();
   const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });
-  const report = summarize(read.jobs, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
+  const { cap } = await resolveDayCap(ledger, [options.cap], options.log);
+  const report = summarize(read.jobs, cap, now, options.health, archived.today);
   if (ledger.kind === 'database') {
     const runners = await ledger.runners();
     return { ledger: ledger.name, exists: read.exists, ...report, heldBy: undefined, journalRecords: 0, runners };
