@@ -7,6 +7,7 @@
 export { seedLedger, checkReseedSafety, readSeedInputs, type SeedOptions, type SeedResult, type SeedSource, type SeedInputs } from './api/seed.js';
 export { resetDay, type ResetDayOptions } from './api/reset-day.js';
 export { ledgerStatus, liveStatusReport, summarize, formatStatus, type StatusReport } from './api/status.js';
+export { resolveDayCap, recordDayCap, type DayCap } from './api/day-cap.js';
 export { askRunner } from './store/file-control.js';
 export type { ControlRequest, ControlResponse, LiveStatus } from './runner/control-protocol.js';
 export { retryFailed, releaseStale, unfreeze, type RetryFailedOptions } from './api/maintenance.js';

@@ -9,10 +9,11 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { frozenAccounts } from '../core/health.js';
 import type { CapExceeded } from '../core/archived-posts.js';
-import { DEFAULT_CAP, type Job } from '../core/job.js';
+import type { Job } from '../core/job.js';
 import { DEFAULT_HEALTH, type HealthPolicy } from '../core/policy.js';
 import type { LockTiming } from '../ledger/lock/index.js';
 import { findCapExceeded, type ArchiveCountOptions } from './archived-posts.js';
+import { resolveDayCap } from './day-cap.js';
 import { validLedgerAt } from './valid-ledger.js';
 
 export type PreflightKind = 'video-missing' | 'video-unreadable' | 'caption-too-long' | 'account-unknown' | 'account-frozen';
@@ -185,7 +186,7 @@ export interface CheckLedgerOptions extends Partial<Omit<ArchiveCountOptions, 'l
   preflight?: PreflightSettings | undefined;
   health?: HealthPolicy | undefined;
   accounts?: ReadonlySet<string> | undefined;
-  /** For the "cap exceeded" warnings (default DEFAULT_CAP). */
+  /** For the "cap exceeded" warnings: an explicit cap, else the ledger's recorded one, else 1. */
   cap?: number | undefined;
 }
 
@@ -198,7 +199,7 @@ export interface CheckReport extends PreflightReport {
 export async function checkLedger(options: CheckLedgerOptions): Promise<CheckReport> {
   const ledger = await validLedgerAt(options.ledger, options);
   const { jobs } = await ledger.read();
-  const capExceeded = await findCapExceeded(ledger, { now: options.now ?? Date.now(), ignoreArchives: options.ignoreArchives, log: options.log, jobs, cap: options.cap ?? DEFAULT_CAP });
+  const capExceeded = await findCapExceeded(ledger, { now: options.now ?? Date.now(), ignoreArchives: options.ignoreArchives, log: options.log, jobs, cap: (await resolveDayCap(ledger, [options.cap], options.log)).cap });
   const report = await preflight(jobs, {
     ...(options.preflight ?? DEFAULT_PREFLIGHT),
     ledgerDir: ledger.baseDir,

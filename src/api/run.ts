@@ -8,6 +8,7 @@ import { Runner, type RunOptions } from '../runner/runner.js';
 import type { ArchivedHistory } from '../store/store.js';
 import { ledgerAt } from '../store/open.js';
 import type { ArchivedPosts } from './archived-posts.js';
+import { recordDayCap, resolveDayCap } from './day-cap.js';
 import { DEFAULT_PREFLIGHT, preflight, type PreflightProblem, type PreflightSettings } from './preflight.js';
 import { checkReseedSafety, readSeedInputs, seedInto, type SeedResult, type SeedSource } from './seed.js';
 import { resetDay } from './reset-day.js';
@@ -54,22 +55,25 @@ export async function openRun(options: RunDayOptions): Promise<OpenedRun> {
   const inputs = options.source ? await readSeedInputs({ source: options.source, accountsFile: options.accountsFile, postedLedger: options.postedLedger }) : undefined;
   if (options.resetDay) await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now, log: options.log, staleMs: options.staleMs });
   await validLedgerAt(options.ledger, { staleMs: options.staleMs });
-  const cap = options.cap ?? inputs?.cap;
+  const ledger = ledgerAt(options.ledger, { archiveDir: options.archiveDir });
+  const day = await resolveDayCap(ledger, [options.cap, inputs?.cap], options.log);
   // Today's archived posts count toward the day cap at every claim, not only when seeding; a rolling
   // cap counts yesterday's too. Read once the ledger is locked, so no reset-day slips in between;
   // an archive that cannot be read refuses the run there, before any claim.
   const rolling = options.pacing?.capMode === 'rolling-24h' && !options.pastPosts;
   let archived: ArchivedPosts | undefined;
   const readArchived = async (): Promise<ArchivedHistory> => {
-    archived = await ledgerAt(options.ledger, { archiveDir: options.archiveDir }).archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling);
+    archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log }, rolling);
     return { today: options.archivedToday ?? archived.today, ...(rolling ? { recent: archived.recent } : {}) };
   };
-  const runner = await Runner.open({ ...options, ...(cap === undefined ? {} : { cap }), readArchived });
+  const runner = await Runner.open({ ...options, cap: day.cap, readArchived });
   let seeded: SeedResult | undefined;
   let skipped: number;
   try {
+    // Under the lock, before seeding: the cap the day's jobs are planned and claimed with.
+    await recordDayCap(ledger, day, 'run', options.log);
     if (inputs && options.source) {
-      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap, now, log: options.log, archivedToday: options.archivedToday ?? archived?.today, maxAttempts: options.maxAttempts, health: options.health, timeFormat: options.timeFormat, staleMs: options.staleMs }, inputs);
+      seeded = await seedInto(runner.store, { ledger: options.ledger, source: options.source, cap: day.cap, now, log: options.log, archivedToday: options.archivedToday ?? archived?.today, maxAttempts: options.maxAttempts, health: options.health, timeFormat: options.timeFormat, staleMs: options.staleMs }, inputs);
     }
     skipped = await checkBeforeClaiming(runner, options, inputs ? new Set(inputs.accounts) : undefined);
   } catch (error) {

@@ -2,7 +2,7 @@
  * Seeding a ledger from a scheduler state or a campaign folder (docs/commands.md#daycap-seed; the
  * inputs: docs/ledger.md#inputs).
  */
-import { DEFAULT_CAP, type Job } from '../core/job.js';
+import type { Job } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { planSeed, type SeedCandidate, type SeedPlan } from '../core/seed.js';
 import { ledgerTimeFormat, timeFormatter, type TimeFormat } from '../core/time.js';
@@ -11,6 +11,7 @@ import { readAccountsFile, readCampaign, readPostedLedger, readSchedulerState } 
 import type { LockTiming } from '../ledger/lock/index.js';
 import type { Store } from '../store/store.js';
 import { ledgerAt } from '../store/open.js';
+import { recordDayCap, resolveDayCap } from './day-cap.js';
 import { openForCommand } from './open.js';
 import { resetDay } from './reset-day.js';
 
@@ -20,6 +21,7 @@ export interface SeedOptions extends LockTiming {
   ledger: string;
   source: SeedSource;
   accountsFile?: string | undefined;
+  /** An explicit cap (flag or configuration file); else the state's or campaign's, the ledger's recorded one, or 1. */
   cap?: number | undefined;
   /** max_attempts of new jobs, unless the scheduler state gives a job its own. */
   maxAttempts?: number | undefined;
@@ -58,9 +60,12 @@ export async function seedLedger(options: SeedOptions): Promise<SeedResult> {
   checkReseedSafety(options);
   const inputs = await readSeedInputs(options);
   const archivedTo = options.resetDay ? (await resetDay({ ledger: options.ledger, archiveDir: options.archiveDir, now: options.now, log: options.log, staleMs: options.staleMs })).archivedTo : undefined;
+  const ledger = ledgerAt(options.ledger, { archiveDir: options.archiveDir });
+  const day = await resolveDayCap(ledger, [options.cap, inputs.cap], options.log);
   const store = await openForCommand(options.ledger, { command: 'daycap seed', warn: options.log, staleMs: options.staleMs });
   try {
-    return { ...(await seedInto(store, options, inputs)), archivedTo };
+    await recordDayCap(ledger, day, 'seed', options.log);
+    return { ...(await seedInto(store, { ...options, cap: day.cap }, inputs)), archivedTo };
   } finally {
     await store.close({ final: true, label: 'seed' });
   }
@@ -113,10 +118,10 @@ export async function readSeedInputs(options: Pick<SeedOptions, 'source' | 'acco
 }
 
 /**
- * Seeds into a store that is already open and locked (used by `seed` and by `run --state/--campaign`).
- * A reset-day, if asked for, has already happened.
+ * Seeds into a store that is already open and locked (used by `seed` and by `run --state/--campaign`)
+ * under the day's cap, as resolveDayCap settled it. A reset-day, if asked for, has already happened.
  */
-export async function seedInto(store: Store, options: SeedOptions, inputs: SeedInputs): Promise<SeedResult> {
+export async function seedInto(store: Store, options: SeedOptions & { cap: number }, inputs: SeedInputs): Promise<SeedResult> {
   const log = options.log ?? (() => undefined);
   const existing: readonly Job[] = await store.rows();
   // Posts a reset-day moved into an archive earlier today still count: a mid-day reset never resets the cap.
@@ -126,7 +131,7 @@ export async function seedInto(store: Store, options: SeedOptions, inputs: SeedI
     priorPosts,
     candidates: inputs.candidates,
     accounts: inputs.accounts,
-    cap: options.cap ?? inputs.cap ?? DEFAULT_CAP,
+    cap: options.cap,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(inputs.alreadyPosted ? { alreadyPosted: inputs.alreadyPosted } : {}),
     ...(options.health ? { health: options.health } : {}),

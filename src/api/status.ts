@@ -1,6 +1,6 @@
 /** `daycap status`: what the day looks like, read from CSV + journal without taking the lock. */
 import { capExceededLine } from '../core/archived-posts.js';
-import { DEFAULT_CAP, STATUSES } from '../core/job.js';
+import { STATUSES } from '../core/job.js';
 import type { HealthPolicy } from '../core/policy.js';
 import { summarize, summarizeDigest, type DayDigest, type LedgerSummary } from '../core/summary.js';
 
@@ -11,6 +11,7 @@ import type { LiveStatus } from '../runner/control-protocol.js';
 import type { Ledger, RunnerInfo } from '../store/ledger.js';
 import { ledgerAt } from '../store/open.js';
 import type { ArchiveCountOptions } from './archived-posts.js';
+import { resolveDayCap } from './day-cap.js';
 import { validLedgerAt } from './valid-ledger.js';
 
 export interface StatusReport extends LedgerSummary {
@@ -33,6 +34,7 @@ export function liveStatusReport(status: LiveStatus, heldBy: string | undefined)
 
 export interface LedgerStatusOptions extends Partial<Omit<ArchiveCountOptions, 'ledger'>>, LockTiming {
   ledger: string;
+  /** An explicit cap (flag or configuration file); else the ledger's recorded one, else 1. */
   cap?: number | undefined;
   health?: HealthPolicy | undefined;
 }
@@ -40,12 +42,14 @@ export interface LedgerStatusOptions extends Partial<Omit<ArchiveCountOptions, '
 /** The file's day, with today's archives counted toward the cap (read with the tolerant reader). */
 export async function ledgerStatus(options: LedgerStatusOptions): Promise<StatusReport> {
   const now = options.now ?? Date.now();
-  const kept = await ledgerAt(options.ledger, options).digest?.();
-  if (kept && kept.jobs > 0) return statusFromDigest(ledgerAt(options.ledger, options), kept, now, options);
+  const unread = ledgerAt(options.ledger, options);
+  const kept = await unread.digest?.();
+  if (kept && kept.jobs > 0) return statusFromDigest(unread, kept, now, options);
   const ledger = await validLedgerAt(options.ledger, options);
   const read = await ledger.read();
   const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });
-  const report = summarize(read.jobs, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
+  const { cap } = await resolveDayCap(ledger, [options.cap], options.log);
+  const report = summarize(read.jobs, cap, now, options.health, archived.today);
   if (ledger.kind === 'database') {
     const runners = await ledger.runners();
     return { ledger: ledger.name, exists: read.exists, ...report, heldBy: undefined, journalRecords: 0, runners };
@@ -56,7 +60,8 @@ export async function ledgerStatus(options: LedgerStatusOptions): Promise<Status
 /** A file ledger unchanged since daycap wrote it (no journal open): its kept digest stands for the rows. */
 async function statusFromDigest(ledger: Ledger, digest: DayDigest, now: number, options: LedgerStatusOptions): Promise<StatusReport> {
   const archived = await ledger.archivedPosts({ now, ignoreArchives: options.ignoreArchives, log: options.log });
-  const report = summarizeDigest(digest, options.cap ?? DEFAULT_CAP, now, options.health, archived.today);
+  const { cap } = await resolveDayCap(ledger, [options.cap], options.log);
+  const report = summarizeDigest(digest, cap, now, options.health, archived.today);
   return { ledger: ledger.name, exists: true, ...report, heldBy: await ledger.holder(), journalRecords: 0 };
 }
 

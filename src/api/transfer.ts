@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { DaycapError, LockHeldError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../ledger/atomic.js';
 import { serializeLedgerChunks } from '../ledger/codec.js';
+import { recordDayCap, resolveDayCap } from './day-cap.js';
 import { readRecentArchives } from '../store/file-archives.js';
 import { ledgerAt } from '../store/open.js';
 import { PgLedger } from '../store/pg/pg-ledger.js';
@@ -47,6 +48,8 @@ export interface ImportOptions extends LockTiming {
   /** Where the file ledger's archives are, besides its folder. */
   archiveDir?: string | undefined;
   ignoreArchives?: readonly string[] | undefined;
+  /** A cap given explicitly (flag or configuration file): recorded on the database ledger once the day is in. */
+  cap?: number | undefined;
   now: number;
   log?: ((line: string) => void) | undefined;
 }
@@ -65,6 +68,7 @@ export async function importLedger(options: ImportOptions): Promise<{ jobs: numb
   const { jobs, extraColumns } = await source.read();
   const archives = await readRecentArchives({ ledger: options.from, archiveDir: options.archiveDir, now: options.now, ignoreArchives: options.ignoreArchives, log: options.log });
   await target.load({ jobs, extraColumns, archives }, options.now);
+  if (options.cap !== undefined) await recordDayCap(target, await resolveDayCap(target, [options.cap], options.log), 'import', options.log);
   return { jobs: jobs.length, archives: archives.length };
 }
 

@@ -75,7 +75,7 @@ export function capOption(what = 'posts per account per day'): Option {
 }
 
 /** The cap's help where the configuration file may set it. */
-export const CAP_FROM_CONFIG = "posts per account per day (default: the config file's cap, else the state's or campaign.json's setting, else 1)";
+export const CAP_FROM_CONFIG = "posts per account per day, recorded on the ledger (default: the config file's cap, else the state's or campaign.json's setting, else the cap recorded on the ledger, else 1)";
 
 /** --config: where the settings come from; a flag given on the command line wins over the file. */
 export function configOption(): Option {

@@ -43,6 +43,11 @@ export function sealedJournalsDir(ledgerPath: string): string {
   return join(stateDir(ledgerPath), 'journals');
 }
 
+/** The daily cap recorded on the ledger (src/store/file-cap.ts). */
+export function capPath(ledgerPath: string): string {
+  return join(stateDir(ledgerPath), 'cap.json');
+}
+
 export function controlSocketPath(ledgerPath: string): string {
   return join(stateDir(ledgerPath), 'control.sock');
 }

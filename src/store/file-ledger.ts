@@ -18,6 +18,7 @@ import { LedgerStore, tornTailWarning } from '../ledger/store.js';
 import { validateLedger, type LedgerValidation } from '../ledger/validate.js';
 import type { ControlRequest, ControlResponse } from '../runner/control-protocol.js';
 import { readArchivedPosts, type ArchiveCountOptions, type ArchivedPosts } from './file-archives.js';
+import { readRecordedCap, writeRecordedCap } from './file-cap.js';
 import { askRunner } from './file-control.js';
 import { requireLedgerFile, requireLedgerFolder } from './file-paths.js';
 import { FileStore } from './file-store.js';
@@ -98,6 +99,14 @@ export class FileLedger implements Ledger {
     const inState = relative(stateDir(resolve(this.name)), resolve(path));
     if (inState === '' || !(inState === '..' || inState.startsWith(`..${sep}`) || isAbsolute(inState))) return 'state';
     return undefined;
+  }
+
+  recordedCap(warn?: (line: string) => void): Promise<number | undefined> {
+    return readRecordedCap(this.name, warn);
+  }
+
+  recordCap(cap: number): Promise<void> {
+    return writeRecordedCap(this.name, cap);
   }
 
   async load(): Promise<void> {

@@ -84,4 +84,11 @@ export interface Ledger {
   ownsFile(path: string): Promise<'ledger' | 'state' | undefined>;
   /** Fills an empty ledger with a day (`daycap import`) at `now`; refuses one that holds any row. */
   load(day: LoadedDay, now: number): Promise<void>;
+  /**
+   * The daily cap the last seed, run or import given one recorded (docs/ledger.md); undefined when
+   * none is. A damaged record is ignored, said through `warn`, never fatal. Reading never writes.
+   */
+  recordedCap(warn?: (line: string) => void): Promise<number | undefined>;
+  /** Records the farm's daily cap on the ledger; a reset-day keeps it. */
+  recordCap(cap: number): Promise<void>;
 }

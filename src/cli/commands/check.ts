@@ -34,7 +34,7 @@ export function checkCommand(ctx: CommandContext): Command {
     // The run's own settings file, so both apply the same caption limit, video check and health rules.
     .addOption(configOption())
     .option('--accounts <txt>', "the day's accounts file: a job for any other account is a problem")
-    .addOption(capOption("the daily cap, for the \"cap exceeded\" warnings (default: the config file's cap, else 1)"))
+    .addOption(capOption("the daily cap, for the \"cap exceeded\" warnings (default: the config file's cap, else the cap recorded on the ledger, else 1)"))
     .addOption(archiveDirOption())
     .addOption(ignoreArchiveOption())
     .option('--json', 'print one JSON object: {"ledger", "checked", "problems": [{"jobId", "account", "kind", "problem"}], "notes", "capExceeded": [{"account", "posts", "cap"}]}')

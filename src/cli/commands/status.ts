@@ -18,7 +18,7 @@ export function statusCommand(ctx: CommandContext): Command {
     .description('show counts by status, failures by category, per-worker counts and accounts at their cap (read-only). Beside a live run: the run\'s own state, newer than the file. A database ledger: its live state, and every host\'s run')
     .addOption(ledgerOption())
     .option('--json', 'print one JSON object instead of text ("source": "live", "file", or "database" with "runners": every host\'s run)')
-    .addOption(capOption('the daily cap used to list accounts at their cap (default: the config file\'s cap, else 1; beside a live run, the run\'s cap)'))
+    .addOption(capOption('the daily cap used to list accounts at their cap (default: the config file\'s cap, else the cap recorded on the ledger, else 1; beside a live run, the run\'s cap)'))
     .addOption(configOption())
     .addOption(archiveDirOption())
     .addOption(ignoreArchiveOption())

@@ -1,9 +1,9 @@
 /** `daycap validate`: is the ledger usable? Never writes, never takes the lock (docs/commands.md#daycap-validate). */
 import { Command } from 'commander';
 import { findCapExceeded } from '../../api/archived-posts.js';
+import { resolveDayCap } from '../../api/day-cap.js';
 import { loadConfig } from '../../config/load.js';
 import { capExceededLine } from '../../core/archived-posts.js';
-import { DEFAULT_CAP } from '../../core/job.js';
 import { countPostsByAccount } from '../../core/seed.js';
 import type { Ledger } from '../../store/ledger.js';
 import type { CommandContext } from '../context.js';
@@ -16,7 +16,7 @@ export function validateCommand(ctx: CommandContext): Command {
     .summary('check that a ledger is usable (never writes)')
     .description('check that the ledger can be read (exit 0) or say what is wrong and what to do (non-zero); never writes')
     .addOption(ledgerOption())
-    .addOption(capOption("the daily cap, for the \"cap exceeded\" warnings (default: the config file's cap, else 1)"))
+    .addOption(capOption("the daily cap, for the \"cap exceeded\" warnings (default: the config file's cap, else the cap recorded on the ledger, else 1)"))
     .addOption(configOption())
     .addOption(archiveDirOption())
     .addOption(ignoreArchiveOption())
@@ -30,7 +30,7 @@ export function validateCommand(ctx: CommandContext): Command {
       ctx.io.out(`ledger ${flags.ledger} is valid (${plural(day.jobs, 'job')})`);
       // Posts already over the cap are history, kept as they are: a warning, not a reason to fail.
       const over = await findCapExceeded(ledger, {
-        posted: day.posted, cap: flags.cap ?? config.cap ?? DEFAULT_CAP, now: Date.now(), ignoreArchives: flags.ignoreArchive, log: ctx.io.err,
+        posted: day.posted, cap: (await resolveDayCap(ledger, [flags.cap, config.cap], ctx.io.err)).cap, now: Date.now(), ignoreArchives: flags.ignoreArchive, log: ctx.io.err,
       });
       for (const entry of over) ctx.io.out(`warning: ${capExceededLine(entry)} (today's ledger and archives; the history is kept as it is)`);
       ctx.setExitCode(0);

@@ -11,8 +11,10 @@ import type { ControlRequest, ControlResponse } from '../../runner/control-proto
 import type { ArchiveCountOptions, ArchivedPosts } from '../file-archives.js';
 import type { Ledger, LedgerRead, LoadedDay, RunnerInfo } from '../ledger.js';
 import type { OpenStoreOptions, Store } from '../store.js';
+import { validRecordedCap } from '../../core/day-cap.js';
 import { archivedPostsOf, resetDayIn } from './archives.js';
 import { Database, DEFAULT_RETRY_WINDOW_MS, type ConnectOptions } from './connection.js';
+import { ensureLedgerRow } from './day-setup.js';
 import { describeRunner, listRunners } from './leases.js';
 import { channelOf, signalText } from './listen.js';
 import { PgStore } from './pg-store.js';
@@ -160,5 +162,24 @@ export class PgLedger implements Ledger {
 
   load(day: LoadedDay, now: number): Promise<void> {
     return this.using((db) => loadInto(db, this.location.ledger, day, now));
+  }
+
+  /** The `cap` column of the ledger's row: one cap for every host that shares the ledger. */
+  recordedCap(warn?: (line: string) => void): Promise<number | undefined> {
+    return this.using(async (db) => {
+      const found = await db.queryRetrying<{ cap: number | null }>(`SELECT cap FROM ${db.table('ledgers')} WHERE name = $1`, [this.location.ledger]);
+      const cap = found.rows[0]?.cap ?? undefined;
+      if (cap === undefined) return undefined;
+      const valid = validRecordedCap(cap);
+      if (valid === undefined) warn?.(`warning: the ledger's recorded cap (${cap}) was ignored: it is not a cap of 1 or more; give --cap to seed or run to record it again`);
+      return valid;
+    });
+  }
+
+  recordCap(cap: number): Promise<void> {
+    return this.using(async (db) => {
+      await db.retrying(() => ensureLedgerRow(db.pool, db, this.location.ledger));
+      await db.queryRetrying(`UPDATE ${db.table('ledgers')} SET cap = $2 WHERE name = $1`, [this.location.ledger, cap]);
+    });
   }
 }

@@ -82,6 +82,8 @@ const MIGRATIONS: ReadonlyArray<(S: string) => string> = [
       archived_at timestamptz NOT NULL,
       PRIMARY KEY (ledger, day)
     );`,
+  // The farm's daily cap, recorded by a seed, run or import given one; null: none recorded.
+  (S) => `ALTER TABLE ${S}.ledgers ADD COLUMN cap integer;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
