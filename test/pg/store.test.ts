@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Claim } from '../../src/core/day-state.js';
 import type { Store } from '../../src/store/store.js';
 import { gridJobs } from '../helpers/jobs.js';
-import { openCommandStore, openRunStore, pgLedgerUrl, statusesIn, testRules } from '../helpers/pg.js';
+import { sleep } from '../helpers/time.js';
+import { openCommandStore, openRunStore, pgLedgerUrl, sqlClient, statusesIn, testRules, testSchema } from '../helpers/pg.js';
 
 const T0 = Date.parse('2026-11-29T20:00:00Z');
 
@@ -82,5 +83,34 @@ describe('the PostgreSQL store', () => {
     expect(second.claimed).toHaveLength(1);
     expect(await statusesIn(url)).toEqual({ 'job-0-0': 'success', 'job-0-1': 'claimed' });
     await Promise.all([a.close({ final: true, label: 'a' }), b.close({ final: true, label: 'b' })]);
+  });
+
+  it('decides on the rows as they are once it holds the account, not as they were when its step began', async () => {
+    const schema = testSchema();
+    const url = pgLedgerUrl('late-rows', schema);
+    await seed(url, 1, 2);
+    const b = await openRunStore(url, 'host-b', { rules: testRules(2) });
+    const first = await b.exchange({ runId: 'host-b', workerId: 1, now: T0, reports: [], want: 1 });
+    expect(first.claimed.map((claim) => claim.job.job_id)).toEqual(['job-0-0']);
+    // Another host's step holds the account while it claims the account's second job.
+    const other = await sqlClient();
+    await other.query('BEGIN');
+    await other.query(`SELECT 1 FROM ${schema}.accounts WHERE account = 'acct0' FOR UPDATE`);
+    // Host B reports its post and asks for more: its step waits for the account.
+    const settling = b.exchange({ runId: 'host-b', workerId: 1, now: T0 + 1, reports: [{ kind: 'outcome', jobId: 'job-0-0', outcome: { ok: true, postId: 'p' } }], want: 1 });
+    for (;;) {
+      const seen = await other.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      if (Number(seen.rows[0]!.n) > 0) break;
+      await sleep(20);
+    }
+    await other.query(`UPDATE ${schema}.jobs SET status = 'claimed', run_id = 'host-a', worker_id = '1', claimed_at = '2026-11-29T20:00:00Z', claimed_at_ms = $1 WHERE job_id = 'job-0-1'`, [T0]);
+    await other.query('COMMIT');
+    await other.end();
+    const settled = await settling;
+    expect(settled.settled.map((row) => row.status)).toEqual(['success']);
+    // The second job is host A's now: host B must not claim it too (G2), nor count the account short of its cap.
+    expect(settled.claimed).toEqual([]);
+    expect(await statusesIn(url)).toEqual({ 'job-0-0': 'success', 'job-0-1': 'claimed' });
+    await b.close({ final: true, label: 'b' });
   });
 });

@@ -49,8 +49,8 @@ export async function loadStep(client: Queryable, ctx: DayContext, spec: LoadSpe
   // The global rate limit counts every claim of the day: steps that may claim take turns on the ledger's row (before any account, as every step locks).
   if (rateLimited) await client.query(`SELECT 1 FROM ${db.table('ledgers')} WHERE name = $1 FOR UPDATE`, [spec.ledger]);
   const account = `a.account, a.ready_at_ms, a.hold, a.streak`;
-  // ARRAY(…) and LATERAL keep every step an index look-up, whatever the size of the day.
-  const result = await client.query<DbJobRow & { locked: string; ready_at_ms: string | null; hold: string | null; streak: number; seq: string | null }>(prepared(
+  // ARRAY(…) keeps every step an index look-up, whatever the size of the day.
+  const locked = await client.query<{ account: string; ready_at_ms: string | null; hold: string | null; streak: number }>(prepared(
     `WITH wanted AS (
        SELECT unnest($2::text[]) AS account
        UNION SELECT account FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND job_id = ANY($3::text[])
@@ -62,20 +62,22 @@ export async function loadStep(client: Queryable, ctx: DayContext, spec: LoadSpe
        SELECT ${account} FROM ${db.table('accounts')} a
        WHERE a.ledger = $1 AND a.ready_at_ms <= $4 AND a.account <> ALL(ARRAY(SELECT account FROM waited))
        ORDER BY a.ready_at_ms, a.ready_order LIMIT $5 FOR UPDATE SKIP LOCKED
-     ), locked AS (SELECT * FROM waited UNION ALL SELECT * FROM ready)
-     SELECT l.account AS locked, l.ready_at_ms, l.hold, l.streak, j.*
-     FROM locked l LEFT JOIN LATERAL (
-       SELECT seq, ${JOB_SELECT} FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND account = l.account
-     ) j ON true
-     ORDER BY j.seq`,
+     )
+     SELECT * FROM waited UNION ALL SELECT * FROM ready`,
     [spec.ledger, spec.accounts ?? [], spec.jobsOf ?? [], spec.now, spec.candidates ?? 0],
   ));
   const accounts: LoadedStep['accounts'] = new Map();
-  const rows: Array<{ seq: number; job: Job }> = [];
-  for (const row of result.rows) {
-    accounts.set(row.locked, { readyAt: row.ready_at_ms === null ? null : Number(row.ready_at_ms), hold: row.hold, streak: row.streak });
-    if (row.job_id !== null) rows.push({ seq: Number(row.seq), job: jobOfRow(row) });
-  }
+  for (const row of locked.rows) accounts.set(row.account, { readyAt: row.ready_at_ms === null ? null : Number(row.ready_at_ms), hold: row.hold, streak: row.streak });
+  // The rows are read by a statement of their own, begun once the locks are held: under READ
+  // COMMITTED a statement sees the day as it was when it began, so rows read by the statement that
+  // took the locks could predate the step that released one of them (a claim or an outcome another
+  // host committed meanwhile), and the rules would decide on a day that is gone: a job claimed
+  // twice, a cap counted short. Every change to an account's rows is made under its lock.
+  const loaded = await client.query<DbJobRow & { seq: string }>(prepared(
+    `SELECT seq, ${JOB_SELECT} FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND account = ANY($2::text[]) ORDER BY seq`,
+    [spec.ledger, [...accounts.keys()]],
+  ));
+  const rows: Array<{ seq: number; job: Job }> = loaded.rows.map((row) => ({ seq: Number(row.seq), job: jobOfRow(row) }));
   if (spec.unassigned) {
     const loose = await client.query<DbJobRow & { seq: string }>(`SELECT seq, ${JOB_SELECT} FROM ${db.table('jobs')} WHERE ledger = $1 AND day = 0 AND account = '' ORDER BY seq`, [spec.ledger]);
     for (const row of loose.rows) rows.push({ seq: Number(row.seq), job: jobOfRow(row) });
