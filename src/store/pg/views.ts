@@ -63,12 +63,17 @@ export async function outlookOf(db: Database, ledger: string, runId: string, pac
   ]);
   const row = facts.rows[0]!;
   const hold = row.any_ready ? gate.hold(now) : undefined;
+  const lockable = (ready.rowCount ?? 0) > 0;
+  // An account ready now that could not be locked is in another host's step this very moment (its
+  // claim, or its outcome, not committed yet, so not counted above): what that step leaves may be
+  // work for this run too, so it counts as held by another run rather than let this one end the day.
+  const inOthersStep = row.any_ready && !lockable ? 1 : 0;
   return {
-    claimable: (ready.rowCount ?? 0) > 0 && hold === undefined,
+    claimable: lockable && hold === undefined,
     retry: row.retry_at === null ? undefined : { at: Number(row.retry_at), attempt: Number(row.attempt) },
     global: hold,
     nextAccountAt: row.next_account === null ? undefined : Number(row.next_account),
-    othersInFlight: Number(row.others),
+    othersInFlight: Number(row.others) + inOthersStep,
   };
 }
 
