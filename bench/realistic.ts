@@ -7,23 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import { newJob, type Job } from '../src/core/job.js';
 import { serializeLedger } from '../src/ledger/codec.js';
+import { mulberry32 } from '../src/core/seeded-random.js';
 
 const WORDS = ['sunset', 'vibes', 'weekend', 'recipe', 'quick', 'tutorial', 'before', 'after', 'you', 'won\'t', 'believe', 'this', 'day', 'in', 'my', 'life', 'the', 'best', 'part', 'wait', 'for', 'it', 'new', 'drop', 'link', 'in', 'bio', 'follow', 'for', 'more', 'cozy', 'morning', 'routine', 'glow', 'up', 'street', 'food', 'hidden', 'gem'];
 const TAGS = ['#fyp', '#viral', '#reels', '#explore', '#foodie', '#travel', '#fitness', '#ootd', '#diy', '#petsoftiktok', '#asmr', '#motivation'];
 const EMOJI = ['✨', '🔥', '😂', '🙌', '💯', '🌅', '🍜', '🐶', '👀', '❤️', '🎉', '👇'];
 const SPICE = ['"', ',', '\n', '""quoted""', ', and', '\r\n'];
-
-/** mulberry32: small, fast and seedable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Most captions are short, a few run to the platform's 2,200 characters. */
 function captionLength(next: () => number): number {
@@ -54,7 +43,7 @@ function videoPath(i: number, next: () => number): string {
 }
 
 export function realisticJobs(size: number, seed = 7): Job[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   return Array.from({ length: size }, (_, i) => newJob({ job_id: `job-${i}`, account: `account-${i}`, video_path: videoPath(i, next), caption: caption(next) }));
 }
 

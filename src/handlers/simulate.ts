@@ -15,6 +15,7 @@ import type { Job } from '../core/job.js';
 import type { SimulateOptions } from '../protocol.js';
 import { HandlerUnusableError } from './errors.js';
 import type { PostHandler, VerifyHandler } from './types.js';
+import { mulberry32 } from '../core/seeded-random.js';
 
 /**
  * Failure messages per category, worded so that the error table (docs/configuration.md#error-classification)
@@ -226,15 +227,4 @@ function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
-}
-
-function mulberry32(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -302,8 +302,8 @@ async function expectRules(day: Day, when: { afterKill: boolean; validate: boole
   }
 }
 
-/** The rules, as a pure function of the ledger's rows, the day's jobs and the handler's record. */
-export function checkRows(rows: readonly Job[], jobs: readonly Job[], calls: readonly RecordedPost[], cap: number, afterKill: boolean): string[] {
+/** Every job in the ledger exactly once, and no account over the cap (G1): the rows by job id, and what is wrong. */
+export function ledgerProblems(rows: readonly Job[], jobs: readonly Job[], cap: number): { problems: string[]; byId: Map<string, Job> } {
   const problems: string[] = [];
   const byId = new Map<string, Job>();
   for (const row of rows) {
@@ -315,7 +315,12 @@ export function checkRows(rows: readonly Job[], jobs: readonly Job[], calls: rea
   const held = new Map<string, number>();
   for (const row of rows) if (CAPPED_STATUSES.has(row.status)) held.set(row.account, (held.get(row.account) ?? 0) + 1);
   for (const [account, count] of held) if (count > cap) problems.push(`account ${account} has ${count} jobs in success/claimed/unconfirmed, over the cap of ${cap} (G1)`);
+  return { problems, byId };
+}
 
+/** The rules, as a pure function of the ledger's rows, the day's jobs and the handler's record. */
+export function checkRows(rows: readonly Job[], jobs: readonly Job[], calls: readonly RecordedPost[], cap: number, afterKill: boolean): string[] {
+  const { problems, byId } = ledgerProblems(rows, jobs, cap);
   problems.push(...recordProblems(calls, cap));
   const posted = new Set(calls.filter((call) => call.ok).map((call) => call.job_id));
   for (const jobId of posted) {

@@ -14,7 +14,7 @@
  */
 import pg from 'pg';
 import { importLedger } from '../../src/api/transfer.js';
-import { CAPPED_STATUSES, type Job } from '../../src/core/job.js';
+import type { Job } from '../../src/core/job.js';
 import { ledgerAt } from '../../src/store/open.js';
 import { start, type Result, type Started } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
@@ -22,6 +22,7 @@ import { gridJobs } from '../helpers/jobs.js';
 import { writeLedger } from '../helpers/ledgers.js';
 import { pgLedgerUrl } from '../helpers/pg.js';
 import { readRecord, recordProblems, RECORDING_VERIFY, type RecordedPost } from '../helpers/recording.js';
+import { ledgerProblems } from './crash.js';
 
 export interface SharedScenario {
   name: string;
@@ -130,17 +131,7 @@ export async function gather(day: SharedDay): Promise<Evidence> {
  */
 export function sharedDayProblems(evidence: Evidence, jobs: readonly Job[], cap: number, when: 'running' | 'done'): string[] {
   const { rows, calls, settledBefore } = evidence;
-  const problems: string[] = [];
-  const byId = new Map<string, Job>();
-  for (const row of rows) {
-    if (byId.has(row.job_id)) problems.push(`job ${row.job_id} appears twice in the ledger`);
-    byId.set(row.job_id, row);
-  }
-  for (const job of jobs) if (!byId.has(job.job_id)) problems.push(`job ${job.job_id} is lost from the ledger`);
-  if (rows.length !== jobs.length) problems.push(`the ledger has ${rows.length} rows, not ${jobs.length}`);
-  const held = new Map<string, number>();
-  for (const row of rows) if (CAPPED_STATUSES.has(row.status)) held.set(row.account, (held.get(row.account) ?? 0) + 1);
-  for (const [account, count] of held) if (count > cap) problems.push(`account ${account} has ${count} jobs in success/claimed/unconfirmed, over the cap of ${cap} (G1)`);
+  const { problems, byId } = ledgerProblems(rows, jobs, cap);
   problems.push(...recordProblems(calls, cap));
   const posted = new Set(calls.filter((call) => call.ok).map((call) => call.job_id));
   const allowed = when === 'done' ? ['success'] : ['success', 'unconfirmed', 'claimed'];

@@ -1,4 +1,5 @@
 /** Injected randomness: a small seeded generator, so that a failure can be replayed from its seed. */
+import { mulberry32 } from '../../src/core/seeded-random.js';
 
 export interface Random {
   /** Uniform in [0, 1). */
@@ -8,16 +9,9 @@ export interface Random {
   pick<T>(items: readonly T[]): T;
 }
 
-/** mulberry32: the same seed gives the same sequence. */
+/** The same seed gives the same sequence (src/core/seeded-random.ts). */
 export function rng(seed: number): Random {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
